@@ -1,0 +1,2 @@
+// Public API of the crossref capability; re-exported from src/index.ts.
+export {};

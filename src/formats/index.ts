@@ -1,0 +1,2 @@
+// Public API of the formats capability; re-exported from src/index.ts.
+export {};

@@ -1,0 +1,9 @@
+// pubmeta public API. Each capability exports its own names; keep them distinct.
+export * from './model/index.js';
+export * from './formats/index.js';
+export * from './validate/index.js';
+export * from './store/index.js';
+export * from './oai/index.js';
+export * from './harvest/index.js';
+export * from './crossref/index.js';
+export * from './worker/index.js';

@@ -1,0 +1,2 @@
+// Public API of the model capability; re-exported from src/index.ts.
+export type * from './types.js';

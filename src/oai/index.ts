@@ -1,0 +1,2 @@
+// Public API of the oai capability; re-exported from src/index.ts.
+export {};
