@@ -1,2 +1,7 @@
 // Public API of the model capability; re-exported from src/index.ts.
 export type * from './types.js';
+export * from './identifiers.js';
+export { validateArticle, formatFieldErrors, articleSchema, ARTICLE_SCHEMA_PATH } from './validate-article.js';
+export type { FieldError, ArticleValidationResult } from './validate-article.js';
+export { recordLocalId, loadSeedSample, SEED_SAMPLE_PATH } from './records.js';
+export { packageFilePath } from './package-files.js';
