@@ -5,3 +5,4 @@ export { validateArticle, formatFieldErrors, articleSchema, ARTICLE_SCHEMA_PATH 
 export type { FieldError, ArticleValidationResult } from './validate-article.js';
 export { recordLocalId, loadSeedSample, SEED_SAMPLE_PATH } from './records.js';
 export { packageFilePath } from './package-files.js';
+export { syntheticRecord, generateSyntheticRecords, DEFAULT_SYNTHETIC_SEED, SYNTHETIC_DOI_PREFIX } from './synthetic.js';
