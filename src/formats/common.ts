@@ -1,0 +1,165 @@
+// Small pure helpers shared by the three writers.
+import type { ArticleRecord, Contributor, Issn, LangMap, PartialDate } from '../model/types.js';
+
+export const NS = {
+  xml: 'http://www.w3.org/XML/1998/namespace',
+  xmlns: 'http://www.w3.org/2000/xmlns/',
+  xsi: 'http://www.w3.org/2001/XMLSchema-instance',
+  xlink: 'http://www.w3.org/1999/xlink',
+  mml: 'http://www.w3.org/1998/Math/MathML',
+  ali: 'http://www.niso.org/schemas/ali/1.0/',
+  oaiDc: 'http://www.openarchives.org/OAI/2.0/oai_dc/',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  crossref: 'http://www.crossref.org/schema/5.3.1',
+  crossrefJats: 'http://www.ncbi.nlm.nih.gov/JATS1',
+  fundref: 'http://www.crossref.org/fundref.xsd',
+  accessIndicators: 'http://www.crossref.org/AccessIndicators.xsd',
+} as const;
+
+/** Keys of a language map, the primary language first, then the others in their given order. */
+export function languagesPrimaryFirst(map: LangMap<unknown> | undefined, primary: string): string[] {
+  if (!map) return [];
+  const keys = Object.keys(map);
+  const index = keys.findIndex((key) => key.toLowerCase() === primary.toLowerCase());
+  if (index <= 0) return keys;
+  return [keys[index]!, ...keys.slice(0, index), ...keys.slice(index + 1)];
+}
+
+/** The language of the main title: the record's language when it has a title in it, else the first title given. */
+export function mainTitleLanguage(record: ArticleRecord): string {
+  return languagesPrimaryFirst(record.title, record.language)[0] ?? record.language;
+}
+
+/** Trimmed text, or undefined when empty or whitespace-only. */
+export function present(value: string | undefined | null): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** Paragraphs of a plain-text abstract: blank lines separate them (record model convention). */
+export function paragraphs(text: string): string[] {
+  return text
+    .split(/\r?\n[ \t]*\r?\n/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p) => p !== '');
+}
+
+export interface DateParts {
+  year: number;
+  month?: string;
+  day?: string;
+  iso: string;
+}
+
+/** Splits an ISO 8601 partial date ("YYYY", "YYYY-MM", "YYYY-MM-DD") into its known parts. */
+export function dateParts(value: PartialDate | number | undefined): DateParts | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(String(value).trim());
+  if (!match) return undefined;
+  const parts: DateParts = { year: Number(match[1]), iso: match[0] };
+  if (match[2] !== undefined) parts.month = match[2];
+  if (match[3] !== undefined) parts.day = match[3];
+  return parts;
+}
+
+/** The most precise publication date known: the article's, then the issue's date, then the issue year. */
+export function publicationDate(record: ArticleRecord): DateParts | undefined {
+  return (
+    dateParts(record.dates?.published) ??
+    dateParts(record.issue?.publicationDate) ??
+    dateParts(record.issue?.year)
+  );
+}
+
+/** The issue's own date (issue.publicationDate, else issue.year). */
+export function issueDate(record: ArticleRecord): DateParts | undefined {
+  return dateParts(record.issue?.publicationDate) ?? dateParts(record.issue?.year);
+}
+
+/**
+ * Whether the article was published online. Journals known only by print ISSNs and without
+ * any web address for the article are treated as print; everything else as online.
+ */
+export function publishedOnline(record: ArticleRecord): boolean {
+  const issns = record.journal.issns ?? [];
+  const printOnly = issns.length > 0 && issns.every((issn) => issn.media === 'print');
+  return !(printOnly && !record.landingPage && !(record.galleys?.length));
+}
+
+/** Electronic ISSNs first: for journal ids and citations the online edition is the one cited. */
+export function issnsElectronicFirst(issns: Issn[] | undefined): Issn[] {
+  if (!issns) return [];
+  return [...issns.filter((i) => i.media === 'electronic'), ...issns.filter((i) => i.media !== 'electronic')];
+}
+
+export function doiUrl(doi: string): string {
+  return `https://doi.org/${doi}`;
+}
+
+export function orcidUrl(orcid: string): string {
+  const bare = orcid.replace(/^https?:\/\/orcid\.org\//i, '');
+  return `https://orcid.org/${bare}`;
+}
+
+export function contributorRole(contributor: Contributor): NonNullable<Contributor['role']> {
+  return contributor.role ?? 'author';
+}
+
+export function isOrganization(contributor: Contributor): boolean {
+  return contributor.type === 'organization';
+}
+
+/** "Family, Given" (or just "Family"), as Dublin Core and most catalogues expect creators. */
+export function invertedName(contributor: Contributor): string | undefined {
+  if (isOrganization(contributor)) return present(contributor.name);
+  const family = present(contributor.family);
+  const given = present(contributor.given);
+  const suffix = present(contributor.suffix);
+  const base = family && given ? `${family}, ${given}` : (family ?? given);
+  if (!base) return undefined;
+  return suffix ? `${base}, ${suffix}` : base;
+}
+
+/** "Title: Subtitle" unless the title already ends with punctuation that introduces one. */
+export function titleWithSubtitle(title: string, subtitle: string | undefined): string {
+  const main = title.trim();
+  const sub = present(subtitle);
+  if (!sub) return main;
+  return /[:?!.]$/.test(main) ? `${main} ${sub}` : `${main}: ${sub}`;
+}
+
+/** Page range "117-130", a single page, or the article number. */
+export function pageRange(record: ArticleRecord): string | undefined {
+  const first = present(record.pages?.first);
+  if (first) {
+    const last = present(record.pages?.last);
+    return last && last !== first ? `${first}-${last}` : first;
+  }
+  return present(record.articleNumber);
+}
+
+export function isPdf(mimeType: string): boolean {
+  return mimeType.trim().toLowerCase() === 'application/pdf';
+}
+
+/** An XML NCName usable as an ID attribute value. */
+export function isXmlId(value: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9._-]*$/.test(value);
+}
+
+/** Whether a licence URL is a Creative Commons licence or public-domain tool (open access by definition). */
+export function isOpenLicense(url: string): boolean {
+  return /^https?:\/\/(www\.)?creativecommons\.org\/(licenses|publicdomain)\//i.test(url.trim());
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** English name of an ISO 3166-1 alpha-2 code ("US" -> "United States"), undefined when unknown. */
+export function countryName(code: string): string | undefined {
+  try {
+    return regionNames.of(code.toUpperCase());
+  } catch {
+    return undefined;
+  }
+}
