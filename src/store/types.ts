@@ -7,7 +7,10 @@ export interface StoredRecord {
   localId: string;
   /** oai:<repositoryIdentifier>:<localId> is built by the OAI layer from localId. */
   datestamp: Datestamp;
-  /** setSpecs this record belongs to, e.g. ["jdp", "jdp:articles"]. */
+  /**
+   * The setSpecs for the record header, most specific only (OAI-PMH §2.6): ["jdp:articles"]
+   * implies membership of "jdp" as well. Set-restricted queries match ancestors too.
+   */
   sets: string[];
   deleted: boolean;
   /** Absent for deleted records. */
@@ -54,8 +57,8 @@ export interface RecordStore {
   /** Marks a record deleted (persistent tombstone). Returns false when it does not exist. */
   delete(localId: string, options?: { now?: Date }): boolean;
   get(localId: string): StoredRecord | undefined;
-  /** Records in (datestamp, localId) order. */
-  list(query: RecordQuery, limit: number): StoredRecord[];
+  /** Records in (datestamp, localId) order. headersOnly: `record` may be left out (cheaper). */
+  list(query: RecordQuery, limit: number, options?: { headersOnly?: boolean }): StoredRecord[];
   count(query: RecordQuery): number;
   earliestDatestamp(): Datestamp | undefined;
   listSets(): SetInfo[];

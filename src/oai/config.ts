@@ -1,0 +1,106 @@
+import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, toJats, toOaiDc } from '../formats/index.js';
+import type { ArticleRecord } from '../model/types.js';
+import { REPOSITORY_IDENTIFIER_PATTERN } from './identifiers.js';
+
+/** A metadata format the repository disseminates (OAI-PMH §3.4). */
+export interface OaiMetadataFormat {
+  metadataPrefix: string;
+  /** URL of the XML Schema; also the location in the metadata root's xsi:schemaLocation. */
+  schema: string;
+  metadataNamespace: string;
+  /** The metadata part: one namespace-qualified root element, no XML declaration. Throws when the record cannot be expressed in the format. */
+  render(record: ArticleRecord): string;
+  /** The format can be rendered from every valid record (ListIdentifiers then skips the trial render). */
+  alwaysAvailable?: boolean;
+}
+
+export interface OaiConfig {
+  repositoryName: string;
+  /** The endpoint URL harvesters use; echoed in every `request` element and in Identify. */
+  baseUrl: string;
+  /** namespace-identifier of the oai-identifiers, a domain name: oai:<repositoryIdentifier>:<localId>. */
+  repositoryIdentifier: string;
+  adminEmails: string[];
+  /** Page sizes of incomplete lists. Defaults: 100 records, 500 identifiers. */
+  pageSize?: { records?: number; identifiers?: number };
+  /** HMAC key for resumption tokens. Keep it stable across restarts so tokens stay valid. */
+  tokenSecret: string;
+  /** Lifetime of a resumption token. Default 86400 (24 h). */
+  tokenTtlSeconds?: number;
+  /** href of the xml-stylesheet processing instruction; false for none. Default: <baseUrl path>/oai2.xsl. */
+  stylesheetHref?: string | false;
+  /** Content codings advertised in Identify (the HTTP layer implements gzip and deflate). */
+  compression?: string[];
+  /** Formats to disseminate. Default: oai_dc and namespaced JATS (DEFAULT_METADATA_FORMATS). */
+  metadataFormats?: OaiMetadataFormat[];
+  /** Called when a record cannot be rendered in a format (it is then left out or refused). */
+  onExportError?: (localId: string, metadataPrefix: string, error: unknown) => void;
+}
+
+export const OAI_DC_FORMAT: OaiMetadataFormat = {
+  metadataPrefix: 'oai_dc',
+  schema: 'http://www.openarchives.org/OAI/2.0/oai_dc.xsd',
+  metadataNamespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/',
+  render: (record) => toOaiDc(record, { declaration: false }),
+  alwaysAvailable: true,
+};
+
+/**
+ * JATS has no namespace, but OAI-PMH's metadata wildcard is namespace="##other" strict, so
+ * JATS is served in the namespace PMC's OAI service uses for JATS articles.
+ */
+export const JATS_FORMAT: OaiMetadataFormat = {
+  metadataPrefix: 'jats',
+  schema: JATS_OAI_SCHEMA_LOCATION,
+  metadataNamespace: JATS_OAI_NAMESPACE,
+  render: (record) =>
+    toJats(record, { declaration: false, namespace: JATS_OAI_NAMESPACE, schemaLocation: JATS_OAI_SCHEMA_LOCATION }),
+};
+
+export const DEFAULT_METADATA_FORMATS: readonly OaiMetadataFormat[] = [OAI_DC_FORMAT, JATS_FORMAT];
+
+export const DEFAULT_PAGE_SIZES = { records: 100, identifiers: 500 } as const;
+export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
+
+/** OAI-PMH §3.2.1 emailType. */
+const EMAIL_PATTERN = /^\S+@(\S+\.)+\S+$/;
+
+/** Configuration mistakes, reported before serving anything (each would make responses invalid). */
+export function checkOaiConfig(config: OaiConfig): string[] {
+  const problems: string[] = [];
+  if (!config.repositoryName.trim()) problems.push('repositoryName is empty');
+  try {
+    const url = new URL(config.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`baseUrl ${config.baseUrl} is not http(s)`);
+    if (url.search || url.hash) problems.push(`baseUrl ${config.baseUrl} must not have a query or fragment`);
+  } catch {
+    problems.push(`baseUrl ${config.baseUrl} is not a URL`);
+  }
+  if (!REPOSITORY_IDENTIFIER_PATTERN.test(config.repositoryIdentifier)) {
+    problems.push(`repositoryIdentifier ${config.repositoryIdentifier} is not a domain name (oai-identifier namespace-identifier)`);
+  }
+  if (config.adminEmails.length === 0) problems.push('at least one adminEmail is required (OAI-PMH §4.2)');
+  for (const email of config.adminEmails) {
+    if (!EMAIL_PATTERN.test(email)) problems.push(`adminEmail ${email} is not an e-mail address`);
+  }
+  if (config.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
+  for (const [kind, size] of Object.entries(config.pageSize ?? {})) {
+    if (size !== undefined && (!Number.isSafeInteger(size) || size < 1)) problems.push(`pageSize.${kind} must be a positive integer`);
+  }
+  const ttl = config.tokenTtlSeconds;
+  if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 60)) problems.push('tokenTtlSeconds must be an integer >= 60');
+  const prefixes = new Set<string>();
+  for (const format of config.metadataFormats ?? DEFAULT_METADATA_FORMATS) {
+    if (!/^[A-Za-z0-9\-_.!~*'()]+$/.test(format.metadataPrefix)) problems.push(`metadataPrefix ${format.metadataPrefix} has illegal characters`);
+    if (prefixes.has(format.metadataPrefix)) problems.push(`metadataPrefix ${format.metadataPrefix} is listed twice`);
+    prefixes.add(format.metadataPrefix);
+  }
+  if (!prefixes.has('oai_dc')) problems.push('oai_dc must be disseminated (OAI-PMH §3.4)');
+  return problems;
+}
+
+/** The default stylesheet href: next to the endpoint, as a path so the browser fetches it same-origin. */
+export function defaultStylesheetHref(baseUrl: string): string {
+  const path = new URL(baseUrl).pathname.replace(/\/+$/, '');
+  return `${path}/oai2.xsl`;
+}

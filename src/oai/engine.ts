@@ -1,0 +1,490 @@
+import { toDatestamp } from '../store/canonical.js';
+import { SET_SPEC_PATTERN } from '../store/setSpecs.js';
+import type { KeysetPosition, RecordQuery, RecordStore, StoredRecord } from '../store/types.js';
+import {
+  DEFAULT_METADATA_FORMATS,
+  DEFAULT_PAGE_SIZES,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  defaultStylesheetHref,
+  type OaiConfig,
+  type OaiMetadataFormat,
+} from './config.js';
+import { parseUtcDatetime, previousSecond, type ParsedDate } from './dates.js';
+import { oaiIdentifier, parseOaiIdentifier } from './identifiers.js';
+import { decodeResumptionToken, encodeResumptionToken, type ListVerb, type ResumptionState } from './tokens.js';
+import { escapeAttribute, escapeText, hasNonXmlChars, stripXmlDeclaration } from './xml.js';
+
+/**
+ * The OAI-PMH 2.0 protocol engine: a pure function of the request arguments, the store, the
+ * configuration and the clock. Section numbers refer to the OAI-PMH 2.0 specification.
+ */
+
+/** Request arguments, each with every value it was given (so repeats are visible). */
+export type OaiArguments = Record<string, string[]>;
+
+export const OAI_VERBS = ['Identify', 'ListMetadataFormats', 'ListSets', 'GetRecord', 'ListIdentifiers', 'ListRecords'] as const;
+export type OaiVerb = (typeof OAI_VERBS)[number];
+
+export type OaiErrorCode =
+  | 'badArgument'
+  | 'badResumptionToken'
+  | 'badVerb'
+  | 'cannotDisseminateFormat'
+  | 'idDoesNotExist'
+  | 'noRecordsMatch'
+  | 'noMetadataFormats'
+  | 'noSetHierarchy';
+
+export interface OaiError {
+  code: OaiErrorCode;
+  message: string;
+}
+
+export const OAI_PMH_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/';
+const OAI_PMH_SCHEMA = 'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd';
+const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/** §4: required, optional and exclusive arguments per verb. */
+const ARGUMENT_RULES: Record<OaiVerb, { required: string[]; optional: string[]; exclusive?: string }> = {
+  Identify: { required: [], optional: [] },
+  ListMetadataFormats: { required: [], optional: ['identifier'] },
+  ListSets: { required: [], optional: [], exclusive: 'resumptionToken' },
+  GetRecord: { required: ['identifier', 'metadataPrefix'], optional: [] },
+  ListIdentifiers: { required: ['metadataPrefix'], optional: ['from', 'until', 'set'], exclusive: 'resumptionToken' },
+  ListRecords: { required: ['metadataPrefix'], optional: ['from', 'until', 'set'], exclusive: 'resumptionToken' },
+};
+
+const METADATA_PREFIX_PATTERN = /^[A-Za-z0-9\-_.!~*'()]+$/;
+
+interface Context {
+  store: RecordStore;
+  config: OaiConfig;
+  now: Date;
+  formats: Map<string, OaiMetadataFormat>;
+}
+
+/** What a verb handler produces: the verb element's content, or errors. */
+type Outcome = { body: string } | { errors: OaiError[] };
+
+export function handleOaiRequest(args: OaiArguments, store: RecordStore, config: OaiConfig, now: Date): string {
+  const ctx: Context = {
+    store,
+    config,
+    now,
+    formats: new Map((config.metadataFormats ?? DEFAULT_METADATA_FORMATS).map((f) => [f.metadataPrefix, f])),
+  };
+
+  const verbValues = args.verb ?? [];
+  if (verbValues.length === 0) return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: 'The verb argument is missing.' }]));
+  if (verbValues.length > 1) return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: 'The verb argument is repeated.' }]));
+  const verb = OAI_VERBS.find((v) => v === verbValues[0]);
+  if (!verb) {
+    return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: `'${verbValues[0]}' is not an OAI-PMH verb.` }]));
+  }
+
+  const checked = checkArguments(verb, args);
+  if (checked.errors.length > 0) return envelope(ctx, undefined, errorsXml(checked.errors));
+  const single = checked.values;
+
+  // §3.2: no badVerb/badArgument, so the request element carries every argument.
+  const echoed: [string, string][] = [['verb', verb], ...Object.entries(single).filter(([k]) => k !== 'verb')];
+  let outcome: Outcome;
+  switch (verb) {
+    case 'Identify':
+      outcome = identify(ctx);
+      break;
+    case 'ListMetadataFormats':
+      outcome = listMetadataFormats(ctx, single.identifier);
+      break;
+    case 'ListSets':
+      outcome = listSets(ctx, single.resumptionToken);
+      break;
+    case 'GetRecord':
+      outcome = getRecord(ctx, single.identifier!, single.metadataPrefix!);
+      break;
+    case 'ListIdentifiers':
+    case 'ListRecords':
+      outcome = listHeadersOrRecords(ctx, verb, single, checked.dates);
+      break;
+  }
+  const content = 'errors' in outcome ? errorsXml(outcome.errors) : `<${verb}>${outcome.body}</${verb}>`;
+  return envelope(ctx, echoed, content);
+}
+
+interface CheckedArguments {
+  errors: OaiError[];
+  values: Record<string, string>;
+  dates: { from?: ParsedDate; until?: ParsedDate };
+}
+
+/** §3.6 badArgument: illegal, missing, repeated arguments and illegal syntax; all reported (guidelines-repository §8). */
+function checkArguments(verb: OaiVerb, args: OaiArguments): CheckedArguments {
+  const rules = ARGUMENT_RULES[verb];
+  const errors: OaiError[] = [];
+  const values: Record<string, string> = {};
+  const dates: CheckedArguments['dates'] = {};
+  const bad = (message: string) => errors.push({ code: 'badArgument', message });
+  const allowed = new Set([...rules.required, ...rules.optional, ...(rules.exclusive ? [rules.exclusive] : [])]);
+
+  for (const [key, list] of Object.entries(args)) {
+    if (key === 'verb' || list.length === 0) continue;
+    if (!allowed.has(key)) {
+      bad(`'${key}' is not an argument of ${verb}.`);
+      continue;
+    }
+    if (list.length > 1) {
+      bad(`The argument '${key}' is repeated.`);
+      continue;
+    }
+    const value = list[0]!;
+    if (hasNonXmlChars(value)) {
+      bad(`The value of '${key}' contains characters that are not allowed.`);
+      continue;
+    }
+    values[key] = value;
+  }
+  const present = Object.keys(values);
+
+  if (rules.exclusive && values[rules.exclusive] !== undefined) {
+    const others = Object.keys(args).filter((k) => k !== 'verb' && k !== rules.exclusive && (args[k]?.length ?? 0) > 0);
+    if (others.length > 0) bad(`'${rules.exclusive}' is an exclusive argument: it cannot be combined with ${others.map((k) => `'${k}'`).join(', ')}.`);
+    return { errors, values, dates };
+  }
+  for (const key of rules.required) {
+    if (!present.includes(key) && !(args[key]?.length)) bad(`The required argument '${key}' is missing.`);
+  }
+
+  if (values.metadataPrefix !== undefined && !METADATA_PREFIX_PATTERN.test(values.metadataPrefix)) {
+    bad(`'${values.metadataPrefix}' is not a legal metadataPrefix (URI unreserved characters only, §3.4).`);
+  }
+  if (values.set !== undefined && !SET_SPEC_PATTERN.test(values.set)) {
+    bad(`'${values.set}' is not a legal setSpec (§2.6).`);
+  }
+  if (values.identifier !== undefined && !looksLikeUri(values.identifier)) {
+    bad(`'${values.identifier}' is not a URI (§2.4).`);
+  }
+  for (const key of ['from', 'until'] as const) {
+    const value = values[key];
+    if (value === undefined) continue;
+    const parsed = parseUtcDatetime(value);
+    if (!parsed) bad(`'${key}' must be YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (UTC, §3.3.1), not '${value}'.`);
+    else dates[key] = parsed;
+  }
+  if (dates.from && dates.until) {
+    if (dates.from.granularity !== dates.until.granularity) {
+      bad("'from' and 'until' must have the same granularity (§3.3.1).");
+    } else if (dates.from.start > dates.until.start) {
+      bad("'from' is later than 'until' (§2.7.1).");
+    }
+  }
+  return { errors, values, dates };
+}
+
+/** Enough URI syntax that the echoed identifier is an xs:anyURI: escapes well formed, one fragment at most. */
+function looksLikeUri(value: string): boolean {
+  if (value.length === 0) return false;
+  if (/%(?![0-9A-Fa-f]{2})/.test(value)) return false;
+  return value.indexOf('#') === value.lastIndexOf('#');
+}
+
+/**
+ * A complete response made of errors only, with the bare request element: for conditions found
+ * before the engine runs, such as a POST body that is not application/x-www-form-urlencoded.
+ */
+export function oaiErrorResponse(config: OaiConfig, now: Date, errors: OaiError[]): string {
+  return envelope({ config, now }, undefined, errorsXml(errors));
+}
+
+function envelope(ctx: Pick<Context, 'config' | 'now'>, echoed: [string, string][] | undefined, content: string): string {
+  const href = ctx.config.stylesheetHref === undefined ? defaultStylesheetHref(ctx.config.baseUrl) : ctx.config.stylesheetHref;
+  let attributes = '';
+  for (const [key, value] of echoed ?? []) attributes += ` ${key}="${escapeAttribute(value)}"`;
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    (href === false ? '' : `<?xml-stylesheet type="text/xsl" href="${escapeAttribute(href)}"?>\n`) +
+    `<OAI-PMH xmlns="${OAI_PMH_NAMESPACE}" xmlns:xsi="${XSI_NAMESPACE}" xsi:schemaLocation="${OAI_PMH_NAMESPACE} ${OAI_PMH_SCHEMA}">\n` +
+    `<responseDate>${toDatestamp(ctx.now)}</responseDate>\n` +
+    `<request${attributes}>${escapeText(ctx.config.baseUrl)}</request>\n` +
+    content +
+    '\n</OAI-PMH>\n'
+  );
+}
+
+function errorsXml(errors: OaiError[]): string {
+  return errors.map((e) => `<error code="${e.code}">${escapeText(e.message)}</error>`).join('\n');
+}
+
+function element(name: string, text: string): string {
+  return `<${name}>${escapeText(text)}</${name}>`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.2 Identify
+
+function identify(ctx: Context): Outcome {
+  const { config, store } = ctx;
+  const earliest = store.earliestDatestamp() ?? toDatestamp(ctx.now);
+  const first = store.list({}, 1, { headersOnly: true })[0];
+  const sample = oaiIdentifier(config.repositoryIdentifier, first?.localId ?? '10.1234/example-article');
+  let body =
+    element('repositoryName', config.repositoryName) +
+    element('baseURL', config.baseUrl) +
+    element('protocolVersion', '2.0') +
+    config.adminEmails.map((email) => element('adminEmail', email)).join('') +
+    element('earliestDatestamp', earliest) +
+    element('deletedRecord', 'persistent') +
+    element('granularity', 'YYYY-MM-DDThh:mm:ssZ');
+  for (const coding of config.compression ?? ['gzip', 'deflate']) body += element('compression', coding);
+  body +=
+    '<description><oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier"' +
+    ` xmlns:xsi="${XSI_NAMESPACE}"` +
+    ' xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai-identifier http://www.openarchives.org/OAI/2.0/oai-identifier.xsd">' +
+    element('scheme', 'oai') +
+    element('repositoryIdentifier', config.repositoryIdentifier) +
+    element('delimiter', ':') +
+    element('sampleIdentifier', sample) +
+    '</oai-identifier></description>';
+  return { body };
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.4 ListMetadataFormats
+
+function listMetadataFormats(ctx: Context, identifier: string | undefined): Outcome {
+  let formats = [...ctx.formats.values()];
+  if (identifier !== undefined) {
+    const stored = lookUp(ctx, identifier);
+    if (!stored) return { errors: [idDoesNotExist(identifier)] };
+    // A tombstone is reported (as deleted) in every format, so every format is listed for it.
+    if (!stored.deleted) formats = formats.filter((format) => render(ctx, format, stored) !== undefined);
+    if (formats.length === 0) {
+      return { errors: [{ code: 'noMetadataFormats', message: `No metadata format can be disseminated for ${identifier}.` }] };
+    }
+  }
+  const body = formats
+    .map(
+      (f) =>
+        '<metadataFormat>' +
+        element('metadataPrefix', f.metadataPrefix) +
+        element('schema', f.schema) +
+        element('metadataNamespace', f.metadataNamespace) +
+        '</metadataFormat>',
+    )
+    .join('\n');
+  return { body };
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.6 ListSets. The set list is short (journals and their sections), so it is never split and
+// no resumptionToken is ever issued: any token given is not one of ours.
+
+function listSets(ctx: Context, resumptionToken: string | undefined): Outcome {
+  if (resumptionToken !== undefined) {
+    return { errors: [{ code: 'badResumptionToken', message: 'This repository issues no resumptionToken for ListSets.' }] };
+  }
+  const sets = ctx.store.listSets();
+  if (sets.length === 0) return { errors: [noSetHierarchy()] };
+  return {
+    body: sets.map((s) => '<set>' + element('setSpec', s.setSpec) + element('setName', s.setName) + '</set>').join('\n'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.1 GetRecord
+
+function getRecord(ctx: Context, identifier: string, metadataPrefix: string): Outcome {
+  const stored = lookUp(ctx, identifier);
+  const format = ctx.formats.get(metadataPrefix);
+  const errors: OaiError[] = [];
+  if (!stored) errors.push(idDoesNotExist(identifier));
+  if (!format) errors.push(cannotDisseminate(metadataPrefix));
+  if (!stored || !format) return { errors };
+  if (stored.deleted) return { body: `<record>${headerXml(ctx, stored)}</record>` };
+  const rendered = tryRender(ctx, format, stored);
+  if ('error' in rendered) {
+    // §4.1: the format "is not supported by the item": the record lacks what the format requires.
+    const reason = rendered.error instanceof Error ? rendered.error.message : String(rendered.error);
+    return { errors: [{ code: 'cannotDisseminateFormat', message: `${identifier} cannot be disseminated as ${metadataPrefix}: ${reason}` }] };
+  }
+  return { body: `<record>${headerXml(ctx, stored)}<metadata>${rendered.xml}</metadata></record>` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// §4.3 ListIdentifiers, §4.5 ListRecords, §3.5 flow control
+
+/**
+ * Snapshot semantics. The first request of a list fixes an upper bound: min(until, one second
+ * before the request). Datestamps come from the clock at seconds granularity, so no record can
+ * later enter that range: the complete list is the records with datestamps in [from, bound] as
+ * of the first request. Paging walks it in (datestamp, localId) order from the position in the
+ * token, so a record inserted or updated mid-harvest gets a datestamp past the bound and is
+ * neither repeated nor interleaved; it is picked up by the next incremental harvest with
+ * from = the first response's responseDate (inclusive bounds). Records of the snapshot not yet
+ * delivered when they change are likewise delivered, in their new state, by that next harvest.
+ */
+function listHeadersOrRecords(
+  ctx: Context,
+  verb: ListVerb,
+  args: Record<string, string>,
+  dates: { from?: ParsedDate; until?: ParsedDate },
+): Outcome {
+  const ttl = ctx.config.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  let state: ResumptionState;
+  let format: OaiMetadataFormat | undefined;
+  if (args.resumptionToken !== undefined) {
+    const decoded = decodeResumptionToken(args.resumptionToken, verb, ctx.config.tokenSecret, ctx.now);
+    if (!decoded.ok) return { errors: [{ code: 'badResumptionToken', message: decoded.reason }] };
+    state = decoded.state;
+    format = ctx.formats.get(state.metadataPrefix);
+    if (!format) {
+      return { errors: [{ code: 'badResumptionToken', message: `The format ${state.metadataPrefix} is no longer disseminated; restart the list request.` }] };
+    }
+  } else {
+    const metadataPrefix = args.metadataPrefix!;
+    format = ctx.formats.get(metadataPrefix);
+    const errors: OaiError[] = [];
+    if (!format) errors.push(cannotDisseminate(metadataPrefix));
+    if (args.set !== undefined && !ctx.store.hasSets()) errors.push(noSetHierarchy());
+    if (errors.length > 0) return { errors };
+    const snapshot = previousSecond(ctx.now);
+    const until = dates.until && dates.until.end < snapshot ? dates.until.end : snapshot;
+    const query: RecordQuery = { until };
+    if (dates.from) query.from = dates.from.start;
+    if (args.set !== undefined) query.set = args.set;
+    const total = query.from !== undefined && query.from > until ? 0 : ctx.store.count(query);
+    if (total === 0) return { errors: [noRecordsMatch()] };
+    state = {
+      verb,
+      metadataPrefix,
+      until,
+      after: { datestamp: '', localId: '' },
+      cursor: 0,
+      completeListSize: total,
+      expiresAt: Math.floor(ctx.now.getTime() / 1000) + ttl,
+    };
+    if (query.from !== undefined) state.from = query.from;
+    if (query.set !== undefined) state.set = query.set;
+  }
+
+  const pageSize =
+    verb === 'ListRecords'
+      ? (ctx.config.pageSize?.records ?? DEFAULT_PAGE_SIZES.records)
+      : (ctx.config.pageSize?.identifiers ?? DEFAULT_PAGE_SIZES.identifiers);
+  const page = collectPage(ctx, verb, format!, state, pageSize);
+  if (page.items.length === 0) {
+    // Everything left of the snapshot changed since the previous page (so moved past it).
+    return { errors: [noRecordsMatch()] };
+  }
+
+  let body = page.items.join('\n');
+  const delivered = state.cursor + page.items.length;
+  if (page.next) {
+    const next: ResumptionState = {
+      ...state,
+      after: page.next,
+      cursor: delivered,
+      completeListSize: Math.max(state.completeListSize, delivered + 1),
+      expiresAt: Math.floor(ctx.now.getTime() / 1000) + ttl,
+    };
+    const token = encodeResumptionToken(next, ctx.config.tokenSecret);
+    const expiration = toDatestamp(new Date(next.expiresAt * 1000));
+    body += `\n<resumptionToken expirationDate="${expiration}" completeListSize="${next.completeListSize}" cursor="${state.cursor}">${token}</resumptionToken>`;
+  } else if (state.cursor > 0) {
+    // §3.5: the response completing a multi-page list has an empty resumptionToken.
+    body += `\n<resumptionToken completeListSize="${delivered}" cursor="${state.cursor}"/>`;
+  }
+  return { body };
+}
+
+/**
+ * One page in keyset order. Reads one row past the page to learn whether the list goes on;
+ * records that cannot be rendered in the format are passed over (§4.5: records only "for items
+ * from which the metadata format ... can be disseminated"), so the look-ahead skips them too
+ * and a token is only issued when a deliverable element follows.
+ */
+function collectPage(
+  ctx: Context,
+  verb: ListVerb,
+  format: OaiMetadataFormat,
+  state: ResumptionState,
+  pageSize: number,
+): { items: string[]; next?: KeysetPosition } {
+  const query: RecordQuery = { until: state.until };
+  if (state.from !== undefined) query.from = state.from;
+  if (state.set !== undefined) query.set = state.set;
+  const needsRecord = verb === 'ListRecords' || !format.alwaysAvailable;
+  const items: string[] = [];
+  let position: KeysetPosition | undefined = state.after.datestamp ? state.after : undefined;
+  for (;;) {
+    const want = pageSize - items.length + 1;
+    const rows = ctx.store.list(position ? { ...query, after: position } : query, want, { headersOnly: !needsRecord });
+    for (const row of rows) {
+      const element = elementFor(ctx, verb, format, row, needsRecord);
+      if (items.length === pageSize && element !== undefined) return { items, next: position! };
+      position = { datestamp: row.datestamp, localId: row.localId };
+      if (element !== undefined) items.push(element);
+    }
+    if (rows.length < want) return { items };
+  }
+}
+
+function elementFor(
+  ctx: Context,
+  verb: ListVerb,
+  format: OaiMetadataFormat,
+  row: StoredRecord,
+  needsRecord: boolean,
+): string | undefined {
+  const header = headerXml(ctx, row);
+  if (row.deleted) return verb === 'ListRecords' ? `<record>${header}</record>` : header;
+  if (!needsRecord) return header;
+  const metadata = render(ctx, format, row);
+  if (metadata === undefined) return undefined;
+  return verb === 'ListRecords' ? `<record>${header}<metadata>${metadata}</metadata></record>` : header;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function headerXml(ctx: Context, stored: StoredRecord): string {
+  let xml = stored.deleted ? '<header status="deleted">' : '<header>';
+  xml += `<identifier>${escapeText(oaiIdentifier(ctx.config.repositoryIdentifier, stored.localId))}</identifier>`;
+  xml += `<datestamp>${stored.datestamp}</datestamp>`;
+  for (const setSpec of stored.sets) xml += `<setSpec>${escapeText(setSpec)}</setSpec>`;
+  return xml + '</header>';
+}
+
+function tryRender(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): { xml: string } | { error: unknown } {
+  try {
+    if (!stored.record) throw new Error(`${stored.localId}: the stored record has no metadata`);
+    return { xml: stripXmlDeclaration(format.render(stored.record)) };
+  } catch (error) {
+    ctx.config.onExportError?.(stored.localId, format.metadataPrefix, error);
+    return { error };
+  }
+}
+
+function render(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): string | undefined {
+  const rendered = tryRender(ctx, format, stored);
+  return 'xml' in rendered ? rendered.xml : undefined;
+}
+
+function lookUp(ctx: Context, identifier: string): StoredRecord | undefined {
+  const localId = parseOaiIdentifier(ctx.config.repositoryIdentifier, identifier);
+  return localId === undefined ? undefined : ctx.store.get(localId);
+}
+
+function idDoesNotExist(identifier: string): OaiError {
+  return { code: 'idDoesNotExist', message: `${identifier} is not an identifier of this repository.` };
+}
+
+function cannotDisseminate(metadataPrefix: string): OaiError {
+  return { code: 'cannotDisseminateFormat', message: `The metadata format '${metadataPrefix}' is not disseminated by this repository; see ListMetadataFormats.` };
+}
+
+function noSetHierarchy(): OaiError {
+  return { code: 'noSetHierarchy', message: 'This repository has no sets.' };
+}
+
+function noRecordsMatch(): OaiError {
+  return { code: 'noRecordsMatch', message: 'No records match the request.' };
+}

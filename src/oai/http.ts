@@ -1,0 +1,298 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deflate, gzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { RecordStore } from '../store/types.js';
+import type { Logger } from '../log.js';
+import { checkOaiConfig, type OaiConfig } from './config.js';
+import { handleOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
+import { OAI_STYLESHEET } from './stylesheet.js';
+
+const gzipAsync = promisify(gzip);
+const deflateAsync = promisify(deflate);
+
+export interface OaiRequestHandlerOptions {
+  store: RecordStore;
+  config: OaiConfig;
+  /** Clock for responseDate, datestamp bounds and token expiry. Default: system clock. */
+  clock?: () => Date;
+  /** Requests served at once; beyond that, 503 with Retry-After (guidelines-repository §6.1). Default 16. */
+  maxInFlight?: number;
+  /** Retry-After seconds on 503. Default 10. */
+  retryAfterSeconds?: number;
+  /**
+   * Path of the endpoint. Default: the path of config.baseUrl. false: answer OAI-PMH on any
+   * path (for mounting under a prefix that a framework strips); the stylesheet is then any
+   * path ending in /oai2.xsl.
+   */
+  path?: string | false;
+  /** Largest POST body accepted. Default 64 KiB. */
+  maxBodyBytes?: number;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+}
+
+type Coding = 'gzip' | 'deflate' | 'identity';
+
+/**
+ * Picks the response coding from Accept-Encoding (RFC 9110 §12.5.3, q-values). identity is
+ * always available (OAI-PMH §3.1.3) and used without the header; among equal q-values the
+ * smaller coding wins (gzip, then deflate).
+ */
+export function negotiateEncoding(acceptEncoding: string | undefined): Coding {
+  if (!acceptEncoding || !acceptEncoding.trim()) return 'identity';
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().split(';');
+    const coding = name?.trim().toLowerCase();
+    if (!coding) continue;
+    let weight = 1;
+    for (const param of params) {
+      const [key, value] = param.split('=').map((s) => s.trim());
+      if (key?.toLowerCase() === 'q') {
+        const parsed = Number(value);
+        weight = Number.isFinite(parsed) && parsed >= 0 && parsed <= 1 ? parsed : 0;
+      }
+    }
+    q.set(coding, Math.max(weight, q.get(coding) ?? 0));
+  }
+  const weightOf = (coding: string, aliases: string[] = []) => {
+    for (const name of [coding, ...aliases]) if (q.has(name)) return q.get(name)!;
+    return q.get('*') ?? (coding === 'identity' ? 1 : 0);
+  };
+  const identity = q.has('identity') ? q.get('identity')! : q.has('*') ? q.get('*')! : 1;
+  let best: Coding = 'identity';
+  let bestWeight = 0;
+  for (const [coding, weight] of [
+    ['gzip', weightOf('gzip', ['x-gzip'])],
+    ['deflate', weightOf('deflate')],
+  ] as const) {
+    if (weight > bestWeight) {
+      best = coding;
+      bestWeight = weight;
+    }
+  }
+  return bestWeight > 0 && bestWeight >= identity ? best : 'identity';
+}
+
+/** OAI-PMH arguments from a query string or form body, every value of repeated keys kept. */
+export function parseOaiArguments(...sources: URLSearchParams[]): OaiArguments {
+  const args: OaiArguments = {};
+  for (const params of sources) {
+    for (const [key, value] of params) (args[key] ??= []).push(value);
+  }
+  return args;
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A node:http request listener serving the OAI-PMH endpoint and its stylesheet. Mount it in
+ * node:http directly, in Express (`app.use('/oai', handler)` with path: false) or in Fastify
+ * (through its raw request/response).
+ */
+export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const problems = checkOaiConfig(options.config);
+  if (problems.length > 0) throw new Error(`invalid OAI-PMH configuration: ${problems.join('; ')}`);
+  const clock = options.clock ?? (() => new Date());
+  const maxInFlight = options.maxInFlight ?? 16;
+  const retryAfter = String(options.retryAfterSeconds ?? 10);
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const endpointPath = options.path === undefined ? normalizePath(new URL(options.config.baseUrl).pathname) : options.path;
+  const stylesheetPath = endpointPath === false ? undefined : `${endpointPath === '/' ? '' : endpointPath}/oai2.xsl`;
+  const logger = options.logger;
+  let inFlight = 0;
+
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    inFlight++;
+    let finished = false;
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      inFlight--;
+      logger?.debug(
+        { method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'oai request',
+      );
+    };
+    res.on('close', done);
+    res.on('finish', done);
+
+    if (inFlight > maxInFlight) {
+      res.writeHead(503, { 'Retry-After': retryAfter, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Too many requests in progress; retry after ${retryAfter} seconds.\n`);
+      return;
+    }
+    serve(req, res).catch((error: unknown) => {
+      logger?.error({ err: error, url: req.url }, 'OAI-PMH request failed');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end('Internal server error.\n');
+      } else {
+        res.destroy();
+      }
+    });
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const pathname = normalizePath(url.pathname);
+    const method = req.method ?? 'GET';
+
+    const isStylesheet = stylesheetPath === undefined ? pathname.endsWith('/oai2.xsl') : pathname === stylesheetPath;
+    if (isStylesheet) {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
+      return send(req, res, 200, 'text/xsl; charset=utf-8', OAI_STYLESHEET, { 'Cache-Control': 'public, max-age=3600' });
+    }
+    if (endpointPath !== false && pathname !== endpointPath) {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Not found. The OAI-PMH endpoint is ${endpointPath}\n`);
+      return;
+    }
+
+    let xml: string;
+    if (method === 'GET' || method === 'HEAD') {
+      xml = handleOaiRequest(parseOaiArguments(url.searchParams), options.store, options.config, clock());
+    } else if (method === 'POST') {
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      let body: Buffer;
+      try {
+        body = await readBody(req, maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLarge)) throw error;
+        res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+        res.end(`Request body larger than ${maxBodyBytes} bytes.\n`);
+        return;
+      }
+      if (mediaType !== 'application/x-www-form-urlencoded') {
+        // §3.1.1.2: POST arguments must be application/x-www-form-urlencoded.
+        xml = oaiErrorResponse(options.config, clock(), [
+          { code: 'badArgument', message: `POST requests must have Content-Type application/x-www-form-urlencoded, not '${mediaType || 'none'}'.` },
+        ]);
+      } else {
+        // Arguments in the URL of a POST count too, so a repeat across both is seen as one.
+        xml = handleOaiRequest(
+          parseOaiArguments(url.searchParams, new URLSearchParams(body.toString('utf8'))),
+          options.store,
+          options.config,
+          clock(),
+        );
+      }
+    } else {
+      return methodNotAllowed(res, 'GET, HEAD, POST');
+    }
+    // §3.1.2: OAI-PMH errors travel with HTTP 200.
+    return send(req, res, 200, 'text/xml; charset=utf-8', xml, { 'Cache-Control': 'no-cache' });
+  }
+
+  async function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    text: string,
+    extraHeaders: Record<string, string>,
+  ): Promise<void> {
+    const coding = negotiateEncoding(req.headers['accept-encoding']);
+    const raw = Buffer.from(text, 'utf8');
+    const body = coding === 'gzip' ? await gzipAsync(raw) : coding === 'deflate' ? await deflateAsync(raw) : raw;
+    const headers: Record<string, string> = {
+      'Content-Type': contentType,
+      'Content-Length': String(body.length),
+      Vary: 'Accept-Encoding',
+      ...extraHeaders,
+    };
+    if (coding !== 'identity') headers['Content-Encoding'] = coding;
+    res.writeHead(status, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  res.writeHead(405, { Allow: allow, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end('Method not allowed.\n');
+}
+
+function normalizePath(path: string): string {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}
+
+export interface StartOaiServerOptions extends Omit<OaiRequestHandlerOptions, 'config'> {
+  /** baseUrl may be left out: it is then http://<host>:<bound port>/oai. */
+  config: Omit<OaiConfig, 'baseUrl'> & { baseUrl?: string };
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Time in-flight requests get to finish on close before connections are cut. Default 5000 ms. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningOaiServer {
+  /** The endpoint URL the server answers on (the bound address, not necessarily baseUrl). */
+  url: string;
+  /** The configuration in effect (baseUrl filled in). */
+  config: OaiConfig;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startOaiServer(options: StartOaiServerOptions): Promise<RunningOaiServer> {
+  const host = options.host ?? '127.0.0.1';
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'Retry-After': '1' });
+    res.end();
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const config: OaiConfig = { ...options.config, baseUrl: options.config.baseUrl ?? `http://${hostForUrl}:${address.port}/oai` };
+  try {
+    handler = createOaiRequestHandler({ ...options, config });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const path = options.path === undefined ? normalizePath(new URL(config.baseUrl).pathname) : options.path || '/';
+  const url = `http://${hostForUrl}:${address.port}${path}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
+      timer.unref();
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }));
+  return { url, config, server, close };
+}
