@@ -1,5 +1,6 @@
 // Public API of the formats capability; re-exported from src/index.ts.
+// (H-readers adds the readers' exports from ./readers/ here.)
 export { ExportError, type ExportFormat } from './errors.js';
-export { toOaiDc, type OaiDcOptions } from './oai-dc.js';
+export { toOaiDc, OAI_DC_SCHEMA_LOCATION, type OaiDcOptions } from './oai-dc.js';
 export { toJats, JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, type JatsOptions } from './jats.js';
-export { toCrossref, type CrossrefHeadOptions } from './crossref.js';
+export { toCrossref, nextCrossrefTimestamp, CROSSREF_SCHEMA_LOCATION, type CrossrefHeadOptions } from './crossref.js';
