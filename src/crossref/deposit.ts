@@ -1,0 +1,431 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import type { RecordStore } from '../store/types.js';
+import type { ArticleRecord } from '../model/types.js';
+import { validateArticle } from '../model/index.js';
+import { toCrossref, ExportError, type CrossrefHeadOptions } from '../formats/index.js';
+import { validateXml, type XmlValidationResult } from '../validate/index.js';
+import { CrossrefClient, isCrossrefProduction, type CrossrefClientOptions, type CrossrefCredentials } from './client.js';
+import { CrossrefDepositError } from './errors.js';
+import type { BatchDiagnostic } from './responses.js';
+import { CrossrefDepositState, depositTarget, type BatchItem, type DepositBatchInfo } from './state.js';
+
+export interface CrossrefDepositorIdentity {
+  /** doi_batch/head: depositor_name and email_address (Crossref mails submission logs there). */
+  depositor: { name: string; email: string };
+  /** doi_batch/head/registrant: the organisation responsible for the metadata. */
+  registrant: string;
+}
+
+export interface CrossrefDepositSettings extends CrossrefDepositorIdentity {
+  baseUrl: string;
+  /** Absent: nothing can be sent (dry runs still work). */
+  credentials?: CrossrefCredentials;
+  /** Records per deposit file (default 100). */
+  batchSize?: number;
+  /** How long one run waits for Crossref's submission logs before leaving batches for the next run (default 10 min). */
+  pollTimeoutMs?: number;
+  /** Passed to the client: retry and poll pacing. */
+  client?: Omit<CrossrefClientOptions, 'baseUrl' | 'credentials' | 'logger'>;
+}
+
+/** A record that was not sent because it fails locally, by DOI and field. */
+export interface LocalDepositFailure {
+  doi: string;
+  localId: string;
+  /** JSON pointer into the record (model or export check) or `xml:line:column` (schema check). */
+  field: string;
+  message: string;
+}
+
+export interface DepositBatchReport {
+  batchId: string;
+  fileName: string;
+  dois: string[];
+  status: DepositBatchInfo['status'] | 'planned';
+  submissionId?: string;
+  registered?: number;
+  warning?: number;
+  failed?: number;
+  message?: string;
+  /** Dry run only: the deposit file that would be sent. */
+  xml?: string;
+}
+
+export interface CrossrefDepositReport {
+  target: string;
+  production: boolean;
+  dryRun: boolean;
+  /** Store records examined for changes. */
+  scanned: number;
+  /** DOIs sent to Crossref in this run. */
+  sent: number;
+  /** Verdicts received in this run (including batches sent by earlier runs). */
+  registered: number;
+  warning: number;
+  failed: number;
+  /** DOIs whose result had not arrived when the run ended (polled again next run). */
+  awaitingResult: number;
+  invalid: LocalDepositFailure[];
+  skipped: { doi: string; reason: string }[];
+  batches: DepositBatchReport[];
+  /** Explicitly requested DOIs that are not in the store. */
+  unknownDois: string[];
+  /** True when a stop signal ended the run before every pending DOI was handled. */
+  interrupted: boolean;
+}
+
+export interface CrossrefDepositRunOptions {
+  db: Db;
+  store: RecordStore;
+  settings: CrossrefDepositSettings;
+  /** Only these DOIs (forced to pending even when unchanged). */
+  dois?: string[];
+  dryRun?: boolean;
+  /** Stop after the current batch (SIGTERM). */
+  signal?: AbortSignal;
+  clock?: () => Date;
+  logger?: Logger;
+  /** Injected for tests; created from settings otherwise. */
+  client?: CrossrefClient;
+  /** Pure edges, replaceable in tests: the Crossref writer and the XSD check. */
+  writeCrossref?: (records: ArticleRecord[], head: CrossrefHeadOptions) => string;
+  validateCrossref?: (xml: string) => XmlValidationResult;
+  onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string }) => void;
+}
+
+const defaultValidate = (xml: string): XmlValidationResult => validateXml(xml, 'crossref-5.3.1');
+
+/**
+ * Checks one record the way the deposit needs it: the model's own rules, the Crossref writer's
+ * requirements, and the deposit schema. Returns the normalised record or the first failures.
+ */
+export function checkCrossrefRecord(
+  record: ArticleRecord,
+  head: CrossrefHeadOptions,
+  edges: { writeCrossref?: CrossrefDepositRunOptions['writeCrossref']; validateCrossref?: CrossrefDepositRunOptions['validateCrossref'] } = {},
+): { ok: true; record: ArticleRecord } | { ok: false; failures: { field: string; message: string }[] } {
+  const write = edges.writeCrossref ?? toCrossref;
+  const validate = edges.validateCrossref ?? defaultValidate;
+  const model = validateArticle(record);
+  if (!model.ok) return { ok: false, failures: model.errors.map((e) => ({ field: e.pointer || '/', message: e.message })) };
+  let xml: string;
+  try {
+    xml = write([model.record], head);
+  } catch (error) {
+    if (error instanceof ExportError) return { ok: false, failures: [{ field: error.field, message: error.message }] };
+    throw error;
+  }
+  const schema = validate(xml);
+  if (!schema.valid) {
+    return { ok: false, failures: schema.errors.map((e) => ({ field: `xml:${e.line}:${e.column}`, message: e.message })) };
+  }
+  return { ok: true, record: model.record };
+}
+
+function newBatchName(timestamp: number): { batchId: string; fileName: string } {
+  // Crossref returns only the first submission matching a file name, so names must be unique forever.
+  const batchId = `pubmeta-${timestamp}-${randomBytes(4).toString('hex')}`;
+  return { batchId, fileName: `${batchId}.xml` };
+}
+
+/**
+ * One deposit run: sync per-DOI state from the store, recover batches an earlier run left
+ * open, send pending DOIs in batches, then read Crossref's submission logs. Records that fail
+ * locally are reported and never sent; the rest of the batch still goes.
+ */
+export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Promise<CrossrefDepositReport> {
+  const { db, store, settings, logger } = options;
+  const dryRun = options.dryRun ?? false;
+  const production = isCrossrefProduction(settings.baseUrl);
+  const state = new CrossrefDepositState(db, depositTarget(settings.baseUrl), options.clock ? { clock: options.clock } : {});
+  const report: CrossrefDepositReport = {
+    target: state.target,
+    production,
+    dryRun,
+    scanned: 0,
+    sent: 0,
+    registered: 0,
+    warning: 0,
+    failed: 0,
+    awaitingResult: 0,
+    invalid: [],
+    skipped: [],
+    batches: [],
+    unknownDois: [],
+    interrupted: false,
+  };
+  const progress = options.onProgress ?? (() => {});
+  const head = { depositor: settings.depositor, registrant: settings.registrant };
+  if (!head.depositor?.name || !head.depositor?.email || !head.registrant) {
+    throw new CrossrefDepositError('config', 'Crossref deposits need crossref.depositor.name, crossref.depositor.email and crossref.registrant in the config');
+  }
+
+  let client = options.client;
+  const ownsClient = !client && !dryRun;
+  if (!client && !dryRun) {
+    if (!settings.credentials?.username || !settings.credentials?.password) {
+      throw new CrossrefDepositError('config', 'Crossref credentials are not set: set PUBMETA_CROSSREF_USER and PUBMETA_CROSSREF_PASSWORD (or crossref.username / crossref.password in the config)');
+    }
+    client = new CrossrefClient({ ...(settings.client ?? {}), baseUrl: settings.baseUrl, credentials: settings.credentials, ...(logger ? { logger } : {}) });
+  }
+
+  // A dry run does everything except talk to Crossref, inside a transaction it rolls back.
+  if (dryRun) db.exec('BEGIN IMMEDIATE');
+  try {
+    progress({ phase: 'sync', message: 'reading changed records' });
+    report.scanned = state.syncFromStore(store, { includeSynthetic: !production }).scanned;
+
+    let only: string[] | undefined;
+    if (options.dois) {
+      const forced = state.forcePending(options.dois);
+      report.unknownDois = forced.unknown;
+      only = [...forced.forced];
+    }
+
+    if (client && !dryRun) await recoverPreparedBatches(state, client, store, report, logger, options.signal);
+
+    const batchSize = Math.max(1, settings.batchSize ?? 100);
+    let cursor = '';
+    let exhausted = false;
+    while (!exhausted) {
+      if (options.signal?.aborted) {
+        report.interrupted = state.nextPending(cursor, 1, only).length > 0;
+        break;
+      }
+      const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
+      while (chosen.length < batchSize) {
+        const rows = state.nextPending(cursor, batchSize, only);
+        if (rows.length === 0) {
+          exhausted = true;
+          break;
+        }
+        for (const row of rows) {
+          if (chosen.length >= batchSize) break;
+          cursor = row.doi;
+          const stored = store.get(row.localId);
+          if (!stored || stored.deleted || !stored.record || stored.record.doi?.toLowerCase() !== row.doi) {
+            state.dropStale(row.doi);
+            report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
+            continue;
+          }
+          if (production && stored.record.synthetic) {
+            report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
+            continue;
+          }
+          const check = checkCrossrefRecord(stored.record, head, options);
+          if (!check.ok) {
+            for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
+            const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+            state.recordLocalFailure(row.doi, row.localId, stored.contentHash, `not sent (local validation): ${message}`);
+            logger?.warn({ doi: row.doi, failures: check.failures }, 'record fails local validation; not deposited');
+            continue;
+          }
+          chosen.push({ item: { doi: row.doi, localId: row.localId, contentHash: stored.contentHash }, record: check.record });
+        }
+      }
+      if (chosen.length === 0) break;
+
+      const dois = chosen.map((c) => c.item.doi);
+      const timestamp = state.reserveTimestamp(dois);
+      const { batchId, fileName } = newBatchName(timestamp);
+      const xml = (options.writeCrossref ?? toCrossref)(
+        chosen.map((c) => c.record),
+        { ...head, batchId, timestamp },
+      );
+      const schema = (options.validateCrossref ?? defaultValidate)(xml);
+      if (!schema.valid) {
+        // Each record passed alone, so this is a batch-level problem: report it on every DOI.
+        const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');
+        for (const c of chosen) {
+          report.invalid.push({ doi: c.item.doi, localId: c.item.localId, field: 'xml', message: `deposit batch fails the schema: ${message}` });
+          state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (batch fails the schema): ${message}`);
+        }
+        continue;
+      }
+      if (dryRun) {
+        report.batches.push({ batchId, fileName, dois, status: 'planned', xml });
+        continue;
+      }
+
+      state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
+      const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
+      report.batches.push(batchReport);
+      progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
+      try {
+        await client!.submit(fileName, xml, options.signal);
+        state.markSent(batchId);
+        batchReport.status = 'sent';
+        report.sent += dois.length;
+        logger?.info({ batchId, fileName, dois: dois.length }, 'Crossref acknowledged the deposit');
+      } catch (error) {
+        if (!(error instanceof CrossrefDepositError)) throw error;
+        if (error.kind === 'auth' || error.kind === 'config') {
+          state.closeUnsentBatch(batchId, { status: 'abandoned' });
+          batchReport.status = 'abandoned';
+          throw error;
+        }
+        if (error.kind === 'rejected') {
+          state.closeUnsentBatch(batchId, { status: 'rejected', message: error.message });
+          batchReport.status = 'rejected';
+          batchReport.message = error.message;
+          report.failed += dois.length;
+          continue;
+        }
+        // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
+        await settleUncertainBatch(state, client!, store, { batchId, fileName }, report, logger, options.signal);
+        batchReport.status = state.batch(batchId)?.status ?? 'prepared';
+        throw error;
+      }
+    }
+
+    if (client && !dryRun) {
+      progress({ phase: 'poll', message: 'waiting for Crossref submission logs' });
+      await pollOpenBatches(state, client, store, report, settings.pollTimeoutMs ?? client.pollPacing.timeoutMs, logger, options.signal);
+    }
+    report.awaitingResult = state.counts().submitted;
+    return report;
+  } finally {
+    if (dryRun) db.exec('ROLLBACK');
+    if (ownsClient) await client?.close();
+  }
+}
+
+function hashOf(store: RecordStore) {
+  return (item: BatchItem): string | undefined => {
+    const stored = store.get(item.localId);
+    return stored && !stored.deleted ? stored.contentHash : undefined;
+  };
+}
+
+function applyResult(
+  state: CrossrefDepositState,
+  store: RecordStore,
+  batchId: string,
+  diagnostic: BatchDiagnostic,
+  report: CrossrefDepositReport,
+  logger: Logger | undefined,
+): void {
+  const counts = state.applyDiagnostic(batchId, diagnostic, hashOf(store));
+  report.registered += counts.registered;
+  report.warning += counts.warning;
+  report.failed += counts.failed;
+  const entry = report.batches.find((b) => b.batchId === batchId);
+  if (entry) {
+    entry.status = 'completed';
+    if (diagnostic.submissionId) entry.submissionId = diagnostic.submissionId;
+    Object.assign(entry, counts);
+  } else {
+    const info = state.batch(batchId)!;
+    report.batches.push({
+      batchId,
+      fileName: info.fileName,
+      dois: state.batchItems(batchId).map((i) => i.doi),
+      status: 'completed',
+      ...(diagnostic.submissionId ? { submissionId: diagnostic.submissionId } : {}),
+      ...counts,
+    });
+  }
+  logger?.info({ batchId, submissionId: diagnostic.submissionId, ...counts }, 'Crossref submission log applied');
+}
+
+/**
+ * A batch recorded before its upload whose upload outcome is unknown (crash, or network
+ * failure): Crossref tracks files by name from the moment they are queued, so one look at the
+ * submission log tells whether it arrived. Never re-sent blindly: if Crossref does not know
+ * the file, its DOIs go back to pending and get a new, greater timestamp in a new batch.
+ */
+async function settleUncertainBatch(
+  state: CrossrefDepositState,
+  client: CrossrefClient,
+  store: RecordStore,
+  batch: { batchId: string; fileName: string },
+  report: CrossrefDepositReport,
+  logger: Logger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let diagnostic: BatchDiagnostic;
+  try {
+    diagnostic = await client.fetchResult(batch.fileName, signal);
+  } catch (error) {
+    logger?.warn({ batchId: batch.batchId, error: error instanceof Error ? error.message : String(error) }, 'cannot tell yet whether Crossref received the batch; will ask again next run');
+    return;
+  }
+  if (diagnostic.status === 'unknown_submission') {
+    state.closeUnsentBatch(batch.batchId, { status: 'abandoned' });
+    logger?.info({ batchId: batch.batchId }, 'Crossref never received the batch; its DOIs are pending again');
+    return;
+  }
+  state.markSent(batch.batchId);
+  if (diagnostic.status === 'completed') applyResult(state, store, batch.batchId, diagnostic, report, logger);
+}
+
+async function recoverPreparedBatches(
+  state: CrossrefDepositState,
+  client: CrossrefClient,
+  store: RecordStore,
+  report: CrossrefDepositReport,
+  logger: Logger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (const batch of state.openBatches()) {
+    if (batch.status !== 'prepared') continue;
+    await settleUncertainBatch(state, client, store, batch, report, logger, signal);
+  }
+}
+
+/**
+ * Reads the submission logs of every sent batch (this run's and earlier ones'), one request at
+ * a time in rounds with growing delays, until all are complete, the budget runs out or `signal`
+ * aborts. Unfinished batches stay `sent` and are polled by the next run.
+ */
+async function pollOpenBatches(
+  state: CrossrefDepositState,
+  client: CrossrefClient,
+  store: RecordStore,
+  report: CrossrefDepositReport,
+  timeoutMs: number,
+  logger: Logger | undefined,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const open = new Map(state.openBatches().filter((b) => b.status === 'sent').map((b) => [b.batchId, b]));
+  const deadline = performance.now() + timeoutMs;
+  let delay = client.pollPacing.initialDelayMs;
+  while (open.size > 0) {
+    const remaining = deadline - performance.now();
+    if (remaining <= 0) break;
+    if (!(await pause(Math.min(delay, remaining), signal))) break;
+    for (const batch of [...open.values()]) {
+      if (signal?.aborted) break;
+      let diagnostic: BatchDiagnostic;
+      try {
+        diagnostic = await client.fetchResult(batch.fileName, signal);
+      } catch (error) {
+        if (error instanceof CrossrefDepositError && error.kind === 'auth') throw error;
+        logger?.warn({ batchId: batch.batchId, error: error instanceof Error ? error.message : String(error) }, 'could not read the submission log; will try again');
+        continue;
+      }
+      if (diagnostic.status === 'completed') {
+        applyResult(state, store, batch.batchId, diagnostic, report, logger);
+        open.delete(batch.batchId);
+      }
+    }
+    delay = Math.min(delay * 2, client.pollPacing.maxDelayMs);
+  }
+  for (const batch of open.values()) {
+    logger?.info({ batchId: batch.batchId, fileName: batch.fileName }, 'Crossref has not finished this batch yet; the next run polls it again');
+  }
+}
+
+async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return false;
+  if (ms <= 0) return true;
+  try {
+    await sleep(ms, undefined, signal ? { signal } : undefined);
+    return true;
+  } catch {
+    return false;
+  }
+}

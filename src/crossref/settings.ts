@@ -1,0 +1,84 @@
+import { CROSSREF_TEST_URL, type CrossrefCredentials } from './client.js';
+import type { CrossrefDepositSettings } from './deposit.js';
+
+/** The `crossref` section of the pubmeta config file (schemas/config.schema.json). */
+export interface CrossrefConfigSection {
+  /** Default https://test.crossref.org; production (https://doi.crossref.org) only when set explicitly. */
+  baseUrl?: string;
+  username?: string;
+  password?: string;
+  depositor?: { name: string; email: string };
+  registrant?: string;
+  batchSize?: number;
+  pollInitialDelaySeconds?: number;
+  pollMaxDelaySeconds?: number;
+  pollTimeoutSeconds?: number;
+  retries?: number;
+  minRetryDelaySeconds?: number;
+  maxRetryDelaySeconds?: number;
+  maxRetryAfterSeconds?: number;
+  requestTimeoutSeconds?: number;
+}
+
+export type ResolvedCrossrefSettings =
+  | { ready: true; settings: CrossrefDepositSettings & { credentials: CrossrefCredentials }; baseUrlSource: 'env' | 'config' | 'default' }
+  | {
+      ready: false;
+      /** Why deposits cannot run, phrased for an operator. */
+      reason: string;
+      /** What can still be done without credentials (dry runs, status). */
+      settings?: CrossrefDepositSettings;
+      baseUrlSource: 'env' | 'config' | 'default';
+    };
+
+const seconds = (value: number | undefined): number | undefined => (value === undefined ? undefined : Math.round(value * 1000));
+
+/**
+ * Combines the config file's crossref section with the environment. Environment variables
+ * win (PUBMETA_CROSSREF_URL, PUBMETA_CROSSREF_USER, PUBMETA_CROSSREF_PASSWORD), so secrets can
+ * stay out of config files.
+ */
+export function resolveCrossrefSettings(section: CrossrefConfigSection | undefined, env: NodeJS.ProcessEnv = process.env): ResolvedCrossrefSettings {
+  const c = section ?? {};
+  const envUrl = env.PUBMETA_CROSSREF_URL?.trim();
+  const baseUrl = envUrl || c.baseUrl || CROSSREF_TEST_URL;
+  const baseUrlSource = envUrl ? 'env' : c.baseUrl ? 'config' : 'default';
+  const username = env.PUBMETA_CROSSREF_USER?.trim() || c.username;
+  const password = env.PUBMETA_CROSSREF_PASSWORD || c.password;
+  const client = {
+    ...(c.retries !== undefined ? { retries: c.retries } : {}),
+    ...(c.minRetryDelaySeconds !== undefined ? { minRetryDelayMs: seconds(c.minRetryDelaySeconds)! } : {}),
+    ...(c.maxRetryDelaySeconds !== undefined ? { maxRetryDelayMs: seconds(c.maxRetryDelaySeconds)! } : {}),
+    ...(c.maxRetryAfterSeconds !== undefined ? { maxRetryAfterMs: seconds(c.maxRetryAfterSeconds)! } : {}),
+    ...(c.requestTimeoutSeconds !== undefined ? { requestTimeoutMs: seconds(c.requestTimeoutSeconds)! } : {}),
+    ...(c.pollInitialDelaySeconds !== undefined ? { pollInitialDelayMs: seconds(c.pollInitialDelaySeconds)! } : {}),
+    ...(c.pollMaxDelaySeconds !== undefined ? { pollMaxDelayMs: seconds(c.pollMaxDelaySeconds)! } : {}),
+    ...(c.pollTimeoutSeconds !== undefined ? { pollTimeoutMs: seconds(c.pollTimeoutSeconds)! } : {}),
+  };
+  const identity = c.depositor && c.registrant ? { depositor: c.depositor, registrant: c.registrant } : undefined;
+  const base = identity
+    ? {
+        ...identity,
+        baseUrl,
+        ...(c.batchSize !== undefined ? { batchSize: c.batchSize } : {}),
+        ...(c.pollTimeoutSeconds !== undefined ? { pollTimeoutMs: seconds(c.pollTimeoutSeconds)! } : {}),
+        client,
+      }
+    : undefined;
+  if (!username || !password) {
+    return {
+      ready: false,
+      reason: 'Crossref deposit is disabled: set PUBMETA_CROSSREF_USER and PUBMETA_CROSSREF_PASSWORD (or crossref.username / crossref.password in the config file) to enable it',
+      ...(base ? { settings: base } : {}),
+      baseUrlSource,
+    };
+  }
+  if (!base) {
+    return {
+      ready: false,
+      reason: 'Crossref deposit is disabled: the config file needs crossref.depositor {name, email} and crossref.registrant',
+      baseUrlSource,
+    };
+  }
+  return { ready: true, settings: { ...base, credentials: { username, password } }, baseUrlSource };
+}
