@@ -159,11 +159,13 @@ export function precompileSchemas(ids: readonly SchemaId[] = SCHEMA_IDS): void {
   for (const id of ids) compiledSchema(id);
 }
 
-/** Frees every compiled schema (they are compiled again on next use). */
-export function releaseCompiledSchemas(): void {
-  for (const { validator, document } of compiled.values()) {
-    validator.dispose();
-    document.dispose();
+/** Frees compiled schemas (all by default); they are compiled again on next use. */
+export function releaseCompiledSchemas(ids: readonly SchemaId[] = [...compiled.keys()]): void {
+  for (const id of ids) {
+    const entry = compiled.get(id);
+    if (!entry) continue;
+    entry.validator.dispose();
+    entry.document.dispose();
+    compiled.delete(id);
   }
-  compiled.clear();
 }
