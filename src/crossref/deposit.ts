@@ -115,7 +115,11 @@ export function checkCrossrefRecord(
   try {
     xml = write([model.record], head);
   } catch (error) {
-    if (error instanceof ExportError) return { ok: false, failures: [{ field: error.field, message: error.message }] };
+    if (error instanceof ExportError) {
+      // '(batch)' errors are about the deposit head (depositor, registrant): configuration, not the record.
+      if (error.recordId === '(batch)') throw new CrossrefDepositError('config', `Crossref deposit head: ${error.message.replace(/^\(batch\): /, '')}`);
+      return { ok: false, failures: [{ field: error.field, message: error.message }] };
+    }
     throw error;
   }
   const schema = validate(xml);
@@ -185,7 +189,12 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
       only = [...forced.forced];
     }
 
-    if (client && !dryRun) await recoverPreparedBatches(state, client, store, report, logger, options.signal);
+    if (client && !dryRun) {
+      // Earlier runs' batches first: a crashed upload is settled, and verdicts that are ready
+      // are applied before anything new is sent (a DOI is never in two batches at once).
+      await recoverPreparedBatches(state, client, store, report, logger, options.signal);
+      await pollOpenBatches(state, client, store, report, 0, logger, options.signal, true);
+    }
 
     const batchSize = Math.max(1, settings.batchSize ?? 100);
     let cursor = '';
@@ -389,14 +398,18 @@ async function pollOpenBatches(
   timeoutMs: number,
   logger: Logger | undefined,
   signal: AbortSignal | undefined,
+  immediate = false,
 ): Promise<void> {
   const open = new Map(state.openBatches().filter((b) => b.status === 'sent').map((b) => [b.batchId, b]));
   const deadline = performance.now() + timeoutMs;
   let delay = client.pollPacing.initialDelayMs;
+  let round = 0;
   while (open.size > 0) {
-    const remaining = deadline - performance.now();
-    if (remaining <= 0) break;
-    if (!(await pause(Math.min(delay, remaining), signal))) break;
+    if (round++ > 0 || !immediate) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) break;
+      if (!(await pause(Math.min(delay, remaining), signal))) break;
+    }
     for (const batch of [...open.values()]) {
       if (signal?.aborted) break;
       let diagnostic: BatchDiagnostic;
