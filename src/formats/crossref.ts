@@ -102,7 +102,7 @@ export function toCrossref(records: ArticleRecord[], options: CrossrefHeadOption
     throw new ExportError('(batch)', 'records', 'crossref', 'a Crossref deposit needs at least one record');
   }
   checkHead(options);
-  for (const record of records) checkRecord(record);
+  for (const record of records) assertCrossrefExportable(record);
 
   const timestamp = options.timestamp ?? nextCrossrefTimestamp(options.clock);
   if (options.timestamp !== undefined && options.timestamp > lastTimestamp) lastTimestamp = options.timestamp;
@@ -161,8 +161,11 @@ function checkHead(options: CrossrefHeadOptions): void {
   }
 }
 
-/** Everything Crossref requires that the record model leaves optional, and the schema's length limits. */
-function checkRecord(record: ArticleRecord): void {
+/**
+ * Throws ExportError for anything Crossref requires that the record model leaves optional, and
+ * for values over the schema's length limits, so a batch can leave such a record out up front.
+ */
+export function assertCrossrefExportable(record: ArticleRecord): void {
   const fail = (field: string, requirement: string): never => {
     throw new ExportError(record.doi, field, 'crossref', `Crossref ${requirement}`);
   };
