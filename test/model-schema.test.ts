@@ -222,6 +222,16 @@ describe('validateArticle rejects each violation at its field', () => {
     }
   });
 
+  it('values JSON cannot hold, by pointer; properties set to undefined count as absent', () => {
+    const record = seed();
+    (record.dates as unknown) = { published: new Date('2018-12-01') };
+    expectSingleError(record, '/dates/published', /plain JSON data \(got a Date\)/);
+    const withUndefined = { ...seed(), pages: undefined, articleNumber: 'e1' };
+    const result = validateArticle(withUndefined);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect('pages' in result.record).toBe(false);
+  });
+
   it('reports all problems at once', () => {
     const record = seed();
     delete (record as Partial<ArticleRecord>).doi;

@@ -108,6 +108,49 @@ function normalizeFunderId(s: string): string {
   return trimmed;
 }
 
+/**
+ * Deep copy of JSON data. Properties set to undefined are dropped, as JSON.stringify would;
+ * anything JSON cannot hold (functions, Dates, Maps, class instances) is reported by pointer.
+ * Several times faster than structuredClone, which dominated validation time.
+ */
+function cloneJson(value: unknown, path: string[], problems: FieldError[]): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      problems.push({ pointer: toPointer(path), message: `must be JSON data (got a ${typeof value})` });
+    }
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      path.push(String(i));
+      out[i] = cloneJson(value[i], path, problems);
+      path.pop();
+    }
+    return out;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
+    problems.push({ pointer: toPointer(path), message: `must be plain JSON data (got a ${name})` });
+    return value;
+  }
+  const out: Json = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = (value as Json)[key];
+    if (item === undefined) continue;
+    path.push(key);
+    out[key] = cloneJson(item, path, problems);
+    path.pop();
+  }
+  return out;
+}
+
+function toPointer(path: string[]): string {
+  return path.map((token) => `/${escapePointerToken(token)}`).join('');
+}
+
 /** Rewrites accepted input forms into normal form, in place, on a private copy. */
 function normalizeInPlace(record: Json): void {
   normalizeField(record, 'doi', normalizeDoi);
@@ -132,12 +175,9 @@ export function validateArticle(value: unknown): ArticleValidationResult {
   if (!isObject(value)) {
     return { ok: false, errors: [{ pointer: '', message: `must be a JSON object (got ${describeType(value)})` }] };
   }
-  let copy: Json;
-  try {
-    copy = structuredClone(value);
-  } catch (error) {
-    return { ok: false, errors: [{ pointer: '', message: `is not plain JSON data (${(error as Error).message})` }] };
-  }
+  const problems: FieldError[] = [];
+  const copy = cloneJson(value, [], problems) as Json;
+  if (problems.length > 0) return { ok: false, errors: problems };
   normalizeInPlace(copy);
   const validate = validator();
   if (validate(copy)) return { ok: true, record: copy as unknown as ArticleRecord };
