@@ -1,0 +1,167 @@
+// `pubmeta export` end to end (spawns dist/cli/main.js: `npm test` builds first).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadSeedSample } from '../src/model/index.js';
+import { detectSchema, validateXml, formatXmlErrors } from '../src/validate/index.js';
+import { at, attr, one, parseXml, text, texts } from './formats-helpers.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist/cli/main.js');
+const work = mkdtempSync(join(tmpdir(), 'pubmeta-export-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function pubmeta(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, PUBMETA_DEPOSITOR_NAME: '', PUBMETA_DEPOSITOR_EMAIL: '', PUBMETA_REGISTRANT: '', ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function expectValidFile(file: string): string {
+  const xml = readFileSync(file, 'utf8');
+  const schema = detectSchema(xml);
+  expect(schema, file).toBeDefined();
+  const result = validateXml(xml, schema!);
+  expect(result.valid, `${file}\n${formatXmlErrors(result.errors)}`).toBe(true);
+  return xml;
+}
+
+function crossrefFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /^crossref-.+\.xml$/.test(f));
+}
+
+describe('pubmeta export with no input: the bundled seed', () => {
+  const out = join(work, 'seed');
+  const run = pubmeta(['export', '--format', 'all', '--out', out]);
+
+  it('writes the oai_dc and Crossref files, each valid against its XSD', () => {
+    expect(run.stderr).toMatch(/bundled seed sample/);
+    expectValidFile(join(out, 'jdp-323.oai_dc.xml'));
+    expect(crossrefFiles(out)).toHaveLength(1);
+    const xml = expectValidFile(join(out, crossrefFiles(out)[0]!));
+    const article = one(parseXml(xml), 'doi_batch/body/journal/journal_article');
+    expect(texts(article, 'doi_data/doi')).toEqual(['10.33172/jdp.v4i2.323']);
+    expect(at(article, 'contributors/person_name').map((p) => text(one(p, 'surname')))).toEqual(['Akhli', 'Gumilar', 'Halkis']);
+    expect(at(article, 'jats:abstract').map((a) => attr(a, 'xml:lang'))).toEqual(['id', 'en']);
+    expect(at(article, 'citation_list/citation')).toHaveLength(loadSeedSample().references!.length);
+  });
+
+  it('writes JATS when the seed carries an ISSN, else names the missing field and exits 1', () => {
+    if ((loadSeedSample().journal.issns ?? []).length > 0) {
+      expectValidFile(join(out, 'jdp-323.jats.xml'));
+      expect(run.code).toBe(0);
+    } else {
+      expect(run.stderr).toMatch(/JATS 1\.3 Journal Publishing requires at least one ISSN \(journal\.issns\)/);
+      expect(readdirSync(out)).not.toContain('jdp-323.jats.xml');
+      expect(run.code).toBe(1);
+    }
+  });
+
+  it('says where the Crossref head came from', () => {
+    expect(run.stderr).toMatch(/depositor name defaults to the publisher "Universitas Pertahanan Press"/);
+    expect(run.stderr).toMatch(/no depositor e-mail/);
+    expect(run.stdout).toMatch(/1 record\(s\) read/);
+  });
+});
+
+describe('pubmeta export with good and malformed records', () => {
+  const inputs = join(work, 'inputs');
+  const out = join(work, 'mixed');
+  mkdirSync(inputs, { recursive: true });
+  const base = JSON.parse(readFileSync(join(root, 'samples/synthetic-edge-cases-2.json'), 'utf8')) as Record<string, any>;
+  const variant = (id: string, change: (r: Record<string, any>) => void) => {
+    const record = structuredClone(base);
+    record.id = id;
+    change(record);
+    return record;
+  };
+  writeFileSync(
+    join(inputs, 'malformed.json'),
+    JSON.stringify([
+      variant('no-doi', (r) => delete r.doi),
+      variant('bad-orcid', (r) => (r.contributors[0].orcid = '0000-0002-1694-2330')),
+      variant('bad-issn', (r) => (r.journal.issns[0].value = '1050-1241')),
+      variant('blank-title', (r) => (r.title = { ar: '   ' })),
+      variant('wrong-types', (r) => (r.issue.year = '2023')),
+    ]),
+  );
+  writeFileSync(
+    join(inputs, 'no-year.json'),
+    JSON.stringify(
+      variant('no-year', (r) => {
+        r.doi = '10.5555/no.year';
+        delete r.issue.year;
+        delete r.issue.publicationDate;
+        delete r.dates;
+      }),
+    ),
+  );
+  writeFileSync(join(inputs, 'good.json'), readFileSync(join(root, 'samples/synthetic-edge-cases-1.json')));
+  const run = pubmeta(['export', inputs, '--out', out, '--depositor-email', 'deposits@example.org'], {
+    PUBMETA_REGISTRANT: 'Registrant From Env',
+  });
+
+  it('names the field of every malformed record and writes nothing for them', () => {
+    expect(run.stderr).toMatch(/malformed\.json#\/0: \/doi: /);
+    expect(run.stderr).toMatch(/malformed\.json#\/1: \/contributors\/0\/orcid: /);
+    expect(run.stderr).toMatch(/malformed\.json#\/2: \/journal\/issns\/0\/value: /);
+    expect(run.stderr).toMatch(/malformed\.json#\/3: \/title\/ar: /);
+    expect(run.stderr).toMatch(/malformed\.json#\/4: \/issue\/year: /);
+    const files = readdirSync(out);
+    for (const id of ['no-doi', 'bad-orcid', 'bad-issn', 'blank-title', 'wrong-types']) {
+      expect(files.some((f) => f.startsWith(`${id}.`))).toBe(false);
+    }
+    expect(run.code).toBe(1);
+  });
+
+  it('still exports the valid records, each file valid', () => {
+    for (const file of ['synthetic-edge-1.oai_dc.xml', 'synthetic-edge-1.jats.xml', 'no-year.oai_dc.xml', 'no-year.jats.xml']) {
+      expectValidFile(join(out, file));
+    }
+  });
+
+  it('leaves the record without a year out of the Crossref batch, with the reason', () => {
+    expect(run.stderr).toMatch(/no-year\.json: error: 10\.5555\/no\.year: Crossref requires a publication year/);
+    expect(crossrefFiles(out)).toHaveLength(1);
+    const batchFile = crossrefFiles(out)[0]!;
+    const doc = parseXml(expectValidFile(join(out, batchFile)));
+    expect(texts(doc, 'doi_batch/body/journal/journal_article/doi_data/doi')).toEqual(['10.5555/synthetic.edge.1']);
+    expect(batchFile).toBe(`crossref-${text(one(doc, 'doi_batch/head/doi_batch_id'))}.xml`);
+    expect(texts(doc, 'doi_batch/head/registrant')).toEqual(['Registrant From Env']);
+    expect(texts(doc, 'doi_batch/head/depositor/email_address')).toEqual(['deposits@example.org']);
+    expect(run.stderr).toMatch(/synthetic record\(s\): never deposit it/);
+  });
+
+  it('leaves no temporary files behind', () => {
+    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('pubmeta export options', () => {
+  it('writes only the requested format', () => {
+    const out = join(work, 'only-dc');
+    const run = pubmeta(['export', join(root, 'samples/synthetic-edge-cases-1.json'), '--format', 'oai_dc', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(readdirSync(out)).toEqual(['synthetic-edge-1.oai_dc.xml']);
+  });
+
+  it('rejects an unknown format and explains the choices', () => {
+    const run = pubmeta(['export', '--format', 'mods', '--out', join(work, 'x')]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/oai_dc, jats, crossref, all/);
+  });
+
+  it('has --help', () => {
+    const run = pubmeta(['export', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--depositor-email/);
+    expect(run.stdout).toMatch(/crossref-<doi_batch_id>\.xml/);
+  });
+});
