@@ -1,6 +1,249 @@
-import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { InvalidArgumentError, type Command } from 'commander';
+import { createLogger } from '../log.js';
+import { openDatabase, resolveDbPath } from '../store/db.js';
+import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import type { UpsertResult } from '../store/types.js';
+import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
+import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
+import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
+import { loadRecordInputs } from './inputs.js';
 
-/** Registers the `store` command group. */
+const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else ./pubmeta.db)';
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError('must be a positive whole number');
+  }
+  return Number(value);
+}
+
+function portNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return Number(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// import
+
+type Outcome = UpsertResult['outcome'] | 'invalid';
+const OUTCOMES: Outcome[] = ['created', 'updated', 'undeleted', 'unchanged', 'invalid'];
+
+function describeCounts(counts: Map<Outcome, number>): string {
+  const parts = OUTCOMES.filter((o) => (counts.get(o) ?? 0) > 0 || o === 'created').map((o) => `${counts.get(o) ?? 0} ${o}`);
+  return parts.join(', ');
+}
+
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean }): Promise<void> {
+  const dbPath = resolveDbPath(options.db);
+  const inputs = await loadRecordInputs(paths);
+  const db = openDatabase(dbPath);
+  try {
+    const store = new SqliteRecordStore(db);
+    const valid = inputs.filter((input) => input.record);
+    // One transaction: the whole import lands, or (on a crash) none of it.
+    const results = store.upsertMany(valid.map((input) => input.record!));
+    const outcomeBySource = new Map<string, Outcome>();
+    valid.forEach((input, index) => outcomeBySource.set(input.source, results[index]!.outcome));
+
+    const perFile = new Map<string, Map<Outcome, number>>();
+    const total = new Map<Outcome, number>();
+    for (const input of inputs) {
+      const file = input.source.replace(/#\/\d+$/, '');
+      const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
+      for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
+      for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
+      if (!outcome) continue;
+      const counts = perFile.get(file) ?? new Map<Outcome, number>();
+      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+      perFile.set(file, counts);
+      total.set(outcome, (total.get(outcome) ?? 0) + 1);
+    }
+    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
+    const stats = store.stats();
+    process.stdout.write(
+      `imported into ${dbPath}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
+    );
+    if ((total.get('invalid') ?? 0) > 0) process.exitCode = 1;
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+/** A local id, or an oai-identifier of this store (oai:<anything>:<escaped local id>). */
+function toLocalId(argument: string): string {
+  const match = /^oai:[^:]+:(.+)$/.exec(argument);
+  if (!match) return argument;
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return argument;
+  }
+}
+
+function deleteCommand(ids: string[], options: { db?: string }): void {
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  try {
+    const store = new SqliteRecordStore(db);
+    for (const argument of ids) {
+      const candidates = [argument, toLocalId(argument), argument.toLowerCase()];
+      const localId = candidates.find((id) => store.get(id) !== undefined);
+      if (localId === undefined) {
+        process.stderr.write(`${argument}: no such record in ${dbPath}\n`);
+        process.exitCode = 1;
+        continue;
+      }
+      if (store.get(localId)!.deleted) {
+        process.stdout.write(`${localId}: already deleted\n`);
+        continue;
+      }
+      store.delete(localId);
+      process.stdout.write(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")\n`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// serve
+
+export interface ServeOptions {
+  db?: string;
+  port?: number;
+  host?: string;
+  baseUrl?: string;
+  repositoryName?: string;
+  repositoryIdentifier?: string;
+  adminEmail?: string[];
+  tokenSecret?: string;
+  pageSize?: number;
+  identifiersPageSize?: number;
+  tokenTtl?: number;
+  maxInFlight?: number;
+}
+
+const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
+
+/**
+ * Opens the store and serves it over OAI-PMH. The token secret comes from the options, else
+ * $PUBMETA_OAI_SECRET, else one generated on first use and kept in the store, so resumption
+ * tokens stay valid across restarts. Used by `pubmeta serve` and `pubmeta start`.
+ */
+export async function serveStore(options: ServeOptions): Promise<RunningOaiServer & { store: SqliteRecordStore }> {
+  const log = createLogger('oai');
+  const dbPath = resolveDbPath(options.db);
+  const db = openDatabase(dbPath);
+  const store = new SqliteRecordStore(db);
+  try {
+    const host = options.host ?? '127.0.0.1';
+    const baseHost = options.baseUrl ? new URL(options.baseUrl).hostname : '';
+    const repositoryIdentifier =
+      options.repositoryIdentifier ??
+      process.env.PUBMETA_OAI_REPOSITORY_IDENTIFIER ??
+      (REPOSITORY_IDENTIFIER_PATTERN.test(baseHost) ? baseHost : 'pubmeta.localhost');
+    let adminEmails = options.adminEmail?.length ? options.adminEmail : (process.env.PUBMETA_ADMIN_EMAIL?.split(',').map((s) => s.trim()) ?? []);
+    if (adminEmails.length === 0) {
+      adminEmails = [`admin@${repositoryIdentifier}`];
+      log.warn({ adminEmail: adminEmails[0] }, 'no --admin-email given; Identify shows a placeholder address');
+    }
+    const topSets = store.listSets().filter((s) => !s.setSpec.includes(':'));
+    const repositoryName =
+      options.repositoryName ?? (topSets.length === 1 ? topSets[0]!.setName : 'pubmeta OAI-PMH repository');
+    const tokenSecret =
+      options.tokenSecret ??
+      process.env.PUBMETA_OAI_SECRET ??
+      store.getOrCreateMeta(TOKEN_SECRET_META_KEY, () => randomBytes(32).toString('base64url'));
+    const config: Omit<OaiConfig, 'baseUrl'> & { baseUrl?: string } = {
+      repositoryName,
+      repositoryIdentifier,
+      adminEmails,
+      tokenSecret,
+      pageSize: { records: options.pageSize ?? 100, identifiers: options.identifiersPageSize ?? 500 },
+      onExportError: (localId, metadataPrefix, error) =>
+        log.debug({ localId, metadataPrefix, reason: error instanceof Error ? error.message : String(error) }, 'record not disseminable in format'),
+    };
+    if (options.baseUrl) config.baseUrl = options.baseUrl;
+    if (options.tokenTtl) config.tokenTtlSeconds = options.tokenTtl;
+    const problems = checkOaiConfig({ baseUrl: options.baseUrl ?? 'http://127.0.0.1/oai', ...config });
+    if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
+    const running = await startOaiServer({
+      store,
+      config,
+      host,
+      port: options.port ?? 8080,
+      maxInFlight: options.maxInFlight ?? 16,
+      logger: log,
+    });
+    const close = running.close;
+    return {
+      ...running,
+      store,
+      close: async () => {
+        await close();
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+async function serveCommand(options: ServeOptions): Promise<void> {
+  const running = await serveStore(options);
+  const stats = running.store.stats();
+  process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
+  if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
+  process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${resolveDbPath(options.db)}; Ctrl-C stops\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: finishing requests in progress, then stopping\n`);
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
 export function register(program: Command): void {
-  void program;
+  program
+    .command('import')
+    .description('Validate record files (JSON; directories are walked) and upsert them into the store. Unchanged records keep their datestamp; invalid ones are reported and skipped (exit code 1).')
+    .argument('<paths...>', 'record files or directories')
+    .option('--db <file>', DB_HELP)
+    .option('-q, --quiet', 'only the summary line')
+    .action(importCommand);
+
+  program
+    .command('delete')
+    .description('Delete records by local id (or DOI, or oai-identifier). They stay as tombstones, served with status="deleted" (deletedRecord: persistent).')
+    .argument('<ids...>', 'local ids')
+    .option('--db <file>', DB_HELP)
+    .action(deleteCommand);
+
+  program
+    .command('serve')
+    .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate, browser view).')
+    .option('--db <file>', DB_HELP)
+    .option('--port <n>', 'TCP port (0 picks a free one)', portNumber, 8080)
+    .option('--host <address>', 'interface to listen on', '127.0.0.1')
+    .option('--base-url <url>', 'public endpoint URL for Identify and request elements (default: http://<host>:<port>/oai)')
+    .option('--repository-name <name>', 'repositoryName in Identify (default: the journal title when there is one journal)')
+    .option('--repository-identifier <domain>', 'namespace of oai-identifiers, a domain name you control (default: the base URL host, else pubmeta.localhost)')
+    .option('--admin-email <email...>', 'adminEmail in Identify (default: $PUBMETA_ADMIN_EMAIL)')
+    .option('--token-secret <secret>', 'HMAC key for resumption tokens (default: $PUBMETA_OAI_SECRET, else one generated and kept in the store)')
+    .option('--page-size <n>', 'records per ListRecords page', positiveInteger, 100)
+    .option('--identifiers-page-size <n>', 'headers per ListIdentifiers page', positiveInteger, 500)
+    .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
+    .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
+    .action(serveCommand);
 }

@@ -1,6 +1,8 @@
 import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, toJats, toOaiDc } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
+import { recordLocalId } from '../model/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from './identifiers.js';
+import { jatsIdPrefix, prefixJatsIds } from './jatsIds.js';
 
 /** A metadata format the repository disseminates (OAI-PMH §3.4). */
 export interface OaiMetadataFormat {
@@ -47,14 +49,18 @@ export const OAI_DC_FORMAT: OaiMetadataFormat = {
 
 /**
  * JATS has no namespace, but OAI-PMH's metadata wildcard is namespace="##other" strict, so
- * JATS is served in the namespace PMC's OAI service uses for JATS articles.
+ * JATS is served in the namespace PMC's OAI service uses for JATS articles. Ids get a
+ * per-record prefix so they stay unique across the articles of one response.
  */
 export const JATS_FORMAT: OaiMetadataFormat = {
   metadataPrefix: 'jats',
   schema: JATS_OAI_SCHEMA_LOCATION,
   metadataNamespace: JATS_OAI_NAMESPACE,
   render: (record) =>
-    toJats(record, { declaration: false, namespace: JATS_OAI_NAMESPACE, schemaLocation: JATS_OAI_SCHEMA_LOCATION }),
+    prefixJatsIds(
+      toJats(record, { declaration: false, namespace: JATS_OAI_NAMESPACE, schemaLocation: JATS_OAI_SCHEMA_LOCATION }),
+      jatsIdPrefix(recordLocalId(record)),
+    ),
 };
 
 export const DEFAULT_METADATA_FORMATS: readonly OaiMetadataFormat[] = [OAI_DC_FORMAT, JATS_FORMAT];

@@ -229,7 +229,9 @@ function buildSelection(query: RecordQuery): { sql: string; params: string[] } {
     conditions.push('m.set_spec = ?');
     params.push(query.set);
   }
-  if (query.from !== undefined) {
+  // Past a keyset position at or after `from`, the bound is implied; leaving it out lets SQLite
+  // seek straight to the position instead of scanning from `from` on every page.
+  if (query.from !== undefined && !(query.after && query.after.datestamp >= query.from)) {
     conditions.push(`${alias}.datestamp >= ?`);
     params.push(query.from);
   }
