@@ -1,2 +1,60 @@
 // Public API of the harvest capability; re-exported from src/index.ts.
-export {};
+export {
+  HarvestClient,
+  buildRequestUrl as buildHarvestRequestUrl,
+  realSleep as harvestRealSleep,
+  type HarvestClientOptions,
+  type HarvestClientEvent,
+  type HarvestRecord,
+  type ListArguments as HarvestListArguments,
+  type ListIterationOptions as HarvestListOptions,
+  type PageHandlers as HarvestPageHandlers,
+  type PageResult as HarvestPageResult,
+  type SleepFunction as HarvestSleepFunction,
+} from './client.js';
+export {
+  HarvestError,
+  HarvestOaiError,
+  HarvestPausedError,
+  type HarvestErrorCode,
+  type OaiErrorCode as HarvestOaiErrorCode,
+  type OaiErrorEntry as HarvestOaiErrorEntry,
+} from './errors.js';
+export {
+  mapHarvestedMetadata,
+  detectMetadataFormat as detectHarvestMetadataFormat,
+  HarvestMappingError,
+  type HarvestMapper,
+  type HarvestMapping,
+  type HarvestMetadataFormat,
+} from './mapping.js';
+export {
+  runHarvest,
+  runHarvest as harvestSource,
+  nextFromResponseDate as harvestNextFrom,
+  type HarvestRunOptions,
+  type HarvestRunSummary,
+  type HarvestRunOutcome,
+  type HarvestProgress,
+} from './harvester.js';
+export {
+  HarvestStore,
+  HARVEST_MIGRATIONS,
+  type HarvestSource,
+  type HarvestSourceInput,
+  type HarvestSourceStatus,
+  type HarvestRunRow,
+  type HarvestRunStatus,
+  type HarvestCheckpoint,
+  type StoredHarvestRecord,
+  type QuarantinedRecord as HarvestQuarantinedRecord,
+} from './store.js';
+export {
+  type OaiHeader as HarvestOaiHeader,
+  type OaiIdentify as HarvestIdentify,
+  type OaiSet as HarvestOaiSet,
+  type OaiMetadataFormat as HarvestMetadataFormatInfo,
+  type Granularity as HarvestGranularity,
+  type HarvestedItem,
+} from './xml.js';
+export { parseRetryAfter as parseHarvestRetryAfter, toGranularity as harvestDatestampAtGranularity } from './dates.js';

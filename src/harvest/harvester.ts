@@ -1,0 +1,549 @@
+import { recordLocalId } from '../model/index.js';
+import type { ArticleRecord } from '../model/types.js';
+import type { Db } from '../store/db.js';
+import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import type { RecordStore } from '../store/types.js';
+import type { Logger } from '../log.js';
+import { HarvestClient, buildRequestUrl, type HarvestClientEvent, type HarvestClientOptions } from './client.js';
+import { formatForGranularity, isUtcDatetime, parseUtcDatetime, toGranularity } from './dates.js';
+import { HarvestError, HarvestOaiError, HarvestPausedError, describeError } from './errors.js';
+import { HarvestMappingError, mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
+import { describeRepair, repairChanged } from './sanitize.js';
+import type { ScannedItem } from './scanner.js';
+import {
+  HarvestStore,
+  hashRecordXml,
+  type HarvestCheckpoint,
+  type HarvestSource,
+  type PreparedQuarantine,
+  type PreparedRecord,
+} from './store.js';
+import { isUnreadable, readRecordItem, type Granularity, type ItemContext } from './xml.js';
+
+export type HarvestRunOutcome = 'completed' | 'paused' | 'failed';
+
+export interface HarvestRunSummary {
+  runId: number;
+  source: string;
+  status: HarvestRunOutcome;
+  /** Why the run paused or failed. */
+  reason?: string;
+  /** HarvestError code (or OAI error code) of a paused or failed run. */
+  errorCode?: string;
+  /** A checkpoint is kept: the next run continues where this one stopped. */
+  resumable: boolean;
+  /** When the server asked us to come back (Retry-After beyond the cap). */
+  resumeAfter?: string;
+  /** This run continued a sequence a previous run began. */
+  resumed: boolean;
+  from?: string;
+  until?: string;
+  requests: number;
+  pages: number;
+  /** Items received (records, deleted records and quarantined ones). */
+  records: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Stored raw and flagged: failed validateArticle or no mapping for the format. */
+  invalid: number;
+  quarantined: number;
+  completeListSize?: number;
+  /** `from` the next incremental run will use (completed runs). */
+  nextFrom?: string;
+  warnings: string[];
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+}
+
+export interface HarvestProgress {
+  source: string;
+  pages: number;
+  /** Items received in this run. */
+  records: number;
+  /** Items already received by the runs this one continues (for a progress bar's start). */
+  previousRecords: number;
+  cursor?: number;
+  completeListSize?: number;
+  created: number;
+  updated: number;
+  quarantined: number;
+  invalid: number;
+  requests: number;
+}
+
+export interface HarvestRunOptions {
+  /** Finishes the page in progress, commits it and returns a paused (resumable) summary. */
+  signal?: AbortSignal;
+  /** HTTP behaviour: timeouts, retries, backoff, sleep, random, dispatcher ... */
+  client?: Omit<HarvestClientOptions, 'baseUrl' | 'signal' | 'requestBudget'>;
+  /** Overrides the source's request budget for this run. */
+  requestBudget?: number;
+  /** Explicit `from` (converted to the repository's granularity); default: incremental. */
+  from?: string;
+  until?: string;
+  /** Ignore the incremental `from`: harvest everything (records are still upserted, not duplicated). */
+  full?: boolean;
+  /** Discard a saved checkpoint and start a new list sequence. */
+  restart?: boolean;
+  /** Run even if a Retry-After pause has not elapsed. */
+  ignoreNotBefore?: boolean;
+  /**
+   * Where valid mapped records go. Default: a SqliteRecordStore on the same database; null: not
+   * upserted anywhere (harvest tables only).
+   */
+  recordStore?: RecordStore | null;
+  mapper?: HarvestMapper;
+  /** Key for records in the RecordStore. Default recordLocalId (id, else DOI). */
+  localIdOf?: (article: ArticleRecord) => string;
+  clock?: () => Date;
+  logger?: Logger;
+  onProgress?: (progress: HarvestProgress) => void;
+  /** Bytes of prepared records held in memory per page before spilling to a staging table. Default 32 MiB. */
+  maxBufferedBytes?: number;
+  /** Seconds subtracted from the responseDate for the next `from` (guidelines §3). Default 0. */
+  overlapSeconds?: number;
+  /** badResumptionToken restarts allowed per run. Default 3. */
+  maxRestarts?: number;
+}
+
+type PageItem = { kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine };
+
+/**
+ * One page's items between the response and the commit. Small pages stay in memory; a huge page
+ * spills to a staging table so memory stays bounded whatever a server puts in one response.
+ */
+class PageBuffer {
+  private items: PageItem[] = [];
+  private bytes = 0;
+  private staged = 0;
+  requestUrl: string | undefined;
+  /** Datestamps of this page's records: range, and whether they arrived in ascending order. */
+  minDatestamp: string | undefined;
+  maxDatestamp: string | undefined;
+  ordered = true;
+
+  constructor(
+    private readonly store: HarvestStore,
+    private readonly source: string,
+    private readonly maxBytes: number,
+  ) {}
+
+  reset(): void {
+    this.items = [];
+    this.bytes = 0;
+    if (this.staged > 0) this.store.clearStaging(this.source);
+    this.staged = 0;
+    this.minDatestamp = undefined;
+    this.maxDatestamp = undefined;
+    this.ordered = true;
+  }
+
+  add(item: PageItem, size: number): void {
+    if (item.kind === 'record') {
+      const datestamp = item.record.datestamp;
+      if (this.maxDatestamp !== undefined && datestamp < this.maxDatestamp) this.ordered = false;
+      if (this.minDatestamp === undefined || datestamp < this.minDatestamp) this.minDatestamp = datestamp;
+      this.maxDatestamp = laterDatestamp(this.maxDatestamp, datestamp);
+    }
+    this.items.push(item);
+    this.bytes += size;
+    if (this.bytes > this.maxBytes) {
+      this.store.stageItems(this.source, this.staged, this.items);
+      this.staged += this.items.length;
+      this.items = [];
+      this.bytes = 0;
+    }
+  }
+
+  get count(): number {
+    return this.staged + this.items.length;
+  }
+
+  *all(): Generator<PageItem> {
+    if (this.staged > 0) yield* this.store.stagedItems(this.source);
+    yield* this.items;
+  }
+}
+
+function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: string, mapper: HarvestMapper, requestUrl: string | undefined): { item: PageItem; size: number } {
+  const read = readRecordItem(item, context);
+  if (isUnreadable(read)) {
+    return {
+      item: { kind: 'quarantine', quarantine: { identifier: read.identifier, datestamp: read.datestamp, reason: read.problem, raw: read.rawBytes, requestUrl } },
+      size: read.rawBytes.length,
+    };
+  }
+  const repaired = repairChanged(read.repair);
+  const record: PreparedRecord = {
+    identifier: read.header.identifier,
+    datestamp: read.header.datestamp,
+    deleted: read.header.deleted,
+    setSpecs: read.header.setSpecs,
+    recordXml: read.xml,
+    metadataXml: read.metadataXml,
+    contentHash: hashRecordXml(read.xml),
+    rawBytes: repaired ? read.rawBytes : undefined,
+    repairs: repaired ? describeRepair(read.repair) : undefined,
+    format: undefined,
+    article: undefined,
+    valid: false,
+    errors: [],
+    warnings: [],
+  };
+  if (!read.header.deleted && read.metadataXml !== undefined) {
+    let mapping;
+    try {
+      mapping = mapper(read.metadataXml, metadataPrefix);
+    } catch (error) {
+      // Metadata that no reader can make sense of: quarantined, the harvest goes on.
+      const reason = error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${describeError(error)}`;
+      return {
+        item: {
+          kind: 'quarantine',
+          quarantine: { identifier: record.identifier, datestamp: record.datestamp, reason, raw: read.rawBytes, requestUrl },
+        },
+        size: read.rawBytes.length,
+      };
+    }
+    record.format = mapping.format;
+    record.article = mapping.record;
+    record.valid = mapping.valid;
+    record.errors = mapping.errors;
+    record.warnings = mapping.warnings;
+  }
+  if (read.repair.invalidUtf8 > 0 || read.repair.removedChars > 0) record.warnings.unshift(`repaired: ${record.repairs}`);
+  // Counted twice over: the XML text and (roughly) the mapped object.
+  return { item: { kind: 'record', record }, size: read.xml.length * 2 + (read.rawBytes.length ?? 0) };
+}
+
+function laterDatestamp(a: string | undefined, b: string): string {
+  return a === undefined || b > a ? b : a;
+}
+
+/** The next incremental `from`: the first responseDate of the sequence at the repository's granularity. */
+export function nextFromResponseDate(responseDate: string | undefined, granularity: Granularity, overlapSeconds = 0): string | undefined {
+  if (responseDate === undefined) return undefined;
+  const date = parseUtcDatetime(responseDate);
+  if (!date) return undefined;
+  return formatForGranularity(new Date(date.getTime() - overlapSeconds * 1000), granularity);
+}
+
+/**
+ * Harvests one configured source: continues its checkpoint if a previous run stopped early,
+ * otherwise starts a list sequence (incremental from the last completed run). Every page is
+ * committed with its resumption token in one transaction. Never throws for harvest failures:
+ * the summary says completed, paused (resumable: Retry-After too long, budget, abort) or failed
+ * (the checkpoint is kept, the next run retries from it).
+ */
+export async function runHarvest(db: Db, sourceName: string, options: HarvestRunOptions = {}): Promise<HarvestRunSummary> {
+  const clock = options.clock ?? (() => new Date());
+  const store = new HarvestStore(db, { clock });
+  const source = store.getSource(sourceName);
+  if (!source) throw new Error(`No harvest source named "${sourceName}" (add it with: pubmeta harvest add ${sourceName} URL --prefix oai_dc)`);
+  const recordStore = options.recordStore === null ? undefined : (options.recordStore ?? new SqliteRecordStore(db, { clock }));
+  const log = options.logger;
+  store.acquireLock(source.name);
+  try {
+    return await harvestLocked(store, source, recordStore, options, clock, log);
+  } finally {
+    store.releaseLock(source.name);
+  }
+}
+
+async function harvestLocked(
+  store: HarvestStore,
+  source: HarvestSource,
+  recordStore: RecordStore | undefined,
+  options: HarvestRunOptions,
+  clock: () => Date,
+  log: Logger | undefined,
+): Promise<HarvestRunSummary> {
+  const started = clock();
+  const warnings: string[] = [];
+  const warn = (code: string, message: string) => {
+    warnings.push(`${code}: ${message}`);
+    log?.warn({ source: source.name, code }, message);
+  };
+  let clientRequests = () => 0;
+  const totals = { pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
+
+  if (source.notBefore !== undefined && !options.ignoreNotBefore && Date.parse(source.notBefore) > started.getTime()) {
+    const runId = store.startRun(source.name, {});
+    const reason = `The repository asked not to be contacted before ${source.notBefore} (Retry-After)`;
+    store.finishRun(runId, 'paused', { reason, errorCode: 'retryAfterTooLong', warnings, requests: 0 });
+    return summarize('paused', { reason, errorCode: 'retryAfterTooLong', resumeAfter: source.notBefore });
+  }
+
+  let checkpoint = options.restart ? undefined : store.getCheckpoint(source.name);
+  if (checkpoint && checkpoint.metadataPrefix !== source.metadataPrefix) checkpoint = undefined;
+  const resumed = checkpoint !== undefined;
+  const previousRecords = checkpoint?.records ?? 0;
+  store.clearStaging(source.name);
+  const runId = store.startRun(source.name, {
+    from: checkpoint?.listFrom ?? options.from,
+    until: checkpoint?.listUntil ?? options.until,
+    ...(checkpoint ? { resumedFrom: checkpoint.runId } : {}),
+  });
+
+  const clientEvents = (event: HarvestClientEvent) => {
+    if (event.type === 'retry') {
+      log?.warn({ source: source.name, url: event.url, attempt: event.attempt, delayMs: event.delayMs, code: event.code }, `retrying: ${event.message}`);
+    } else if (event.type === 'warning') {
+      warn(event.code, event.message);
+    } else {
+      log?.debug({ source: source.name, url: event.url, attempt: event.attempt }, 'request');
+    }
+  };
+  const client = new HarvestClient({
+    ...options.client,
+    baseUrl: source.baseUrl,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...((options.requestBudget ?? source.requestBudget) !== undefined ? { requestBudget: options.requestBudget ?? source.requestBudget } : {}),
+    clock,
+    onEvent: (event) => {
+      clientEvents(event);
+      options.client?.onEvent?.(event);
+    },
+  });
+  clientRequests = () => client.requestCount;
+
+  let from: string | undefined;
+  let until: string | undefined;
+  let completeListSize = checkpoint?.completeListSize;
+  let nextFrom: string | undefined;
+
+  function summarize(
+    status: HarvestRunOutcome,
+    extra: { reason?: string; errorCode?: string; resumeAfter?: string; resumable?: boolean } = {},
+    id = 0,
+  ): HarvestRunSummary {
+    const finished = clock();
+    const summary: HarvestRunSummary = {
+      runId: id,
+      source: source.name,
+      status,
+      resumable: extra.resumable ?? status !== 'completed',
+      resumed,
+      requests: clientRequests(),
+      ...totals,
+      warnings,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    };
+    if (extra.reason !== undefined) summary.reason = extra.reason;
+    if (extra.errorCode !== undefined) summary.errorCode = extra.errorCode;
+    if (extra.resumeAfter !== undefined) summary.resumeAfter = extra.resumeAfter;
+    if (from !== undefined) summary.from = from;
+    if (until !== undefined) summary.until = until;
+    if (completeListSize !== undefined) summary.completeListSize = completeListSize;
+    if (nextFrom !== undefined) summary.nextFrom = nextFrom;
+    return summary;
+  }
+
+  try {
+    // Identify once per sequence: the granularity decides the `from` format (§3.3.1).
+    let granularity: Granularity = source.granularity ?? 'YYYY-MM-DD';
+    if (!checkpoint || source.granularity === undefined) {
+      try {
+        const identify = await client.identify();
+        granularity = identify.granularity;
+        store.recordIdentify(source.name, identify);
+        if (identify.declaredGranularity !== identify.granularity) {
+          warn('granularity', `Identify declares granularity "${identify.declaredGranularity}"; using day granularity`);
+        }
+      } catch (error) {
+        if (error instanceof HarvestPausedError) throw error;
+        if (error instanceof HarvestError && (error.code === 'network' || error.code === 'timeout' || error.code === 'httpStatus')) throw error;
+        warn('identify', `Identify failed (${describeError(error)}); assuming day granularity, which every repository supports`);
+      }
+    }
+
+    if (!checkpoint) {
+      from = options.from ?? (options.full ? undefined : source.nextFrom);
+      until = options.until;
+      if (from !== undefined) from = argumentAtGranularity(from, granularity, 'from', warn);
+      if (until !== undefined) until = argumentAtGranularity(until, granularity, 'until', warn);
+      checkpoint = {
+        source: source.name,
+        runId,
+        metadataPrefix: source.metadataPrefix,
+        listFrom: from,
+        listUntil: until,
+        listSet: source.set,
+        restartFrom: from,
+        resumptionToken: undefined,
+        cursor: undefined,
+        completeListSize: undefined,
+        pages: 0,
+        records: 0,
+        firstResponseDate: undefined,
+        maxDatestamp: undefined,
+        ordered: true,
+        restarts: 0,
+        updatedAt: clock().toISOString(),
+      };
+      store.saveCheckpoint(checkpoint);
+    } else {
+      from = checkpoint.listFrom;
+      until = checkpoint.listUntil;
+      log?.info(
+        { source: source.name, pages: checkpoint.pages, records: checkpoint.records, token: checkpoint.resumptionToken !== undefined },
+        'continuing from the checkpoint of an earlier run',
+      );
+    }
+
+    const maxRestarts = options.maxRestarts ?? 3;
+    const seenTokens = new Set<string>();
+    if (checkpoint.resumptionToken !== undefined) seenTokens.add(checkpoint.resumptionToken);
+    const mapper = options.mapper ?? mapHarvestedMetadata;
+    const localIdOf = options.localIdOf ?? recordLocalId;
+    const page = new PageBuffer(store, source.name, options.maxBufferedBytes ?? 32 * 1024 * 1024);
+    let restartsThisRun = 0;
+
+    for (;;) {
+      if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+      const cp: HarvestCheckpoint = checkpoint;
+      const args: Record<string, string> =
+        cp.resumptionToken !== undefined
+          ? { resumptionToken: cp.resumptionToken }
+          : {
+              metadataPrefix: cp.metadataPrefix,
+              ...(cp.restartFrom !== undefined ? { from: cp.restartFrom } : {}),
+              ...(cp.listUntil !== undefined ? { until: cp.listUntil } : {}),
+              ...(cp.listSet !== undefined ? { set: cp.listSet } : {}),
+            };
+      const requestedAt = clock();
+      page.requestUrl = buildRequestUrl(source.baseUrl, { verb: 'ListRecords', ...args });
+      let result;
+      try {
+        result = await client.fetchPage('ListRecords', args, {
+          onAttempt: () => page.reset(),
+          onItem: (item, context) => {
+            const prepared = prepareItem(item, context, cp.metadataPrefix, mapper, page.requestUrl);
+            page.add(prepared.item, prepared.size);
+          },
+        });
+      } catch (error) {
+        if (error instanceof HarvestOaiError && error.oaiCode === 'badResumptionToken' && cp.resumptionToken !== undefined) {
+          if (restartsThisRun >= maxRestarts) throw error;
+          restartsThisRun++;
+          // Incomplete lists need not be in datestamp order (§3.5), so only a sequence seen in
+          // order may restart at its latest datestamp; otherwise at the sequence's own `from`.
+          const restartFrom =
+            cp.ordered && cp.maxDatestamp !== undefined && isUtcDatetime(cp.maxDatestamp)
+              ? toGranularity(cp.maxDatestamp, granularity)
+              : cp.listFrom;
+          warn(
+            'badResumptionToken',
+            `The repository rejected the resumption token (${error.errors[0]?.message || 'expired or invalid'}); restarting the list from ${restartFrom ?? 'the beginning'}`,
+          );
+          checkpoint = { ...cp, resumptionToken: undefined, restartFrom, restarts: cp.restarts + 1, cursor: undefined };
+          store.saveCheckpoint(checkpoint);
+          seenTokens.clear();
+          continue;
+        }
+        throw error;
+      }
+      const envelope = result.envelope;
+      if (envelope.errors.some((e) => e.code === 'noRecordsMatch')) {
+        log?.info({ source: source.name }, 'noRecordsMatch: nothing new since the last harvest');
+      }
+      let token = envelope.resumptionToken?.value ?? '';
+      if (token !== '' && seenTokens.has(token)) {
+        warn('resumptionTokenLoop', `The repository returned resumption token "${token}" again; ending the list to avoid a loop`);
+        token = '';
+      }
+      if (token !== '') seenTokens.add(token);
+      const responseDate =
+        envelope.responseDate !== undefined && isUtcDatetime(envelope.responseDate)
+          ? envelope.responseDate
+          : (() => {
+              if (cp.firstResponseDate === undefined) warn('responseDate', `Missing or invalid responseDate "${envelope.responseDate ?? ''}"; using the local clock`);
+              return formatForGranularity(requestedAt, 'YYYY-MM-DDThh:mm:ssZ');
+            })();
+      const ordered = cp.ordered && page.ordered && (cp.maxDatestamp === undefined || page.minDatestamp === undefined || page.minDatestamp >= cp.maxDatestamp);
+      const maxDatestamp = page.maxDatestamp === undefined ? cp.maxDatestamp : laterDatestamp(cp.maxDatestamp, page.maxDatestamp);
+      if (envelope.resumptionToken?.completeListSize !== undefined) completeListSize = envelope.resumptionToken.completeListSize;
+      const next: HarvestCheckpoint = {
+        ...cp,
+        runId,
+        resumptionToken: token === '' ? undefined : token,
+        cursor: envelope.resumptionToken?.cursor,
+        completeListSize: completeListSize,
+        pages: cp.pages + 1,
+        records: cp.records + page.count,
+        firstResponseDate: cp.firstResponseDate ?? responseDate,
+        maxDatestamp,
+        ordered,
+      };
+      const outcome = store.commitPage({
+        source: source.name,
+        metadataPrefix: cp.metadataPrefix,
+        runId,
+        items: page.all(),
+        checkpoint: next,
+        counters: { requests: client.requestCount },
+        recordStore,
+        localIdOf,
+      });
+      checkpoint = next;
+      totals.pages++;
+      totals.records += page.count;
+      totals.created += outcome.created;
+      totals.updated += outcome.updated;
+      totals.unchanged += outcome.unchanged;
+      totals.deleted += outcome.deleted;
+      totals.invalid += outcome.invalid;
+      totals.quarantined += outcome.quarantined;
+      page.reset();
+      log?.debug({ source: source.name, page: next.pages, records: next.records, cursor: next.cursor, completeListSize }, 'page committed');
+      const progress: HarvestProgress = {
+        source: source.name,
+        pages: totals.pages,
+        records: totals.records,
+        previousRecords,
+        created: totals.created,
+        updated: totals.updated,
+        quarantined: totals.quarantined,
+        invalid: totals.invalid,
+        requests: client.requestCount,
+      };
+      if (next.cursor !== undefined) progress.cursor = next.cursor;
+      if (completeListSize !== undefined) progress.completeListSize = completeListSize;
+      options.onProgress?.(progress);
+      if (token === '') break;
+    }
+
+    nextFrom = nextFromResponseDate(checkpoint.firstResponseDate, granularity, options.overlapSeconds ?? 0);
+    store.completeRun(runId, source.name, { nextFrom, lastResponseDate: checkpoint.firstResponseDate, warnings, requests: client.requestCount });
+    log?.info({ source: source.name, ...totals, nextFrom }, 'harvest completed');
+    return summarize('completed', {}, runId);
+  } catch (error) {
+    if (error instanceof HarvestPausedError) {
+      const resumeAfter = error.resumeAfter?.toISOString();
+      if (error.resumeAfter) store.setNotBefore(source.name, error.resumeAfter);
+      store.finishRun(runId, 'paused', { reason: error.message, errorCode: error.code, warnings, requests: client.requestCount });
+      log?.warn({ source: source.name, code: error.code, resumeAfter }, `harvest paused: ${error.message}`);
+      return summarize('paused', { reason: error.message, errorCode: error.code, ...(resumeAfter ? { resumeAfter } : {}) }, runId);
+    }
+    const code = error instanceof HarvestOaiError ? error.oaiCode : error instanceof HarvestError ? error.code : 'internal';
+    const reason = describeError(error);
+    store.finishRun(runId, 'failed', { reason, errorCode: code, warnings, requests: client.requestCount });
+    log?.error({ source: source.name, code }, `harvest failed: ${reason}`);
+    if (!(error instanceof HarvestError)) throw error;
+    return summarize('failed', { reason, errorCode: code, resumable: store.getCheckpoint(source.name) !== undefined }, runId);
+  } finally {
+    await client.close();
+  }
+}
+
+function argumentAtGranularity(value: string, granularity: Granularity, name: string, warn: (code: string, message: string) => void): string {
+  if (!isUtcDatetime(value)) throw new Error(`${name} "${value}" is not YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (OAI-PMH 2.0 §3.3)`);
+  const converted = toGranularity(value, granularity);
+  if (value.length > converted.length) warn('granularity', `${name} ${value} sent as ${converted}: the repository supports day granularity only`);
+  return converted;
+}

@@ -1,0 +1,487 @@
+import { HarvestError } from './errors.js';
+
+/**
+ * A streaming splitter for OAI-PMH responses. It reads the body as raw bytes, chunk by chunk,
+ * and cuts out each list item (<record>, <header>, <set>, <metadataFormat>: the children of the
+ * verb element) as soon as its end tag arrives, so a page never has to be held whole and parsed
+ * as one tree. Everything that is not an item (root, responseDate, request, error,
+ * resumptionToken, Identify) is kept as a small "envelope" document for an ordinary parser.
+ *
+ * It works on bytes because every markup character is ASCII and never occurs inside a UTF-8
+ * multi-byte sequence: the original bytes of every item survive (for quarantine), and invalid
+ * UTF-8 is repaired per item, after cutting.
+ *
+ * DOCTYPE declarations, comments and processing instructions are dropped from the envelope, so
+ * no entity declared by a server can ever be expanded (no XXE, no billion laughs).
+ */
+
+/** A direct child of an item element (for a record: header, metadata, about). Byte offsets in `bytes`. */
+export interface ItemChild {
+  name: string;
+  start: number;
+  contentStart: number;
+  contentEnd: number;
+  end: number;
+}
+
+export interface ScannedItem {
+  /** The whole item element, exactly as received. */
+  bytes: Buffer;
+  children: ItemChild[];
+  /** Why the item is not well-formed (mismatched or stray tags inside it), when it is not. */
+  malformed?: string;
+}
+
+export interface SplitterResult {
+  /** The response without its items, for an ordinary XML parser. */
+  envelope: Buffer;
+  /** Encoding named by the XML declaration, if any. */
+  declaredEncoding: string | undefined;
+  /** Opening tag of the root element (carries the namespace declarations items inherit). */
+  rootStartTag: string;
+  /** Non-markup text appeared before the root element (a PHP warning, for instance). */
+  junkBeforeRoot: boolean;
+  /** Content appeared after the root element was closed. */
+  junkAfterRoot: boolean;
+}
+
+const LIST_ELEMENTS = new Set(['ListRecords', 'ListIdentifiers', 'ListSets', 'ListMetadataFormats', 'GetRecord']);
+/** Envelope bytes beyond this mean the response is not shaped like OAI-PMH at all. */
+const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
+
+const LT = 0x3c;
+const GT = 0x3e;
+
+export function localName(qname: string): string {
+  const colon = qname.indexOf(':');
+  return colon < 0 ? qname : qname.slice(colon + 1);
+}
+
+function isNameStartByte(b: number): boolean {
+  return (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f || b === 0x3a || b >= 0x80;
+}
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+export class OaiResponseSplitter {
+  private readonly itemName: string | undefined;
+  private buf: Buffer = Buffer.alloc(0);
+  private consumedBytes = 0;
+  private consumedLines = 0;
+  private lastLineStart = 0; // absolute offset of the first byte of the current line
+  private readonly stack: string[] = [];
+  private started = false;
+  private finished = false;
+  private rootStartTag = '';
+  private declaredEncoding: string | undefined;
+  private doctypeName: string | undefined;
+  private junkBeforeRoot = false;
+  private junkAfterRoot = false;
+  private sawBytes = false;
+  private sawNonSpace = false;
+
+  private envelopeParts: Buffer[] = [];
+  private envelopeBytes = 0;
+  private envelopeFrom = 0;
+
+  private inItem = false;
+  private itemStart = 0;
+  private itemParts: Buffer[] = [];
+  private itemLength = 0;
+  private itemChildren: ItemChild[] = [];
+  private itemMalformed: string | undefined;
+  private items: ScannedItem[] = [];
+
+  /** `itemName`: local name of the list items to cut out (undefined: keep everything in the envelope). */
+  constructor(itemName: string | undefined) {
+    this.itemName = itemName;
+  }
+
+  /** Opening tag of the root element ("" until it has been read). */
+  get rootTag(): string {
+    return this.rootStartTag;
+  }
+
+  /** Encoding named by the XML declaration, if any. */
+  get encoding(): string | undefined {
+    return this.declaredEncoding;
+  }
+
+  /** Feeds the next chunk; returns the items it completed. */
+  feed(chunk: Buffer): ScannedItem[] {
+    if (chunk.length === 0) return [];
+    if (!this.sawBytes) {
+      this.sawBytes = true;
+      // A UTF-8 byte order mark is allowed before the declaration.
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    const tail = this.buf.subarray(0);
+    const buf = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+    this.buf = buf;
+    let pos = 0;
+    for (;;) {
+      const lt = buf.indexOf(LT, pos);
+      const textEnd = lt < 0 ? buf.length : lt;
+      if (textEnd > pos) this.noteText(buf, pos, textEnd);
+      if (lt < 0) {
+        pos = buf.length;
+        break;
+      }
+      const next = this.markup(buf, lt);
+      if (next < 0) {
+        pos = lt;
+        break;
+      }
+      pos = next;
+    }
+    this.consume(pos);
+    const done = this.items;
+    this.items = [];
+    return done;
+  }
+
+  /** Ends the document; throws when it is empty, not OAI-PMH, or truncated. */
+  end(): SplitterResult {
+    const rest = this.buf;
+    if (!this.started) {
+      const head = rest.toString('utf8', 0, Math.min(rest.length, 512)).trimStart().toLowerCase();
+      if (!this.sawNonSpace && rest.every(isSpace)) {
+        throw new HarvestError('emptyBody', 'The response body is empty');
+      }
+      if (this.doctypeName?.toLowerCase() === 'html' || head.startsWith('<html') || head.includes('<html')) {
+        throw new HarvestError('htmlBody', 'The response is an HTML page, not an OAI-PMH document');
+      }
+      if (rest.length > 0 && rest.indexOf(LT) >= 0) {
+        throw new HarvestError('truncatedDocument', 'The response ended before the root element was complete');
+      }
+      throw new HarvestError('notOaiPmh', 'The response contains no XML element (plain text?)');
+    }
+    if (!this.finished) {
+      const open = this.stack.map(localName).join('/');
+      const at = this.locate(rest.length);
+      throw new HarvestError(
+        'truncatedDocument',
+        `The response ended inside <${open}> at line ${at.line}, column ${at.column}: the document is truncated`,
+        at,
+      );
+    }
+    return {
+      envelope: Buffer.concat(this.envelopeParts),
+      declaredEncoding: this.declaredEncoding,
+      rootStartTag: this.rootStartTag,
+      junkBeforeRoot: this.junkBeforeRoot,
+      junkAfterRoot: this.junkAfterRoot,
+    };
+  }
+
+  private noteText(buf: Buffer, from: number, to: number): void {
+    if (this.started && !this.finished) return;
+    for (let i = from; i < to; i++) {
+      if (!isSpace(buf[i]!)) {
+        this.sawNonSpace = true;
+        if (this.finished) this.junkAfterRoot = true;
+        else this.junkBeforeRoot = true;
+        return;
+      }
+    }
+  }
+
+  /** Moves the window past `pos`, keeping the unfinished item and envelope bytes. */
+  private consume(pos: number): void {
+    const buf = this.buf;
+    if (this.inItem) {
+      this.itemParts.push(buf.subarray(this.itemStart, pos));
+      this.itemLength += pos - this.itemStart;
+      this.itemStart = 0;
+    } else if (!this.finished) {
+      this.addEnvelope(buf.subarray(this.envelopeFrom, pos));
+    }
+    this.envelopeFrom = 0;
+    let nl = buf.indexOf(0x0a);
+    while (nl >= 0 && nl < pos) {
+      this.consumedLines++;
+      this.lastLineStart = this.consumedBytes + nl + 1;
+      nl = buf.indexOf(0x0a, nl + 1);
+    }
+    this.consumedBytes += pos;
+    this.buf = buf.subarray(pos);
+  }
+
+  private addEnvelope(part: Buffer): void {
+    if (part.length === 0) return;
+    this.envelopeBytes += part.length;
+    if (this.envelopeBytes > MAX_ENVELOPE_BYTES) {
+      throw new HarvestError('notOaiPmh', `More than ${MAX_ENVELOPE_BYTES} bytes outside list items: not an OAI-PMH response`);
+    }
+    this.envelopeParts.push(part);
+  }
+
+  /** Line and column (1-based; column in bytes) of an offset into the current window. */
+  private locate(index: number): { line: number; column: number } {
+    let line = this.consumedLines + 1;
+    let lineStart = this.lastLineStart;
+    let nl = this.buf.indexOf(0x0a);
+    while (nl >= 0 && nl < index) {
+      line++;
+      lineStart = this.consumedBytes + nl + 1;
+      nl = this.buf.indexOf(0x0a, nl + 1);
+    }
+    return { line, column: this.consumedBytes + index - lineStart + 1 };
+  }
+
+  private malformed(index: number, reason: string): HarvestError {
+    const at = this.locate(index);
+    return new HarvestError('malformedXml', `Malformed XML at line ${at.line}, column ${at.column}: ${reason}`, at);
+  }
+
+  /** Drops bytes [from, to) from the envelope (declarations, comments, DOCTYPE). */
+  private skipFromEnvelope(buf: Buffer, from: number, to: number): void {
+    if (this.inItem || this.finished) return;
+    this.addEnvelope(buf.subarray(this.envelopeFrom, from));
+    this.envelopeFrom = to;
+  }
+
+  /** Handles the markup starting at `lt`; returns the index after it, or -1 when incomplete. */
+  private markup(buf: Buffer, lt: number): number {
+    if (lt + 1 >= buf.length) return -1;
+    const c1 = buf[lt + 1]!;
+    if (c1 === 0x3f /* ? */) {
+      const close = buf.indexOf('?>', lt + 2);
+      if (close < 0) return -1;
+      if (!this.started && this.declaredEncoding === undefined) {
+        const decl = buf.toString('latin1', lt, close);
+        const match = /^<\?xml\s[^]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(decl);
+        if (match) this.declaredEncoding = match[1];
+      }
+      this.skipFromEnvelope(buf, lt, close + 2);
+      return close + 2;
+    }
+    if (c1 === 0x21 /* ! */) return this.bangMarkup(buf, lt);
+    if (c1 === 0x2f /* / */) {
+      const gt = buf.indexOf(GT, lt + 2);
+      if (gt < 0) return -1;
+      const name = buf.toString('utf8', lt + 2, gt).trim();
+      this.endTag(name, lt, gt + 1);
+      return gt + 1;
+    }
+    if (!isNameStartByte(c1)) {
+      // A bare "<" in text: only tolerable inside a record, which it makes malformed.
+      if (this.inItem) {
+        this.markItemMalformed(lt, "'<' not followed by an element name (unescaped '<' in text?)");
+        return lt + 1;
+      }
+      throw this.malformed(lt, "'<' not followed by an element name");
+    }
+    let quote = 0;
+    let i = lt + 1;
+    const n = buf.length;
+    for (; i < n; i++) {
+      const b = buf[i]!;
+      if (quote !== 0) {
+        if (b === quote) quote = 0;
+      } else if (b === GT) {
+        break;
+      } else if (b === 0x22 || b === 0x27) {
+        quote = b;
+      } else if (b === LT) {
+        if (this.inItem) {
+          this.markItemMalformed(lt, "'<' inside a start tag");
+          return lt + 1;
+        }
+        throw this.malformed(i, "'<' inside a start tag");
+      }
+    }
+    if (i >= n) return -1;
+    let nameEnd = lt + 1;
+    while (nameEnd < i && !isSpace(buf[nameEnd]!) && buf[nameEnd] !== 0x2f && buf[nameEnd] !== GT) nameEnd++;
+    const name = buf.toString('utf8', lt + 1, nameEnd);
+    const selfClosing = buf[i - 1] === 0x2f;
+    this.startTag(buf, name, lt, i + 1, selfClosing);
+    return i + 1;
+  }
+
+  private bangMarkup(buf: Buffer, lt: number): number {
+    const available = buf.length - lt;
+    if (available < 4) return -1;
+    if (buf[lt + 2] === 0x2d && buf[lt + 3] === 0x2d) {
+      const close = buf.indexOf('-->', lt + 4);
+      if (close < 0) return -1;
+      this.skipFromEnvelope(buf, lt, close + 3);
+      return close + 3;
+    }
+    if (available < 9) {
+      const head = buf.toString('latin1', lt, buf.length);
+      if ('<![CDATA['.startsWith(head) || '<!DOCTYPE'.startsWith(head.toUpperCase())) return -1;
+    }
+    const head = buf.toString('latin1', lt, lt + 9);
+    if (head === '<![CDATA[') {
+      const close = buf.indexOf(']]>', lt + 9);
+      if (close < 0) return -1;
+      if (this.stack.length === 0) throw this.malformed(lt, 'CDATA section outside the root element');
+      return close + 3;
+    }
+    if (head.toUpperCase() === '<!DOCTYPE') {
+      // Find the closing '>' outside quotes and outside the internal subset.
+      let quote = 0;
+      let brackets = 0;
+      let i = lt + 9;
+      for (; i < buf.length; i++) {
+        const b = buf[i]!;
+        if (quote !== 0) {
+          if (b === quote) quote = 0;
+        } else if (b === 0x22 || b === 0x27) quote = b;
+        else if (b === 0x5b) brackets++;
+        else if (b === 0x5d) brackets--;
+        else if (b === GT && brackets <= 0) break;
+      }
+      if (i >= buf.length) return -1;
+      if (this.started) {
+        if (this.inItem) {
+          this.markItemMalformed(lt, 'DOCTYPE declaration inside an element');
+          return i + 1;
+        }
+        throw this.malformed(lt, 'DOCTYPE declaration inside an element');
+      }
+      this.doctypeName = /^<!DOCTYPE\s+([^\s[>]+)/i.exec(buf.toString('latin1', lt, Math.min(i + 1, lt + 200)))?.[1];
+      if (this.doctypeName?.toLowerCase() === 'html') {
+        throw new HarvestError('htmlBody', 'The response is an HTML page (<!DOCTYPE html>), not an OAI-PMH document');
+      }
+      this.skipFromEnvelope(buf, lt, i + 1);
+      return i + 1;
+    }
+    if (this.inItem) {
+      this.markItemMalformed(lt, "unknown markup '<!'");
+      return lt + 2;
+    }
+    throw this.malformed(lt, "unknown markup '<!'");
+  }
+
+  private itemOffset(index: number): number {
+    return this.itemLength + index - this.itemStart;
+  }
+
+  private markItemMalformed(index: number, reason: string): void {
+    if (this.itemMalformed !== undefined) return;
+    const at = this.locate(index);
+    this.itemMalformed = `${reason} (line ${at.line}, column ${at.column} of the response)`;
+  }
+
+  private startTag(buf: Buffer, name: string, start: number, end: number, selfClosing: boolean): void {
+    const depth = this.stack.length;
+    if (this.finished) {
+      this.junkAfterRoot = true;
+      return;
+    }
+    if (!this.started) {
+      this.started = true;
+      const local = localName(name);
+      if (local.toLowerCase() === 'html') {
+        throw new HarvestError('htmlBody', 'The response is an HTML page (<html> root), not an OAI-PMH document');
+      }
+      if (local !== 'OAI-PMH') {
+        throw new HarvestError('notOaiPmh', `The response root element is <${name}>, not <OAI-PMH>`);
+      }
+      this.rootStartTag = buf.toString('utf8', start, end);
+      if (selfClosing) this.finished = true;
+      else this.stack.push(name);
+      return;
+    }
+    if (this.inItem) {
+      if (depth === 3) {
+        const offset = this.itemOffset(start);
+        const contentStart = this.itemOffset(end);
+        this.itemChildren.push(
+          selfClosing
+            ? { name, start: offset, contentStart, contentEnd: contentStart, end: contentStart }
+            : { name, start: offset, contentStart, contentEnd: -1, end: -1 },
+        );
+      }
+      if (!selfClosing) this.stack.push(name);
+      return;
+    }
+    if (
+      depth === 2 &&
+      this.itemName !== undefined &&
+      localName(name) === this.itemName &&
+      LIST_ELEMENTS.has(localName(this.stack[1]!))
+    ) {
+      this.skipFromEnvelope(buf, start, start);
+      this.inItem = true;
+      this.itemStart = start;
+      this.itemParts = [];
+      this.itemLength = 0;
+      this.itemChildren = [];
+      this.itemMalformed = undefined;
+      if (selfClosing) this.closeItem(buf, end);
+      else this.stack.push(name);
+      return;
+    }
+    if (!selfClosing) this.stack.push(name);
+  }
+
+  private endTag(name: string, start: number, end: number): void {
+    if (this.finished) {
+      this.junkAfterRoot = true;
+      return;
+    }
+    const stack = this.stack;
+    if (stack.length === 0) throw this.malformed(start, `end tag </${name}> without a start tag`);
+    const top = stack[stack.length - 1]!;
+    if (top === name) {
+      stack.pop();
+      this.afterPop(start, end);
+      return;
+    }
+    if (!this.inItem) throw this.malformed(start, `end tag </${name}> does not match <${top}>`);
+    // Inside a record: recover like an HTML parser, so one broken record cannot take the page down.
+    this.markItemMalformed(start, `end tag </${name}> does not match <${top}>`);
+    for (let k = stack.length - 1; k >= 2; k--) {
+      if (stack[k] === name) {
+        stack.length = k;
+        this.afterPop(start, end);
+        return;
+      }
+    }
+  }
+
+  private afterPop(start: number, end: number): void {
+    const depth = this.stack.length;
+    if (this.inItem) {
+      if (depth === 3) {
+        const child = this.itemChildren[this.itemChildren.length - 1];
+        if (child && child.end < 0) {
+          child.contentEnd = this.itemOffset(start);
+          child.end = this.itemOffset(end);
+        }
+      } else if (depth === 2) {
+        this.closeItem(this.buf, end);
+      }
+    }
+    if (depth === 0) {
+      this.addEnvelope(this.buf.subarray(this.envelopeFrom, end));
+      this.envelopeFrom = end;
+      this.finished = true;
+    }
+  }
+
+  private closeItem(buf: Buffer, end: number): void {
+    const last = buf.subarray(this.itemStart, end);
+    const bytes = this.itemParts.length === 0 ? Buffer.from(last) : Buffer.concat([...this.itemParts, last]);
+    for (const child of this.itemChildren) {
+      if (child.end < 0) {
+        child.contentEnd = bytes.length;
+        child.end = bytes.length;
+      }
+    }
+    const item: ScannedItem = { bytes, children: this.itemChildren };
+    if (this.itemMalformed !== undefined) item.malformed = this.itemMalformed;
+    this.items.push(item);
+    this.inItem = false;
+    this.itemParts = [];
+    this.itemChildren = [];
+    this.itemMalformed = undefined;
+    this.envelopeFrom = end;
+  }
+}

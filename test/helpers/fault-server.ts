@@ -1,0 +1,346 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A small OAI-PMH 2.0 repository on 127.0.0.1 with scripted failures. It holds N oai_dc records,
+ * pages ListRecords with resumption tokens that need percent-encoding, honours from/until at
+ * its granularity (a day-granularity server answers badArgument to seconds, §3.3.1), and for
+ * any request a test-supplied `fault` function may pick a failure instead of the normal answer.
+ * Bounded: after `maxRequests` requests it answers 500, so a looping harvester cannot spin.
+ */
+
+export type Granularity = 'YYYY-MM-DD' | 'YYYY-MM-DDThh:mm:ssZ';
+
+export interface FaultRecord {
+  index: number;
+  identifier: string;
+  datestamp: string;
+  deleted: boolean;
+  /** Bumped by touch(): changes the title, so a re-harvest sees new content. */
+  version: number;
+  /** Put invalid UTF-8 and control characters into the description. */
+  badBytes: boolean;
+}
+
+export interface FaultRequest {
+  n: number;
+  verb: string;
+  args: Record<string, string>;
+  /** The raw query string as received (to check percent-encoding). */
+  rawQuery: string;
+  /** 1-based count of ListRecords requests. */
+  listRequest: number;
+}
+
+export type FaultAction =
+  | { kind: 'status'; status: number; retryAfter?: string; body?: string }
+  | { kind: 'reset'; afterBytes: number }
+  | { kind: 'truncate'; afterBytes: number }
+  | { kind: 'html' }
+  | { kind: 'empty' }
+  | { kind: 'contentType'; contentType: string; body: string }
+  | { kind: 'badResumptionToken' }
+  | { kind: 'stallHeaders'; ms: number }
+  | { kind: 'stallBody'; afterBytes: number; ms: number }
+  | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
+  | { kind: 'repeatToken' }
+  | { kind: 'delay'; ms: number };
+
+export interface FaultServerOptions {
+  records: number;
+  pageSize?: number;
+  granularity?: Granularity;
+  /** Datestamp of record i (default: 2024-03-01 plus i minutes, or plus i days at day granularity). */
+  datestamp?: (index: number) => string;
+  badBytes?: (index: number) => boolean;
+  fault?: (request: FaultRequest) => FaultAction | undefined;
+  /** The server's clock for responseDate. */
+  now?: () => Date;
+  maxRequests?: number;
+  repositoryIdentifier?: string;
+}
+
+export interface FaultServer {
+  url: string;
+  records: FaultRecord[];
+  requests: FaultRequest[];
+  /** Issued tokens still valid. */
+  tokens: Map<string, TokenState>;
+  /** Changes record i (new datestamp, new content). */
+  touch(index: number, datestamp: string): void;
+  /** Expires every issued token (as a server restart would). */
+  expireTokens(): void;
+  close(): Promise<void>;
+}
+
+interface TokenState {
+  offset: number;
+  from: string | undefined;
+  until: string | undefined;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function faultIdentifier(index: number, repositoryIdentifier = 'fault.test'): string {
+  return `oai:${repositoryIdentifier}:rec/${index}`;
+}
+
+/** The title record i carries at a version (tests compare harvested content with it). */
+export function faultTitle(index: number, version: number): string {
+  return `Fault-tolerant harvesting, part ${index}${version > 0 ? ` (revision ${version})` : ''}`;
+}
+
+function recordXml(record: FaultRecord, granularity: Granularity): Buffer {
+  const header = `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+  if (record.deleted) return Buffer.from(`<record>${header}</record>`);
+  const year = record.datestamp.slice(0, 4);
+  void granularity;
+  const before =
+    `<record>${header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" ` +
+    `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">` +
+    `<dc:title xml:lang="en">${escapeXml(faultTitle(record.index, record.version))}</dc:title>` +
+    `<dc:creator>Tester, Ada</dc:creator><dc:creator>Harvester, Grace</dc:creator>` +
+    `<dc:description xml:lang="en">Record ${record.index} of the fault-injection repository. `;
+  const after =
+    `</dc:description>` +
+    `<dc:publisher>Fault Press</dc:publisher><dc:date>${year}-03-01</dc:date><dc:type>info:eu-repo/semantics/article</dc:type>` +
+    `<dc:identifier>https://doi.org/10.5555/fault.${record.index}</dc:identifier>` +
+    `<dc:source>Journal of Fault Injection; Vol. 1 No. 1 (${year})</dc:source><dc:language>en</dc:language>` +
+    `</oai_dc:dc></metadata></record>`;
+  // A lone 0xC2 lead byte, a lone continuation byte and an ACK control character, as real servers emit.
+  const middle = record.badBytes ? Buffer.from([0x41, 0xc2, 0x0a, 0x80, 0x42, 0x06, 0x43]) : Buffer.alloc(0);
+  return Buffer.concat([Buffer.from(before), middle, Buffer.from(after)]);
+}
+
+export async function startFaultServer(options: FaultServerOptions): Promise<FaultServer> {
+  const granularity = options.granularity ?? 'YYYY-MM-DDThh:mm:ssZ';
+  const pageSize = options.pageSize ?? 10;
+  const maxRequests = options.maxRequests ?? 500;
+  const repositoryIdentifier = options.repositoryIdentifier ?? 'fault.test';
+  const now = options.now ?? (() => new Date());
+  const base = Date.UTC(2024, 2, 1);
+  const defaultDatestamp = (i: number) =>
+    granularity === 'YYYY-MM-DD'
+      ? new Date(base + i * 86_400_000).toISOString().slice(0, 10)
+      : `${new Date(base + i * 60_000).toISOString().slice(0, 19)}Z`;
+  const records: FaultRecord[] = [];
+  for (let i = 0; i < options.records; i++) {
+    records.push({
+      index: i,
+      identifier: faultIdentifier(i, repositoryIdentifier),
+      datestamp: (options.datestamp ?? defaultDatestamp)(i),
+      deleted: false,
+      version: 0,
+      badBytes: options.badBytes?.(i) ?? false,
+    });
+  }
+  const requests: FaultRequest[] = [];
+  const tokens = new Map<string, TokenState>();
+  let tokenCounter = 0;
+  let listRequests = 0;
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const envelope = (request: string, inner: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
+    `xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">` +
+    `<responseDate>${now().toISOString().slice(0, 19)}Z</responseDate>${request}${inner}</OAI-PMH>\n`;
+  const oaiError = (code: string, message: string) => Buffer.from(envelope('<request>http://fault.test/oai</request>', `<error code="${code}">${escapeXml(message)}</error>`));
+
+  // from/until compare at their own granularity: a day argument covers the whole day (§3.3.1).
+  const inRange = (datestamp: string, from: string | undefined, until: string | undefined) => {
+    const at = (argument: string) => (DAY.test(argument) ? datestamp.slice(0, 10) : datestamp);
+    if (from !== undefined && at(from) < from) return false;
+    if (until !== undefined && at(until) > until) return false;
+    return true;
+  };
+
+  function listRecords(args: Record<string, string>, repeatToken: boolean): Buffer {
+    let state: TokenState;
+    let requestedToken: string | undefined;
+    if (args.resumptionToken !== undefined) {
+      if (Object.keys(args).length !== 2) return oaiError('badArgument', 'resumptionToken is an exclusive argument');
+      requestedToken = args.resumptionToken;
+      const found = tokens.get(requestedToken);
+      if (!found) return oaiError('badResumptionToken', 'The resumptionToken is invalid or expired');
+      state = found;
+    } else {
+      if (args.metadataPrefix === undefined) return oaiError('badArgument', 'metadataPrefix is required');
+      if (args.metadataPrefix !== 'oai_dc') return oaiError('cannotDisseminateFormat', `${args.metadataPrefix} is not supported`);
+      for (const name of ['from', 'until'] as const) {
+        const value = args[name];
+        if (value === undefined) continue;
+        const ok = granularity === 'YYYY-MM-DD' ? DAY.test(value) : DAY.test(value) || SECONDS.test(value);
+        if (!ok) return oaiError('badArgument', `${name}=${value} is not a legal datestamp at granularity ${granularity}`);
+      }
+      if (args.set !== undefined && args.set !== 'fault') return oaiError('noRecordsMatch', 'No records in that set');
+      state = { offset: 0, from: args.from, until: args.until };
+    }
+    const matching = records
+      .filter((r) => inRange(r.datestamp, state.from, state.until))
+      .sort((a, b) => (a.datestamp < b.datestamp ? -1 : a.datestamp > b.datestamp ? 1 : a.index - b.index));
+    if (matching.length === 0) return oaiError('noRecordsMatch', 'No records match');
+    const pageRecords = matching.slice(state.offset, state.offset + pageSize);
+    let tokenElement = '';
+    const complete = `completeListSize="${matching.length}" cursor="${state.offset}"`;
+    if (repeatToken && requestedToken !== undefined) {
+      tokenElement = `<resumptionToken ${complete}>${escapeXml(requestedToken)}</resumptionToken>`;
+    } else if (state.offset + pageSize < matching.length) {
+      // Characters a harvester must percent-encode (§3.5, guidelines §6.1): / + = & % space ? #
+      const token = `t${++tokenCounter}/${state.offset + pageSize}+${state.from ?? ''}=&% ?#${state.until ?? ''}`;
+      tokens.set(token, { offset: state.offset + pageSize, from: state.from, until: state.until });
+      tokenElement = `<resumptionToken ${complete}>${escapeXml(token)}</resumptionToken>`;
+    } else if (state.offset > 0) {
+      tokenElement = `<resumptionToken ${complete}/>`;
+    }
+    const head = Buffer.from(
+      envelope(`<request verb="ListRecords">http://fault.test/oai</request>`, '<ListRecords>\n').replace(/<\/OAI-PMH>\n$/, ''),
+    );
+    const parts = [head, ...pageRecords.flatMap((r) => [recordXml(r, granularity), Buffer.from('\n')]), Buffer.from(`${tokenElement}</ListRecords></OAI-PMH>\n`)];
+    return Buffer.concat(parts);
+  }
+
+  function identify(): Buffer {
+    return Buffer.from(
+      envelope(
+        '<request verb="Identify">http://fault.test/oai</request>',
+        `<Identify><repositoryName>Fault Injection Repository</repositoryName><baseURL>http://fault.test/oai</baseURL>` +
+          `<protocolVersion>2.0</protocolVersion><adminEmail>admin@fault.test</adminEmail>` +
+          `<earliestDatestamp>${granularity === 'YYYY-MM-DD' ? '2024-03-01' : '2024-03-01T00:00:00Z'}</earliestDatestamp>` +
+          `<deletedRecord>persistent</deletedRecord><granularity>${granularity}</granularity></Identify>`,
+      ),
+    );
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, body: Buffer, action: FaultAction | undefined): void {
+    const xmlHeaders = { 'content-type': 'text/xml; charset=utf-8' };
+    switch (action?.kind) {
+      case undefined:
+      case 'repeatToken':
+        res.writeHead(200, { ...xmlHeaders, 'content-length': body.length });
+        res.end(body);
+        return;
+      case 'delay':
+        later(action.ms, () => send(req, res, body, undefined));
+        return;
+      case 'status': {
+        const headers: Record<string, string> = { 'content-type': 'text/plain' };
+        if (action.retryAfter !== undefined) headers['retry-after'] = action.retryAfter;
+        res.writeHead(action.status, headers);
+        res.end(action.body ?? `status ${action.status}`);
+        return;
+      }
+      case 'reset':
+        res.writeHead(200, { ...xmlHeaders, 'content-length': body.length });
+        res.write(body.subarray(0, action.afterBytes));
+        later(20, () => req.socket.resetAndDestroy());
+        return;
+      case 'truncate':
+        res.writeHead(200, xmlHeaders);
+        res.end(body.subarray(0, action.afterBytes));
+        return;
+      case 'html':
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end('<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1><hr><p>nginx</p></body></html>\n');
+        return;
+      case 'empty':
+        res.writeHead(200, { ...xmlHeaders, 'content-length': 0 });
+        res.end();
+        return;
+      case 'contentType':
+        res.writeHead(200, { 'content-type': action.contentType });
+        res.end(action.body);
+        return;
+      case 'badResumptionToken': {
+        const error = oaiError('badResumptionToken', 'The resumptionToken has expired');
+        res.writeHead(200, { ...xmlHeaders, 'content-length': error.length });
+        res.end(error);
+        return;
+      }
+      case 'stallHeaders':
+        later(action.ms, () => {
+          if (!res.destroyed && !req.socket.destroyed) send(req, res, body, undefined);
+        });
+        return;
+      case 'stallBody':
+        res.writeHead(200, { ...xmlHeaders, 'content-length': body.length });
+        res.write(body.subarray(0, action.afterBytes));
+        later(action.ms, () => {
+          if (!res.destroyed && !req.socket.destroyed) res.end(body.subarray(action.afterBytes));
+        });
+        return;
+      case 'trickle': {
+        res.writeHead(200, { ...xmlHeaders, 'content-length': body.length });
+        let offset = 0;
+        const step = () => {
+          if (res.destroyed || req.socket.destroyed) return;
+          const next = Math.min(body.length, offset + action.chunkBytes);
+          res.write(body.subarray(offset, next));
+          offset = next;
+          if (offset >= body.length) res.end();
+          else later(action.intervalMs, step);
+        };
+        step();
+        return;
+      }
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const args: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) args[key] = value;
+    const verb = args.verb ?? '';
+    delete args.verb;
+    if (verb === 'ListRecords') listRequests++;
+    const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0 };
+    requests.push(request);
+    if (request.n > maxRequests) {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('request cap of the fault server reached');
+      return;
+    }
+    const action = options.fault?.(request);
+    let body: Buffer;
+    if (verb === 'Identify') body = identify();
+    else if (verb === 'ListRecords') body = listRecords({ ...args, verb }, action?.kind === 'repeatToken');
+    else body = oaiError('badVerb', `unsupported verb ${verb}`);
+    send(req, res, body, action);
+  });
+  server.keepAliveTimeout = 2000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/oai`,
+    records,
+    requests,
+    tokens,
+    touch(index, datestamp) {
+      const record = records[index]!;
+      record.datestamp = datestamp;
+      record.version++;
+    },
+    expireTokens() {
+      tokens.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        timers.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
