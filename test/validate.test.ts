@@ -208,6 +208,21 @@ describe('oai-pmh: OAI-PMH.xsd with oai_dc and namespaced JATS loaded, so ##othe
   });
 });
 
+describe('error positions', () => {
+  it('points an attribute error at the attribute, on the root element too', () => {
+    const xml = '<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" status="draft"/>';
+    const result = validateXml(xml, 'oai_dc');
+    expect(result.errors).toEqual([{ line: 1, column: xml.indexOf('status=') + 1, message: "Element '{http://www.openarchives.org/OAI/2.0/oai_dc/}dc', attribute 'status': The attribute 'status' is not allowed." }]);
+  });
+
+  it('numbers same-named siblings as libxml2 does (third dc:date of three)', () => {
+    const xml = oaiDcRecord('<dc:date>2020</dc:date><dc:date>2021</dc:date><dc:date xml:lang="en" xml:space="sometimes">2022</dc:date>');
+    const result = validateXml(xml, 'oai_dc');
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject(positionOf(xml, xml.indexOf('xml:space="sometimes"')));
+  });
+});
+
 describe('malformed input is reported with line:column, never thrown', () => {
   it('reports a tag mismatch at the line of the end tag', () => {
     const result = validateXml('<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/">\n  <a>\n</oai_dc:dc>', 'oai_dc');
@@ -233,6 +248,22 @@ describe('malformed input is reported with line:column, never thrown', () => {
       expect(error.column).toBeGreaterThanOrEqual(1);
       expect(error.message.length).toBeGreaterThan(0);
     }
+  });
+
+  it('stops an entity expansion bomb with an error instead of expanding it', () => {
+    const levels = ['<!ENTITY a0 "lol">'];
+    for (let i = 1; i <= 9; i++) levels.push(`<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`);
+    const bomb = `<!DOCTYPE oai_dc:dc [${levels.join('')}]>\n${oaiDcRecord('\n  <dc:subject>&a9;</dc:subject>')}`;
+    const result = validateXml(bomb, 'oai_dc');
+    expect(result.valid).toBe(false);
+    expect(result.errors[0]!.message).toMatch(/amplification|entity/i);
+  });
+
+  it('reports line numbers past 65535 exactly', () => {
+    const xml = oaiDcRecord(`${'\n'.repeat(70_000)}  <dc:unknown/>`);
+    const result = validateXml(xml, 'oai_dc');
+    expect(result.errors[0]).toMatchObject(positionOf(xml, xml.indexOf('<dc:unknown')));
+    expect(result.errors[0]!.line).toBeGreaterThan(70_000);
   });
 
   it('honours the declared encoding of raw bytes', () => {

@@ -45,30 +45,36 @@ function parseIssues(error: unknown, xml: string | Uint8Array): XmlValidationIss
     const empty = sourceText(xml).trim() === '';
     return [{ line: 1, column: 1, message: empty ? 'Document is empty' : `Not well-formed: ${error instanceof Error ? error.message.trim() : String(error)}` }];
   }
-  return details.map((d) => ({ line: d.line, column: Math.max(d.col, 1), message: cleanMessage(d.message) }));
+  return details.map((d) => ({ line: Math.max(d.line, 1), column: Math.max(d.col, 1), message: cleanMessage(d.message) }));
 }
 
 /** Pins libxml2's schema errors (line of the node, no column) to the start tag they are about. */
 class ErrorLocator {
+  private text: string | undefined;
   private positions: SourcePositions | undefined;
   private paths: Map<string, ScannedStartTag> | undefined;
 
   constructor(private readonly xml: string | Uint8Array) {}
 
+  private source(): string {
+    this.text ??= sourceText(this.xml);
+    return this.text;
+  }
+
   locate(detail: ErrorDetail): XmlValidationIssue {
     const message = cleanMessage(detail.message);
     const found = detail.xpath ? this.findNode(detail.xpath, message) : undefined;
-    if (found) return { ...this.sourcePositions().position(found), message };
+    if (found !== undefined) return { ...this.sourcePositions().position(found), message };
     return { line: Math.max(detail.line, 1), column: Math.max(detail.col, 1), message };
   }
 
   private sourcePositions(): SourcePositions {
-    this.positions ??= new SourcePositions(sourceText(this.xml));
+    this.positions ??= new SourcePositions(this.source());
     return this.positions;
   }
 
   private findNode(xpath: string, message: string): number | undefined {
-    this.paths ??= indexElementPaths(sourceText(this.xml));
+    this.paths ??= indexElementPaths(this.source());
     const tag = this.paths.get(xpath.replace(/\/(?:@[^/]+|text\(\)(?:\[\d+\])?)$/, ''));
     if (!tag) return undefined;
     // libxml2 reports attribute errors on the element, naming the attribute in the message.
