@@ -55,17 +55,16 @@ function compileArticleSchema(): ValidateFunction {
   ajv.addFormat('partial-date', { type: 'string', validate: isPartialDate });
   ajv.addFormat('page-number', { type: 'string', validate: isPageNumber });
   ajv.addKeyword({ keyword: 'x-messages', schemaType: 'object' });
-  ajv.addKeyword({
-    keyword: 'x-languageKeyOf',
-    type: 'string',
-    schemaType: 'string',
-    validate: (siblingName: string, data: string, _schema: unknown, ctx?: { parentData: unknown }) => {
-      const sibling = (ctx?.parentData as Record<string, unknown> | undefined)?.[siblingName];
-      // A missing or malformed sibling is reported by its own rules.
-      if (sibling === null || typeof sibling !== 'object' || Array.isArray(sibling)) return true;
-      return Object.hasOwn(sibling, data);
-    },
-  });
+  const languageKeyOf = (siblingName: string, data: string, _schema: unknown, ctx?: { parentData: unknown }): boolean => {
+    const sibling = (ctx?.parentData as Record<string, unknown> | undefined)?.[siblingName];
+    // A missing or malformed sibling is reported by its own rules.
+    if (sibling === null || typeof sibling !== 'object' || Array.isArray(sibling)) return true;
+    if (Object.hasOwn(sibling, data)) return true;
+    languageKeyOf.errors = [{ keyword: 'x-languageKeyOf', message: '', params: { sibling: siblingName, languages: Object.keys(sibling) } }];
+    return false;
+  };
+  languageKeyOf.errors = [] as Partial<ErrorObject>[];
+  ajv.addKeyword({ keyword: 'x-languageKeyOf', type: 'string', schemaType: 'string', errors: true, validate: languageKeyOf });
   ajv.addKeyword({
     keyword: 'x-pageOrder',
     type: 'object',
@@ -275,7 +274,9 @@ function toFieldError(error: ErrorObject): FieldError {
     case 'format':
       return { pointer, message: custom ?? formatMessage(String(params.format), error.data) };
     case 'x-languageKeyOf': {
-      return { pointer, message: `must be one of the languages of /${error.schema as string} (got ${quote(error.data)})` };
+      const languages = Array.isArray(params.languages) ? (params.languages as string[]) : [];
+      const listed = languages.length > 0 ? `: ${languages.join(', ')}` : '';
+      return { pointer, message: `must be one of the languages of /${String(params.sibling ?? error.schema)}${listed} (got ${quote(error.data)})` };
     }
     case 'x-pageOrder':
       return { pointer: `${pointer}/last`, message: 'last page comes before the first page' };
