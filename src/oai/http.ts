@@ -35,8 +35,8 @@ type Coding = 'gzip' | 'deflate' | 'identity';
 
 /**
  * Picks the response coding from Accept-Encoding (RFC 9110 §12.5.3, q-values). identity is
- * always available (OAI-PMH §3.1.3) and used without the header; among equal q-values the
- * smaller coding wins (gzip, then deflate).
+ * always available (OAI-PMH §3.1.3) and used without the header or when the client weights it
+ * at least as high as the codings it names; among equal q-values gzip wins over deflate.
  */
 export function negotiateEncoding(acceptEncoding: string | undefined): Coding {
   if (!acceptEncoding || !acceptEncoding.trim()) return 'identity';
@@ -57,9 +57,10 @@ export function negotiateEncoding(acceptEncoding: string | undefined): Coding {
   }
   const weightOf = (coding: string, aliases: string[] = []) => {
     for (const name of [coding, ...aliases]) if (q.has(name)) return q.get(name)!;
-    return q.get('*') ?? (coding === 'identity' ? 1 : 0);
+    return q.get('*') ?? 0;
   };
-  const identity = q.has('identity') ? q.get('identity')! : q.has('*') ? q.get('*')! : 1;
+  // identity not listed: still acceptable (RFC 9110 §12.5.3), but below any coding the client named.
+  const identity = q.has('identity') ? q.get('identity')! : q.has('*') ? q.get('*')! : Number.MIN_VALUE;
   let best: Coding = 'identity';
   let bestWeight = 0;
   for (const [coding, weight] of [

@@ -1,0 +1,241 @@
+/**
+ * The HTTP embedding (OAI-PMH §3.1): GET and POST, Content-Type, status codes, compression by
+ * Accept-Encoding (§3.1.3), 503 + Retry-After flow control (guidelines-repository §6.1),
+ * HEAD, the stylesheet, mounting the handler under a prefix.
+ */
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSeedSample } from '../src/model/index.js';
+import { createOaiRequestHandler, negotiateOaiContentEncoding, startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
+import { buildFixture, expectValidOaiResponse, parseOai, testConfig } from './helpers/oai.js';
+
+interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+const fixture = buildFixture();
+let server: RunningOaiServer;
+beforeAll(async () => {
+  const { baseUrl: _b, ...config } = testConfig();
+  server = await startOaiServer({ store: fixture.store, config, clock: () => fixture.now, maxInFlight: 2, retryAfterSeconds: 7 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('§3.1 requests and responses', () => {
+  it('§3.1.2.1 answers text/xml in UTF-8; OAI errors are HTTP 200 (§3.1.2.2)', async () => {
+    const r = await raw(`${server.url}?verb=Bogus`);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/xml; charset=utf-8');
+    expect(r.headers['vary']).toBe('Accept-Encoding');
+    const xml = r.body.toString('utf8');
+    expectValidOaiResponse(xml);
+    expect(parseOai(xml).errors[0]!.code).toBe('badVerb');
+  });
+
+  it('§3.1.1.1 decodes percent-encoded arguments (identifier escaped twice, oai-identifier §2.5)', async () => {
+    const record = { ...loadSeedSample(), id: 'ab<cd ef' };
+    fixture.store.upsert(record, { now: new Date('2024-03-02T09:00:00Z') });
+    // The oai-identifier escapes "<" and " ", and the URL escapes its "%" again.
+    const identifier = 'oai:journal.example.org:ab%3Ccd%20ef';
+    const r = await raw(`${server.url}?verb=GetRecord&metadataPrefix=oai_dc&identifier=${encodeURIComponent(identifier)}`);
+    const parsed = parseOai(r.body.toString('utf8'));
+    expectValidOaiResponse(parsed.xml);
+    expect(parsed.records[0]!.header.identifier).toBe(identifier);
+    fixture.store.delete('ab<cd ef', { now: new Date('2024-03-02T09:00:00Z') });
+  });
+
+  it('§3.1.1.2 POST: form-encoded arguments; other content types are badArgument', async () => {
+    const ok = await raw(server.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      body: 'verb=GetRecord&identifier=oai%3Ajournal.example.org%3Ajdp-323&metadataPrefix=oai_dc',
+    });
+    const parsed = parseOai(ok.body.toString('utf8'));
+    expectValidOaiResponse(parsed.xml);
+    expect(parsed.records[0]!.header.identifier).toBe('oai:journal.example.org:jdp-323');
+
+    for (const contentType of ['text/plain', 'application/json', 'multipart/form-data; boundary=x', undefined]) {
+      const headers: Record<string, string> = contentType ? { 'Content-Type': contentType } : {};
+      const r = await raw(server.url, { method: 'POST', headers, body: 'verb=Identify' });
+      expect(r.status).toBe(200);
+      const xml = r.body.toString('utf8');
+      expectValidOaiResponse(xml);
+      const bad = parseOai(xml);
+      expect(bad.errors.map((e) => e.code)).toEqual(['badArgument']);
+      expect(bad.request.attributes).toEqual({});
+    }
+  });
+
+  it('counts arguments given both in the POST URL and body (a repeat is a repeat)', async () => {
+    const r = await raw(`${server.url}?verb=Identify`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'verb=Identify',
+    });
+    expect(parseOai(r.body.toString('utf8')).errors.map((e) => e.code)).toEqual(['badVerb']);
+  });
+
+  it('refuses oversized POST bodies (413), other methods (405) and other paths (404)', async () => {
+    const big = await raw(server.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `verb=Identify&x=${'a'.repeat(70_000)}`,
+    });
+    expect(big.status).toBe(413);
+    const put = await raw(server.url, { method: 'PUT', body: 'verb=Identify' });
+    expect(put.status).toBe(405);
+    expect(put.headers['allow']).toBe('GET, HEAD, POST');
+    const other = await raw(server.url.replace(/\/oai$/, '/elsewhere'));
+    expect(other.status).toBe(404);
+  });
+
+  it('HEAD answers the headers of GET without a body', async () => {
+    const get = await raw(`${server.url}?verb=Identify`);
+    const head = await raw(`${server.url}?verb=Identify`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-type']).toBe(get.headers['content-type']);
+    expect(head.headers['content-length']).toBe(String(get.body.length));
+  });
+});
+
+describe('§3.1.3 response compression', () => {
+  const url = () => `${server.url}?verb=ListRecords&metadataPrefix=oai_dc`;
+
+  it('identity without Accept-Encoding; gzip and deflate when asked, same document', async () => {
+    const plain = await raw(url());
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const gz = await raw(url(), { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    expect(gz.body.length).toBeLessThan(plain.body.length);
+    expect(gz.headers['content-length']).toBe(String(gz.body.length));
+    const deflated = await raw(url(), { headers: { 'Accept-Encoding': 'deflate' } });
+    expect(deflated.headers['content-encoding']).toBe('deflate');
+    // HTTP "deflate" is the zlib format (RFC 9110 §8.4.1.2).
+    expect(inflateSync(deflated.body).equals(plain.body)).toBe(true);
+    expectValidOaiResponse(plain.body.toString('utf8'));
+  });
+
+  it('respects q-values, and falls back to identity (always available)', async () => {
+    const cases: [string, string | undefined][] = [
+      ['gzip;q=1.0, identity;q=0.5', 'gzip'],
+      ['gzip;q=0, deflate', 'deflate'],
+      ['gzip;q=0.4, deflate;q=0.8', 'deflate'],
+      ['deflate;q=0.5, identity;q=1', undefined],
+      ['br', undefined],
+      ['*', 'gzip'],
+      ['*;q=0, identity', undefined],
+      ['gzip;q=0, deflate;q=0, identity;q=0', undefined],
+      ['x-gzip', 'gzip'],
+      ['GZIP;Q=0.9', 'gzip'],
+    ];
+    for (const [accept, coding] of cases) {
+      const r = await raw(`${server.url}?verb=Identify`, { headers: { 'Accept-Encoding': accept } });
+      expect(r.headers['content-encoding'], accept).toBe(coding);
+    }
+    expect(negotiateOaiContentEncoding(undefined)).toBe('identity');
+  });
+});
+
+describe('flow control: 503 Retry-After when overloaded (guidelines-repository §6.1)', () => {
+  it('answers 503 with Retry-After while more requests than allowed are in flight, then recovers', async () => {
+    const { port } = new URL(server.url);
+    // Two requests that stay in flight: their POST bodies are not finished yet.
+    const hold = () =>
+      new Promise<import('node:net').Socket>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write('POST /oai HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 13\r\n\r\nverb=');
+          resolve(socket);
+        });
+      });
+    const held = [await hold(), await hold()];
+    await new Promise((r) => setTimeout(r, 50));
+    const busy = await raw(`${server.url}?verb=Identify`);
+    expect(busy.status).toBe(503);
+    expect(busy.headers['retry-after']).toBe('7');
+    const answers = held.map(
+      (socket) =>
+        new Promise<string>((resolve) => {
+          let text = '';
+          socket.on('data', (d) => (text += d.toString('utf8')));
+          socket.on('end', () => resolve(text));
+          socket.end('Identify');
+        }),
+    );
+    const replies = await Promise.all(answers);
+    for (const reply of replies) expect(reply.startsWith('HTTP/1.1 200')).toBe(true);
+    const after = await raw(`${server.url}?verb=Identify`);
+    expect(after.status).toBe(200);
+  });
+});
+
+describe('browser view support', () => {
+  it('every response points at the stylesheet, which is served as XSLT', async () => {
+    const r = await raw(`${server.url}?verb=Identify`);
+    expect(r.body.toString('utf8')).toContain('<?xml-stylesheet type="text/xsl" href="/oai/oai2.xsl"?>');
+    const xsl = await raw(`${server.url}/oai2.xsl`);
+    expect(xsl.status).toBe(200);
+    expect(xsl.headers['content-type']).toBe('text/xsl; charset=utf-8');
+    expect(xsl.body.toString('utf8')).toContain('<xsl:stylesheet version="1.0"');
+  });
+});
+
+describe('mounting the handler in an existing server', () => {
+  let host: Server;
+  let base: string;
+  beforeAll(async () => {
+    // As Express does with app.use('/repository/oai', handler): the prefix is stripped from req.url.
+    const handler = createOaiRequestHandler({
+      store: fixture.store,
+      config: testConfig({ baseUrl: 'https://journal.example.org/repository/oai', stylesheetHref: '/repository/oai/oai2.xsl' }),
+      path: false,
+    });
+    host = createServer((req, res) => {
+      if (req.url?.startsWith('/repository/oai')) {
+        req.url = req.url.slice('/repository/oai'.length) || '/';
+        return handler(req, res);
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('the journal site');
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => host.close(() => resolve())));
+
+  it('serves OAI-PMH and the stylesheet under the prefix, leaving other paths to the host', async () => {
+    const r = await raw(`${base}/repository/oai?verb=Identify`);
+    const xml = r.body.toString('utf8');
+    expectValidOaiResponse(xml);
+    expect(parseOai(xml).body.baseURL).toBe('https://journal.example.org/repository/oai');
+    expect(xml).toContain('href="/repository/oai/oai2.xsl"');
+    expect((await raw(`${base}/repository/oai/oai2.xsl`)).headers['content-type']).toBe('text/xsl; charset=utf-8');
+    expect((await raw(`${base}/`)).body.toString()).toBe('the journal site');
+  });
+
+  it('refuses an invalid configuration up front', () => {
+    expect(() => createOaiRequestHandler({ store: fixture.store, config: testConfig({ repositoryIdentifier: '127.0.0.1' }) })).toThrow(/repositoryIdentifier/);
+    expect(() => createOaiRequestHandler({ store: fixture.store, config: testConfig({ adminEmails: [] }) })).toThrow(/adminEmail/);
+  });
+});
