@@ -80,18 +80,19 @@ const ELEMENT_NODE = 1;
  * so indentation never changes what a title or abstract says.
  */
 function indentTree(node: DomNode, depth: number): void {
-  let child = node.firstChild;
-  if (child === null) return;
-  for (let c: DomNode | null = child; c !== null; c = c.nextSibling) {
+  const children: DomNode[] = [];
+  for (let c = node.firstChild; c !== null; c = c.nextSibling) {
     if (c.nodeType !== ELEMENT_NODE) return;
+    children.push(c);
   }
+  if (children.length === 0) return;
   const document = node.ownerDocument!;
   const inner = '\n' + INDENT.repeat(depth + 1);
-  while (child !== null) {
-    const next: DomNode | null = child.nextSibling;
-    node.insertBefore(document.createTextNode(inner), child);
+  // Re-appending moves each child to the end; the DOM's insertBefore would copy the child list every time.
+  for (const child of children) {
+    node.appendChild(document.createTextNode(inner));
+    node.appendChild(child);
     indentTree(child, depth + 1);
-    child = next;
   }
   node.appendChild(document.createTextNode('\n' + INDENT.repeat(depth)));
 }
