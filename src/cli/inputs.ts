@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { ReaderError, decodeXmlFileBytes, readAnyXml } from '../formats/readers/index.js';
 import { locateJsonSyntaxError, recordLocalId, validateArticle, type ArticleRecord } from '../model/index.js';
 
 
@@ -69,7 +70,7 @@ async function loadFile(file: string): Promise<LoadedInput[]> {
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const firstChar = /\S/.exec(text)?.[0];
-  if (firstChar === '<') return loadXmlInput(file, text);
+  if (firstChar === '<') return await loadXmlInput(file, text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -83,10 +84,28 @@ async function loadFile(file: string): Promise<LoadedInput[]> {
   return [loadRecordValue(file, parsed)];
 }
 
-/** XML record files (JATS, Crossref, oai_dc) are read by the readers in src/formats/readers. */
-function loadXmlInput(file: string, text: string): LoadedInput[] {
-  void text;
-  return [{ source: file, errors: ['XML input is not supported here yet: give a JSON record'], warnings: [] }];
+/**
+ * XML record files are read by content (root element and namespace), whatever their name:
+ * JATS articles, Crossref deposits (every journal_article) and oai_dc records. Reader warnings
+ * (dropped elements, unresolved DTD entities) travel with each record read from the file.
+ */
+async function loadXmlInput(file: string, text: string): Promise<LoadedInput[]> {
+  if (/^\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])/i.test(text)) text = decodeXmlFileBytes(await readFile(file));
+  let read: ReturnType<typeof readAnyXml>;
+  try {
+    read = readAnyXml(text);
+  } catch (error) {
+    if (error instanceof ReaderError) return [{ source: file, errors: [error.message], warnings: [] }];
+    throw error;
+  }
+  const warnings = read.warnings.map((w) => `${read.format}: ${w.path}: ${w.message}`);
+  if (read.records.length === 0) return [{ source: file, errors: [], warnings: [...warnings, `no records in this ${read.format} file`] }];
+  return read.records.map((value, index) => {
+    const loaded = loadRecordValue(read.records.length > 1 ? `${file}#/${index}` : file, value);
+    // The reader's warnings concern the file: reported once, with its first record.
+    if (index === 0) loaded.warnings.push(...warnings);
+    return loaded;
+  });
 }
 
 function loadRecordValue(source: string, value: unknown): LoadedInput {
