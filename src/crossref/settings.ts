@@ -82,3 +82,8 @@ export function resolveCrossrefSettings(section: CrossrefConfigSection | undefin
   }
   return { ready: true, settings: { ...base, credentials: { username, password } }, baseUrlSource };
 }
+
+/** The Crossref system in effect without needing credentials (for status): env, then config, then the test system. */
+export function crossrefBaseUrl(section: CrossrefConfigSection | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return env.PUBMETA_CROSSREF_URL?.trim() || section?.baseUrl || CROSSREF_TEST_URL;
+}

@@ -1,2 +1,21 @@
 // Public API of the worker capability; re-exported from src/index.ts.
-export {};
+export { PubmetaWorker, type WorkerJob, type JobContext, type WorkerOptions, type WorkerRunOutcome } from './worker.js';
+export { JobLeases, type LeaseHolder } from './leases.js';
+export { JobRunLog, type JobRun, type JobRunStatus, type JobCounts } from './runs.js';
+export {
+  loadWorkerConfig,
+  validateWorkerConfig,
+  isValidCronPattern,
+  WorkerConfigError,
+  WORKER_CONFIG_SCHEMA_PATH,
+  type WorkerConfig,
+  type WorkerJobConfig,
+  type HarvestSourceConfig,
+  type ExportFormatName,
+  type LoadedWorkerConfig,
+} from './config.js';
+export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerDbPath, DEFAULT_JOB_SCHEDULES, type ConfiguredWorker } from './setup.js';
+export { runExportJob, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
+export { runHarvestJob, type HarvestJobCounts } from './jobs/harvest.js';
+export { runDepositJob, depositCounts, type DepositJobCounts } from './jobs/deposit.js';
+export { writeFileAtomic, sweepTempFiles, exportFileName } from './atomicWrite.js';

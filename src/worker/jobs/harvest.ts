@@ -1,0 +1,63 @@
+import type { Logger } from '../../log.js';
+import type { Db } from '../../store/db.js';
+import type { RecordStore } from '../../store/types.js';
+import { HarvestStore, runHarvest, type HarvestRunSummary } from '../../harvest/index.js';
+import type { HarvestSourceConfig } from '../config.js';
+
+export interface HarvestJobCounts {
+  sources: number;
+  failedSources: number;
+  pages: number;
+  records: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  invalid: number;
+  quarantined: number;
+  [key: string]: number;
+}
+
+/**
+ * Harvests each configured source in turn (incrementally, continuing any interrupted list
+ * sequence); valid records land in the record store. On stop, the page in progress is
+ * committed with its resumption token and the remaining sources wait for the next run.
+ */
+export async function runHarvestJob(options: {
+  db: Db;
+  store: RecordStore;
+  sources: HarvestSourceConfig[];
+  signal?: AbortSignal;
+  logger?: Logger;
+  onProgress?: (counts: HarvestJobCounts) => void;
+}): Promise<HarvestJobCounts> {
+  const harvestStore = new HarvestStore(options.db);
+  const counts: HarvestJobCounts = { sources: 0, failedSources: 0, pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
+  const failures: string[] = [];
+  for (const source of options.sources) {
+    if (options.signal?.aborted) break;
+    // The config is the truth for worker-managed sources; addSource resets the sequence only if the list changed.
+    harvestStore.addSource(
+      { name: source.name, baseUrl: source.url, metadataPrefix: source.metadataPrefix ?? 'oai_dc', ...(source.set ? { set: source.set } : {}) },
+      { replace: true },
+    );
+    const summary: HarvestRunSummary = await runHarvest(options.db, source.name, {
+      recordStore: options.store,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    counts.sources++;
+    for (const key of ['pages', 'records', 'created', 'updated', 'unchanged', 'deleted', 'invalid', 'quarantined'] as const) counts[key] += summary[key];
+    if (summary.status === 'failed') {
+      counts.failedSources++;
+      failures.push(`${source.name}: ${summary.reason ?? 'failed'}`);
+    }
+    options.onProgress?.({ ...counts });
+  }
+  if (failures.length > 0) {
+    const error = new Error(`harvest failed for ${failures.join('; ')}`);
+    (error as Error & { counts?: HarvestJobCounts }).counts = counts;
+    throw error;
+  }
+  return counts;
+}

@@ -1,0 +1,158 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Logger } from '../log.js';
+import { openDatabase, resolveDbPath, type Db } from '../store/db.js';
+import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import { packageFilePath } from '../model/index.js';
+import { resolveCrossrefSettings } from '../crossref/index.js';
+import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
+import { PubmetaWorker, type WorkerJob } from './worker.js';
+import { runExportJob } from './jobs/export.js';
+import { runHarvestJob } from './jobs/harvest.js';
+import { runDepositJob } from './jobs/deposit.js';
+
+/** Schedules used when a job in the config has none. */
+export const DEFAULT_JOB_SCHEDULES = {
+  harvest: '0 * * * *',
+  export: '*/15 * * * *',
+  deposit: '*/30 * * * *',
+} as const;
+
+export interface ConfiguredWorker {
+  worker: PubmetaWorker;
+  db: Db;
+  store: SqliteRecordStore;
+  dbPath: string;
+  /** Export directory in effect, when the export job is on. */
+  outDir: string | undefined;
+  /** Things an operator should be told once (e.g. deposit disabled until credentials are set). */
+  notices: string[];
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(packageFilePath('package.json'), 'utf8')) as { version?: string }).version ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Builds the worker a config describes: opens the store, creates the harvest, export and
+ * deposit jobs (in that order), each with its schedule. Deposit is left out, with a notice,
+ * until Crossref credentials and depositor details are configured.
+ */
+export function createConfiguredWorker(
+  loaded: LoadedWorkerConfig | { config: WorkerConfig; baseDir: string; source?: string },
+  options: { db?: string; env?: NodeJS.ProcessEnv; logger?: Logger; owner?: string } = {},
+): ConfiguredWorker {
+  const { config, baseDir } = loaded;
+  const env = options.env ?? process.env;
+  const fromConfig = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  const dbPath = resolveWorkerDbPath(loaded, options.db, env);
+  const notices: string[] = [];
+  const jobs: WorkerJob[] = [];
+  const crossref = resolveCrossrefSettings(config.crossref, env);
+  const identity = config.crossref?.depositor && config.crossref.registrant ? { depositor: config.crossref.depositor, registrant: config.crossref.registrant } : undefined;
+
+  const harvest = config.jobs?.harvest;
+  if (harvest?.enabled !== false && (config.sources?.length ?? 0) > 0) {
+    const sources = config.sources!;
+    jobs.push({
+      name: 'harvest',
+      schedule: harvest?.schedule ?? DEFAULT_JOB_SCHEDULES.harvest,
+      run: (ctx) => runHarvestJob({ db: ctx.db, store: ctx.store, sources, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
+    });
+  }
+
+  const exportJob = config.jobs?.export;
+  let outDir: string | undefined;
+  if (exportJob?.enabled !== false) {
+    outDir = fromConfig(exportJob?.outDir ?? 'out');
+    const formats: ExportFormatName[] = exportJob?.formats ?? (identity ? ['oai_dc', 'jats', 'crossref'] : ['oai_dc', 'jats']);
+    if (formats.includes('crossref') && !identity) {
+      throw new Error('jobs.export.formats includes crossref, which needs crossref.depositor and crossref.registrant');
+    }
+    const version = packageVersion();
+    const dir = outDir;
+    jobs.push({
+      name: 'export',
+      schedule: exportJob?.schedule ?? DEFAULT_JOB_SCHEDULES.export,
+      run: (ctx) =>
+        runExportJob({
+          db: ctx.db,
+          store: ctx.store,
+          outDir: dir,
+          formats,
+          ...(identity ? { crossrefHead: identity } : {}),
+          signal: ctx.signal,
+          ...(ctx.logger ? { logger: ctx.logger } : {}),
+          version,
+          onProgress: (c) => ctx.progress({ ...c }),
+        }).then((c) => ({ ...c })),
+    });
+  }
+
+  const deposit = config.jobs?.deposit;
+  if (deposit?.enabled !== false) {
+    if (crossref.ready) {
+      const settings = crossref.settings;
+      jobs.push({
+        name: 'deposit',
+        schedule: deposit?.schedule ?? DEFAULT_JOB_SCHEDULES.deposit,
+        run: (ctx) => runDepositJob({ db: ctx.db, store: ctx.store, settings, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}) }),
+      });
+    } else {
+      notices.push(crossref.reason);
+    }
+  }
+
+  const db = openDatabase(dbPath);
+  try {
+    const store = new SqliteRecordStore(db);
+    const worker = new PubmetaWorker({
+      db,
+      store,
+      jobs,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(config.leaseSeconds ? { leaseTtlMs: config.leaseSeconds * 1000 } : {}),
+      ...(config.timezone ? { timezone: config.timezone } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
+    });
+    return {
+      worker,
+      db,
+      store,
+      dbPath,
+      outDir,
+      notices,
+      async close() {
+        await worker.stop();
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * The config a CLI command runs with: the given file, else ./pubmeta.config.json when it
+ * exists, else an empty config (defaults everywhere).
+ */
+export function loadCliWorkerConfig(file: string | undefined, load: (file: string) => LoadedWorkerConfig): LoadedWorkerConfig {
+  if (file) return load(file);
+  const implicit = resolve('pubmeta.config.json');
+  if (existsSync(implicit)) return load(implicit);
+  return { config: {}, baseDir: process.cwd(), source: '(defaults)' };
+}
+
+/** The store file a CLI command uses: --db, else $PUBMETA_DB, else the config's db, else ./pubmeta.db. */
+export function resolveWorkerDbPath(loaded: { config: WorkerConfig; baseDir: string }, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return resolveDbPath(explicit);
+  if (env.PUBMETA_DB) return resolveDbPath(undefined, env);
+  if (loaded.config.db) return isAbsolute(loaded.config.db) ? loaded.config.db : resolve(loaded.baseDir, loaded.config.db);
+  return resolveDbPath(undefined, env);
+}
