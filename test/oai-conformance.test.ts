@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION } from '../src/formats/index.js';
 import { startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { buildFixture, expectValidOaiResponse, fetchFresh, parseOai, testConfig, type ParsedOai } from './helpers/oai.js';
+import { buildFixture, expectValidOaiResponse, httpRequest, oaiHttp, parseOai, testConfig, type ParsedOai } from './helpers/oai.js';
 
 const REPO = 'journal.example.org';
 const SEED = `oai:${REPO}:jdp-323`;
@@ -29,15 +29,11 @@ type Method = 'GET' | 'POST';
 type Pairs = [string, string][];
 
 async function call(method: Method, pairs: Pairs): Promise<ParsedOai> {
-  const params = new URLSearchParams(pairs);
-  const response =
-    method === 'GET'
-      ? await fetchFresh(`${server.url}?${params}`)
-      : await fetchFresh(server.url, { method: 'POST', body: params });
+  const response = await oaiHttp(server.url, method, pairs);
   // §3.1.2: OAI-PMH errors are not HTTP errors; §3.1.2.1 Content-Type text/xml.
   expect(response.status).toBe(200);
-  expect(response.headers.get('content-type')).toBe('text/xml; charset=utf-8');
-  const xml = await response.text();
+  expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
+  const xml = response.text();
   expectValidOaiResponse(xml);
   return parseOai(xml);
 }
@@ -294,16 +290,14 @@ describe('noSetHierarchy and noMetadataFormats', () => {
         ['GET', v('ListIdentifiers', ['metadataPrefix', 'marc'], ['set', 'a']), ['cannotDisseminateFormat', 'noSetHierarchy']],
         ['GET', v('ListRecords', ['metadataPrefix', 'oai_dc']), ['noRecordsMatch']],
       ] as [Method, Pairs, string[]][]) {
-        const params = new URLSearchParams(pairs);
-        const response = method === 'GET' ? await fetchFresh(`${empty.url}?${params}`) : await fetchFresh(empty.url, { method, body: params });
-        const xml = await response.text();
+        const xml = (await oaiHttp(empty.url, method, pairs)).text();
         expectValidOaiResponse(xml);
         const parsed = parseOai(xml);
         expect(parsed.errors.map((e) => e.code).sort()).toEqual(codes);
         expect(parsed.request.attributes).toEqual(expectedEcho(pairs));
       }
       // An empty repository still states a valid earliestDatestamp (no later datestamp can be lower).
-      const identify = parseOai(await (await fetchFresh(`${empty.url}?verb=Identify`)).text());
+      const identify = parseOai((await httpRequest(`${empty.url}?verb=Identify`)).text());
       expect(identify.body.earliestDatestamp).toBe('2024-05-01T00:00:00Z');
     } finally {
       await empty.close();

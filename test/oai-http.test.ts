@@ -3,33 +3,16 @@
  * Accept-Encoding (§3.1.3), 503 + Retry-After flow control (guidelines-repository §6.1),
  * HEAD, the stylesheet, mounting the handler under a prefix.
  */
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedSample } from '../src/model/index.js';
 import { createOaiRequestHandler, negotiateOaiContentEncoding, startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { buildFixture, expectValidOaiResponse, parseOai, testConfig } from './helpers/oai.js';
+import { buildFixture, expectValidOaiResponse, httpRequest, parseOai, testConfig } from './helpers/oai.js';
 
-interface RawResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
-function raw(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const raw = httpRequest;
 
 const fixture = buildFixture();
 let server: RunningOaiServer;

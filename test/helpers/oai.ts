@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { expect } from 'vitest';
 import { JATS_OAI_NAMESPACE } from '../../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample, validateArticle, type ArticleRecord } from '../../src/model/index.js';
@@ -212,12 +212,41 @@ export function loadSample(name: string): ArticleRecord {
   return result.record;
 }
 
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  text(): string;
+}
+
 /**
- * fetch without connection reuse: the tests validate responses synchronously in the same
- * process as the server, which can stall the event loop past the keep-alive timeout and make
- * a reused connection race with the server closing it.
+ * One HTTP request on its own connection (agent: false), with exactly the headers given: the
+ * tests control Accept-Encoding themselves, and a fresh connection cannot race with the server
+ * closing an idle keep-alive one while a test validates synchronously.
  */
-const noKeepAlive = new Agent({ pipelining: 0 });
-export function fetchFresh(url: string, init: Parameters<typeof undiciFetch>[1] = {}): ReturnType<typeof undiciFetch> {
-  return undiciFetch(url, { ...init, dispatcher: noKeepAlive });
+export function httpRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode!, headers: res.headers, body, text: () => body.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** An OAI-PMH request by GET (query string) or POST (form body). */
+export function oaiHttp(url: string, method: 'GET' | 'POST', pairs: [string, string][]): Promise<HttpResponse> {
+  const params = new URLSearchParams(pairs).toString();
+  return method === 'GET'
+    ? httpRequest(`${url}?${params}`)
+    : httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: params });
 }
