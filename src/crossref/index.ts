@@ -17,5 +17,5 @@ export type {
   DepositBatchReport,
   LocalDepositFailure,
 } from './deposit.js';
-export { resolveCrossrefSettings, crossrefBaseUrl } from './settings.js';
+export { resolveCrossrefSettings, resolveCrossrefIdentity, crossrefBaseUrl } from './settings.js';
 export type { CrossrefConfigSection, ResolvedCrossrefSettings } from './settings.js';

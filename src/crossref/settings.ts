@@ -1,5 +1,5 @@
 import { CROSSREF_TEST_URL, type CrossrefCredentials } from './client.js';
-import type { CrossrefDepositSettings } from './deposit.js';
+import type { CrossrefDepositorIdentity, CrossrefDepositSettings } from './deposit.js';
 
 /** The `crossref` section of the pubmeta config file (schemas/config.schema.json). */
 export interface CrossrefConfigSection {
@@ -55,7 +55,7 @@ export function resolveCrossrefSettings(section: CrossrefConfigSection | undefin
     ...(c.pollMaxDelaySeconds !== undefined ? { pollMaxDelayMs: seconds(c.pollMaxDelaySeconds)! } : {}),
     ...(c.pollTimeoutSeconds !== undefined ? { pollTimeoutMs: seconds(c.pollTimeoutSeconds)! } : {}),
   };
-  const identity = c.depositor && c.registrant ? { depositor: c.depositor, registrant: c.registrant } : undefined;
+  const identity = resolveCrossrefIdentity(section, env);
   const base = identity
     ? {
         ...identity,
@@ -76,11 +76,22 @@ export function resolveCrossrefSettings(section: CrossrefConfigSection | undefin
   if (!base) {
     return {
       ready: false,
-      reason: 'Crossref deposit is disabled: the config file needs crossref.depositor {name, email} and crossref.registrant',
+      reason: 'Crossref deposit is disabled: set crossref.depositor {name, email} and crossref.registrant in the config (or PUBMETA_DEPOSITOR_NAME, PUBMETA_DEPOSITOR_EMAIL, PUBMETA_REGISTRANT)',
       baseUrlSource,
     };
   }
   return { ready: true, settings: { ...base, credentials: { username, password } }, baseUrlSource };
+}
+
+/**
+ * Depositor and registrant for the doi_batch head: PUBMETA_DEPOSITOR_NAME,
+ * PUBMETA_DEPOSITOR_EMAIL and PUBMETA_REGISTRANT (as for `pubmeta export`), else the config.
+ */
+export function resolveCrossrefIdentity(section: CrossrefConfigSection | undefined, env: NodeJS.ProcessEnv = process.env): CrossrefDepositorIdentity | undefined {
+  const name = env.PUBMETA_DEPOSITOR_NAME?.trim() || section?.depositor?.name;
+  const email = env.PUBMETA_DEPOSITOR_EMAIL?.trim() || section?.depositor?.email;
+  const registrant = env.PUBMETA_REGISTRANT?.trim() || section?.registrant;
+  return name && email && registrant ? { depositor: { name, email }, registrant } : undefined;
 }
 
 /** The Crossref system in effect without needing credentials (for status): env, then config, then the test system. */

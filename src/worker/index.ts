@@ -14,7 +14,7 @@ export {
   type ExportFormatName,
   type LoadedWorkerConfig,
 } from './config.js';
-export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerDbPath, DEFAULT_JOB_SCHEDULES, type ConfiguredWorker } from './setup.js';
+export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerDbPath, DEFAULT_JOB_SCHEDULES, DEFAULT_START_CONFIG, type ConfiguredWorker } from './setup.js';
 export { runExportJob, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
 export { runHarvestJob, type HarvestJobCounts } from './jobs/harvest.js';
 export { runDepositJob, depositCounts, type DepositJobCounts } from './jobs/deposit.js';

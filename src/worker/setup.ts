@@ -4,12 +4,20 @@ import type { Logger } from '../log.js';
 import { openDatabase, resolveDbPath, type Db } from '../store/db.js';
 import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
 import { packageFilePath } from '../model/index.js';
-import { resolveCrossrefSettings } from '../crossref/index.js';
+import { resolveCrossrefIdentity, resolveCrossrefSettings } from '../crossref/index.js';
 import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
 import { PubmetaWorker, type WorkerJob } from './worker.js';
 import { runExportJob } from './jobs/export.js';
 import { runHarvestJob } from './jobs/harvest.js';
 import { runDepositJob } from './jobs/deposit.js';
+
+/** What `pubmeta start` runs when no --config is given. */
+export const DEFAULT_START_CONFIG: WorkerConfig = {
+  jobs: {
+    export: { schedule: '*/5 * * * *', outDir: 'out' },
+    deposit: { schedule: '*/30 * * * *' },
+  },
+};
 
 /** Schedules used when a job in the config has none. */
 export const DEFAULT_JOB_SCHEDULES = {
@@ -54,7 +62,7 @@ export function createConfiguredWorker(
   const notices: string[] = [];
   const jobs: WorkerJob[] = [];
   const crossref = resolveCrossrefSettings(config.crossref, env);
-  const identity = config.crossref?.depositor && config.crossref.registrant ? { depositor: config.crossref.depositor, registrant: config.crossref.registrant } : undefined;
+  const identity = resolveCrossrefIdentity(config.crossref, env);
 
   const harvest = config.jobs?.harvest;
   if (harvest?.enabled !== false && (config.sources?.length ?? 0) > 0) {
@@ -71,8 +79,11 @@ export function createConfiguredWorker(
   if (exportJob?.enabled !== false) {
     outDir = fromConfig(exportJob?.outDir ?? 'out');
     const formats: ExportFormatName[] = exportJob?.formats ?? (identity ? ['oai_dc', 'jats', 'crossref'] : ['oai_dc', 'jats']);
+    if (!exportJob?.formats && !identity) {
+      notices.push('exports oai_dc and jats only: Crossref deposit files need crossref.depositor and crossref.registrant (or PUBMETA_DEPOSITOR_NAME, PUBMETA_DEPOSITOR_EMAIL, PUBMETA_REGISTRANT)');
+    }
     if (formats.includes('crossref') && !identity) {
-      throw new Error('jobs.export.formats includes crossref, which needs crossref.depositor and crossref.registrant');
+      throw new Error('jobs.export.formats includes crossref, which needs crossref.depositor and crossref.registrant (or PUBMETA_DEPOSITOR_NAME, PUBMETA_DEPOSITOR_EMAIL, PUBMETA_REGISTRANT)');
     }
     const version = packageVersion();
     const dir = outDir;
