@@ -61,47 +61,106 @@ export function setAttributes(element: Builder, attributes: Record<string, strin
   }
 }
 
-// Minimal view of the DOM that xmlbuilder2 builds on.
-interface DomNode {
-  nodeType: number;
-  childNodes: ArrayLike<DomNode>;
-  firstChild: DomNode | null;
-  nextSibling: DomNode | null;
-  ownerDocument: { createTextNode(data: string): DomNode } | null;
-  insertBefore(node: DomNode, child: DomNode | null): DomNode;
-  appendChild(node: DomNode): DomNode;
+const LT = 60; // <
+const GT = 62; // >
+const SLASH = 47; // /
+const QUOTE = 34; // "
+const APOS = 39; // '
+
+/** Index of the ">" closing the tag that starts at `start`, skipping quoted attribute values. */
+function tagEnd(xml: string, start: number): number {
+  let quote = 0;
+  for (let i = start + 1; i < xml.length; i++) {
+    const c = xml.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === QUOTE || c === APOS) {
+      quote = c;
+    } else if (c === GT) {
+      return i;
+    }
+  }
+  return xml.length - 1;
 }
 
-const ELEMENT_NODE = 1;
+const indents: string[] = [];
+function indentation(depth: number): string {
+  return (indents[depth] ??= '\n' + INDENT.repeat(depth));
+}
 
 /**
- * Indents element-only content by inserting whitespace text nodes. Any element holding text
- * (mixed content: titles with <italic>, paragraphs, MathML tokens) is left exactly as built,
- * so indentation never changes what a title or abstract says.
+ * Indents serialised XML (as xmlbuilder2 writes it without pretty-printing: no comments,
+ * CDATA or processing instructions, "<" always escaped in text and attributes). Only
+ * element-only content is indented: an element holding any text (titles with <italic>,
+ * paragraphs, MathML inside a title) is copied exactly, descendants included, so
+ * indentation never changes what a title or abstract says. Works on the string because
+ * whitespace text nodes would double the DOM's size and its garbage.
  */
-function indentTree(node: DomNode, depth: number): void {
-  const children: DomNode[] = [];
-  for (let c = node.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType !== ELEMENT_NODE) return;
-    children.push(c);
+export function indentXml(xml: string): string {
+  // Pass 1: which elements hold text directly ("mixed"), by start-tag ordinal.
+  const mixed = new Uint8Array(xml.length >> 2 || 1);
+  const open: number[] = [];
+  let ordinal = 0;
+  for (let i = 0; i < xml.length; ) {
+    if (xml.charCodeAt(i) === LT) {
+      const end = tagEnd(xml, i);
+      const next = xml.charCodeAt(i + 1);
+      if (next === SLASH) open.pop();
+      else if (next !== 63 /* ? */ && next !== 33 /* ! */) {
+        if (xml.charCodeAt(end - 1) !== SLASH) open.push(ordinal);
+        ordinal++;
+      }
+      i = end + 1;
+    } else {
+      const next = xml.indexOf('<', i);
+      if (open.length > 0) mixed[open[open.length - 1]!] = 1;
+      i = next < 0 ? xml.length : next;
+    }
   }
-  if (children.length === 0) return;
-  const document = node.ownerDocument!;
-  const inner = '\n' + INDENT.repeat(depth + 1);
-  // Re-appending moves each child to the end; the DOM's insertBefore would copy the child list every time.
-  for (const child of children) {
-    node.appendChild(document.createTextNode(inner));
-    node.appendChild(child);
-    indentTree(child, depth + 1);
+  // Pass 2: copy, adding a line break and indentation before each child of element-only content.
+  let out = '';
+  const indentChildren: boolean[] = [];
+  const hadChild: boolean[] = [];
+  ordinal = 0;
+  for (let i = 0; i < xml.length; ) {
+    if (xml.charCodeAt(i) === LT) {
+      const end = tagEnd(xml, i);
+      const tag = xml.slice(i, end + 1);
+      const next = xml.charCodeAt(i + 1);
+      const depth = indentChildren.length;
+      if (next === SLASH) {
+        const indented = indentChildren.pop()!;
+        const children = hadChild.pop()!;
+        if (indented && children) out += indentation(depth - 1);
+        out += tag;
+      } else if (next === 63 || next === 33) {
+        out += tag;
+      } else {
+        if (depth > 0 && indentChildren[depth - 1]) {
+          out += indentation(depth);
+          hadChild[depth - 1] = true;
+        }
+        out += tag;
+        if (xml.charCodeAt(end - 1) !== SLASH) {
+          indentChildren.push(mixed[ordinal] === 0 && (depth === 0 || indentChildren[depth - 1]!));
+          hadChild.push(false);
+        }
+        ordinal++;
+      }
+      i = end + 1;
+    } else {
+      const next = xml.indexOf('<', i);
+      const stop = next < 0 ? xml.length : next;
+      out += xml.slice(i, stop);
+      i = stop;
+    }
   }
-  node.appendChild(document.createTextNode('\n' + INDENT.repeat(depth)));
+  return out;
 }
 
 /** Serialises a finished document: optional declaration, indented element-only content, trailing newline. */
 export function serialize(doc: Builder, declaration: boolean): string {
-  const root = doc.root().node as unknown as DomNode;
-  indentTree(root, 0);
-  const body = doc.end({ headless: true, prettyPrint: false });
+  const body = indentXml(doc.end({ headless: true, prettyPrint: false }));
   return (declaration ? DECLARATION : '') + body + '\n';
 }
 
