@@ -214,7 +214,7 @@ function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: st
     record.errors = mapping.errors;
     record.warnings = mapping.warnings;
   }
-  if (read.repair.invalidUtf8 > 0 || read.repair.removedChars > 0) record.warnings.unshift(`repaired: ${record.repairs}`);
+  if (repaired) record.warnings.unshift(`repaired: ${record.repairs}`);
   // Counted twice over: the XML text and (roughly) the mapped object.
   return { item: { kind: 'record', record }, size: read.xml.length * 2 + (read.rawBytes.length ?? 0) };
 }
@@ -268,6 +268,11 @@ async function harvestLocked(
     log?.warn({ source: source.name, code }, message);
   };
   let clientRequests = () => 0;
+  let resumed = false;
+  let from: string | undefined;
+  let until: string | undefined;
+  let completeListSize: number | undefined;
+  let nextFrom: string | undefined;
   const totals = { pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
 
   if (source.notBefore !== undefined && !options.ignoreNotBefore && Date.parse(source.notBefore) > started.getTime()) {
@@ -279,7 +284,7 @@ async function harvestLocked(
 
   let checkpoint = options.restart ? undefined : store.getCheckpoint(source.name);
   if (checkpoint && checkpoint.metadataPrefix !== source.metadataPrefix) checkpoint = undefined;
-  const resumed = checkpoint !== undefined;
+  resumed = checkpoint !== undefined;
   const previousRecords = checkpoint?.records ?? 0;
   store.clearStaging(source.name);
   const runId = store.startRun(source.name, {
@@ -302,7 +307,7 @@ async function harvestLocked(
     baseUrl: source.baseUrl,
     ...(options.signal ? { signal: options.signal } : {}),
     ...((options.requestBudget ?? source.requestBudget) !== undefined ? { requestBudget: options.requestBudget ?? source.requestBudget } : {}),
-    clock,
+    clock: options.client?.clock ?? clock,
     onEvent: (event) => {
       clientEvents(event);
       options.client?.onEvent?.(event);
@@ -310,10 +315,7 @@ async function harvestLocked(
   });
   clientRequests = () => client.requestCount;
 
-  let from: string | undefined;
-  let until: string | undefined;
-  let completeListSize = checkpoint?.completeListSize;
-  let nextFrom: string | undefined;
+  completeListSize = checkpoint?.completeListSize;
 
   function summarize(
     status: HarvestRunOutcome,

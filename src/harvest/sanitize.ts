@@ -6,6 +6,8 @@ export interface TextRepair {
   invalidUtf8: number;
   /** Characters XML 1.0 forbids (C0 controls, U+FFFE/U+FFFF, lone surrogates, also as &#n;). */
   removedChars: number;
+  /** Bare "&" not starting a reference ("AT&T"), escaped as &amp;. */
+  escapedAmpersands: number;
 }
 
 // windows-1252 for 0x80-0x9F; the rest of the high half is Latin-1. Mis-declared Latin-1/cp1252
@@ -105,23 +107,47 @@ export function stripInvalidXmlChars(text: string, repair: TextRepair): string {
 }
 
 export function emptyRepair(): TextRepair {
-  return { invalidUtf8: 0, removedChars: 0 };
+  return { invalidUtf8: 0, removedChars: 0, escapedAmpersands: 0 };
 }
 
 export function repairChanged(repair: TextRepair): boolean {
-  return repair.invalidUtf8 > 0 || repair.removedChars > 0;
+  return repair.invalidUtf8 > 0 || repair.removedChars > 0 || repair.escapedAmpersands > 0;
+}
+
+const BARE_AMPERSAND = /&(?!(?:[A-Za-z_:][A-Za-z0-9_:.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)/g;
+const CDATA_SECTION = /<!\[CDATA\[[^]*?\]\]>/g;
+
+/** Escapes ampersands that start no entity or character reference (outside CDATA sections). */
+export function escapeBareAmpersands(text: string, repair: TextRepair): string {
+  if (!text.includes('&')) return text;
+  BARE_AMPERSAND.lastIndex = 0;
+  if (!BARE_AMPERSAND.test(text)) return text;
+  const escape = (part: string) =>
+    part.replace(BARE_AMPERSAND, () => {
+      repair.escapedAmpersands++;
+      return '&amp;';
+    });
+  if (!text.includes('<![CDATA[')) return escape(text);
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(CDATA_SECTION)) {
+    out += escape(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escape(text.slice(last));
 }
 
 export function describeRepair(repair: TextRepair): string {
   const parts: string[] = [];
   if (repair.invalidUtf8 > 0) parts.push(`${repair.invalidUtf8} invalid UTF-8 byte(s) decoded as windows-1252`);
   if (repair.removedChars > 0) parts.push(`${repair.removedChars} character(s) not allowed in XML removed`);
+  if (repair.escapedAmpersands > 0) parts.push(`${repair.escapedAmpersands} bare '&' escaped`);
   return parts.join('; ');
 }
 
 /**
  * Bytes of a response (or part of one) to text an XML parser accepts: invalid UTF-8 repaired,
- * forbidden characters removed. `encoding` is the document's declared encoding when it was not
+ * forbidden characters removed, bare ampersands escaped. `encoding` is the document's declared encoding when it was not
  * UTF-8 (OAI-PMH requires UTF-8, but a few servers declare ISO-8859-1 and mean it).
  */
 export function decodeXmlBytes(bytes: Uint8Array, repair: TextRepair, encoding?: string): string {
@@ -133,5 +159,5 @@ export function decodeXmlBytes(bytes: Uint8Array, repair: TextRepair, encoding?:
   } else {
     text = decodeRepairingUtf8(bytes, repair);
   }
-  return stripInvalidXmlChars(text, repair);
+  return escapeBareAmpersands(stripInvalidXmlChars(text, repair), repair);
 }

@@ -214,6 +214,7 @@ function parseHeaderNode(node: unknown): { header?: OaiHeader; problem?: string;
     .map((s) => textOf(s)?.trim() ?? '')
     .filter((s) => s !== '');
   return {
+    ...base,
     header: {
       identifier,
       datestamp,
@@ -332,7 +333,8 @@ export interface OaiSet {
 
 export function readSetItem(item: ScannedItem, ctx: ItemContext): OaiSet {
   const xml = decodeXmlBytes(item.bytes, emptyRepair(), ctx.declaredEncoding);
-  const node = parseFragment(xml)['set'] as Node | undefined;
+  const parsed = parseFragment(xml)['set'];
+  const node = (Array.isArray(parsed) ? parsed[0] : parsed) as Node | undefined;
   const descriptions: string[] = [];
   for (const child of item.children) {
     if (localName(child.name) === 'setDescription') descriptions.push(decodeSlice(item, child.contentStart, child.contentEnd, ctx).trim());

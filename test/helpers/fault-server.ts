@@ -20,6 +20,8 @@ export interface FaultRecord {
   version: number;
   /** Put invalid UTF-8 and control characters into the description. */
   badBytes: boolean;
+  /** Send the record with mismatched tags (not well-formed XML). */
+  malformed: boolean;
 }
 
 export interface FaultRequest {
@@ -53,7 +55,10 @@ export interface FaultServerOptions {
   /** Datestamp of record i (default: 2024-03-01 plus i minutes, or plus i days at day granularity). */
   datestamp?: (index: number) => string;
   badBytes?: (index: number) => boolean;
+  malformed?: (index: number) => boolean;
   fault?: (request: FaultRequest) => FaultAction | undefined;
+  /** List order: by datestamp (default) or by record index, whatever the datestamps. */
+  order?: 'datestamp' | 'index';
   /** The server's clock for responseDate. */
   now?: () => Date;
   maxRequests?: number;
@@ -103,7 +108,7 @@ function recordXml(record: FaultRecord, granularity: Granularity): Buffer {
   const before =
     `<record>${header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" ` +
     `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">` +
-    `<dc:title xml:lang="en">${escapeXml(faultTitle(record.index, record.version))}</dc:title>` +
+    `<dc:title xml:lang="en">${escapeXml(faultTitle(record.index, record.version))}</dc:${record.malformed ? 'titel' : 'title'}>` +
     `<dc:creator>Tester, Ada</dc:creator><dc:creator>Harvester, Grace</dc:creator>` +
     `<dc:description xml:lang="en">Record ${record.index} of the fault-injection repository. `;
   const after =
@@ -137,6 +142,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       deleted: false,
       version: 0,
       badBytes: options.badBytes?.(i) ?? false,
+      malformed: options.malformed?.(i) ?? false,
     });
   }
   const requests: FaultRequest[] = [];
@@ -189,7 +195,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     }
     const matching = records
       .filter((r) => inRange(r.datestamp, state.from, state.until))
-      .sort((a, b) => (a.datestamp < b.datestamp ? -1 : a.datestamp > b.datestamp ? 1 : a.index - b.index));
+      .sort((a, b) =>
+        options.order === 'index' ? a.index - b.index : a.datestamp < b.datestamp ? -1 : a.datestamp > b.datestamp ? 1 : a.index - b.index,
+      );
     if (matching.length === 0) return oaiError('noRecordsMatch', 'No records match');
     const pageRecords = matching.slice(state.offset, state.offset + pageSize);
     let tokenElement = '';

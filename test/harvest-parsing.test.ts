@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { buildRequestUrl } from '../src/harvest/client.js';
+import { parseRetryAfter, parseUtcDatetime, toGranularity } from '../src/harvest/dates.js';
+import { HarvestError } from '../src/harvest/errors.js';
+import { decodeXmlBytes, emptyRepair } from '../src/harvest/sanitize.js';
+import { OaiResponseSplitter, type ScannedItem } from '../src/harvest/scanner.js';
+import { isUnreadable, namespaceDeclarations, parseEnvelope, readRecordItem, withInheritedNamespaces } from '../src/harvest/xml.js';
+
+const OAI_ROOT =
+  '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+  'xmlns:dc="http://purl.org/dc/elements/1.1/">';
+
+function dcRecord(id: string, title: string): string {
+  return (
+    `<record><header><identifier>${id}</identifier><datestamp>2024-01-02T03:04:05Z</datestamp><setSpec>a</setSpec><setSpec>a:b</setSpec></header>` +
+    `<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>${title}</dc:title></oai_dc:dc></metadata></record>`
+  );
+}
+
+function listRecords(records: string[], token = '<resumptionToken cursor="0" completeListSize="9">tok&amp;1</resumptionToken>'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${OAI_ROOT}<responseDate>2024-05-06T07:08:09Z</responseDate><request verb="ListRecords" metadataPrefix="oai_dc">http://x/oai</request><ListRecords>\n${records.join('\n')}\n${token}</ListRecords></OAI-PMH>\n`;
+}
+
+/** Feeds `doc` in chunks of `size` bytes; returns the items and the finished splitter result. */
+function split(doc: string | Buffer, size: number, itemName = 'record') {
+  const bytes = typeof doc === 'string' ? Buffer.from(doc) : doc;
+  const splitter = new OaiResponseSplitter(itemName);
+  const items: ScannedItem[] = [];
+  for (let i = 0; i < bytes.length; i += size) items.push(...splitter.feed(bytes.subarray(i, i + size)));
+  return { items, result: splitter.end(), splitter };
+}
+
+const context = (splitter: OaiResponseSplitter) => ({ declaredEncoding: splitter.encoding, namespaces: namespaceDeclarations(splitter.rootTag) });
+
+describe('streaming splitter (OAI-PMH 2.0 §3.5: a page is a list of complete records)', () => {
+  const records = [dcRecord('oai:x:1', 'One'), dcRecord('oai:x:2', 'Two &amp; <![CDATA[</record> is text here]]>'), dcRecord('oai:x:3', 'Three <!-- <record> in a comment -->')];
+  const doc = listRecords(records);
+
+  it.each([1, 2, 7, 64, 1000, 1_000_000])('cuts the same records at chunk size %i', (size) => {
+    const { items, result } = split(doc, size);
+    // Each item is exactly the bytes of one <record> element of the document.
+    expect(items.map((i) => i.bytes.toString())).toEqual(records);
+    expect(items.every((i) => i.malformed === undefined)).toBe(true);
+    const envelope = parseEnvelope(result);
+    expect(envelope.responseDate).toBe('2024-05-06T07:08:09Z');
+    expect(envelope.resumptionToken).toEqual({ value: 'tok&1', cursor: 0, completeListSize: 9 });
+    expect(envelope.request?.arguments).toEqual({ verb: 'ListRecords', metadataPrefix: 'oai_dc' });
+    // The envelope never holds the records: memory per page is the envelope plus one record.
+    expect(result.envelope.toString()).not.toContain('<record>');
+  });
+
+  it('finds header, metadata and about children with byte offsets that survive multi-byte text', () => {
+    const record = dcRecord('oai:x:ü', 'Ünïcödé 中文 👩‍🔬').replace('</metadata>', '</metadata><about><provenance>p</provenance></about>');
+    const { items, splitter } = split(listRecords([record]), 3);
+    const read = readRecordItem(items[0]!, context(splitter));
+    if (isUnreadable(read)) throw new Error(read.problem);
+    expect(read.header).toEqual({ identifier: 'oai:x:ü', datestamp: '2024-01-02T03:04:05Z', setSpecs: ['a', 'a:b'], deleted: false });
+    expect(read.metadataXml).toContain('<dc:title>Ünïcödé 中文 👩‍🔬</dc:title>');
+    expect(read.aboutXml).toEqual(['<provenance>p</provenance>']);
+  });
+
+  it('gives the metadata element the namespace declarations it inherits from the OAI-PMH root', () => {
+    const { items, splitter } = split(listRecords([dcRecord('oai:x:1', 'One')]), 5);
+    const read = readRecordItem(items[0]!, context(splitter));
+    if (isUnreadable(read)) throw new Error(read.problem);
+    // dc: is declared only on <OAI-PMH>; the standalone metadata must still be namespace-well-formed.
+    expect(read.metadataXml).toMatch(/^<oai_dc:dc [^>]*xmlns:dc="http:\/\/purl.org\/dc\/elements\/1.1\/"/);
+    expect(read.metadataXml).not.toContain('xmlns="http://www.openarchives.org/OAI/2.0/"');
+    expect(withInheritedNamespaces('<a:x xmlns:a="u"/>', { a: 'other' })).toBe('<a:x xmlns:a="u"/>');
+  });
+
+  it('reads a deleted record (status="deleted", no metadata, §2.5.1)', () => {
+    const deleted = '<record><header status="deleted"><identifier>oai:x:9</identifier><datestamp>2024-01-01</datestamp></header></record>';
+    const { items, splitter } = split(listRecords([deleted]), 4);
+    const read = readRecordItem(items[0]!, context(splitter));
+    if (isUnreadable(read)) throw new Error(read.problem);
+    expect(read.header.deleted).toBe(true);
+    expect(read.metadataXml).toBeUndefined();
+  });
+
+  it('isolates a malformed record: it is flagged with a line:column reason and the next records are intact', () => {
+    const broken = dcRecord('oai:x:2', 'Two').replace('</dc:title>', '</dc:titel>');
+    const bareLt = dcRecord('oai:x:3', 'a < b');
+    const { items, splitter } = split(listRecords([dcRecord('oai:x:1', 'One'), broken, bareLt, dcRecord('oai:x:4', 'Four')]), 16);
+    expect(items).toHaveLength(4);
+    expect(items[1]!.malformed).toMatch(/end tag <\/dc:titel> does not match <dc:title> \(line \d+, column \d+/);
+    expect(items[2]!.malformed).toMatch(/unescaped '<'/);
+    const results = items.map((item) => readRecordItem(item, context(splitter)));
+    expect(results.map((r) => (isUnreadable(r) ? `quarantine ${r.identifier}` : r.header.identifier))).toEqual([
+      'oai:x:1',
+      'quarantine oai:x:2',
+      'quarantine oai:x:3',
+      'oai:x:4',
+    ]);
+  });
+
+  it('reports a truncated document by name, at every cut point', () => {
+    const bytes = Buffer.from(doc);
+    for (let cut = 1; cut < bytes.length; cut += 37) {
+      const attempt = () => split(bytes.subarray(0, cut), 50);
+      expect(attempt, `cut at ${cut}`).toThrow(HarvestError);
+      try {
+        attempt();
+      } catch (error) {
+        expect(['truncatedDocument', 'emptyBody', 'notOaiPmh']).toContain((error as HarvestError).code);
+        if (cut > 60) expect((error as HarvestError).code).toBe('truncatedDocument');
+      }
+    }
+  });
+
+  it.each([
+    ['<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1></body></html>', 'htmlBody'],
+    ['<html><head><title>Error</title></head><body>oops</body></html>', 'htmlBody'],
+    ['', 'emptyBody'],
+    ['  \r\n\t ', 'emptyBody'],
+    ['Service temporarily unavailable', 'notOaiPmh'],
+    ['<?xml version="1.0"?><rss version="2.0"><channel/></rss>', 'notOaiPmh'],
+    [`${OAI_ROOT}<responseDate>2024-01-01T00:00:00Z</responseDate></oops></OAI-PMH>`, 'malformedXml'],
+  ])('recognises %j as %s', (body, code) => {
+    expect(() => split(body, 8)).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('parses OAI-PMH errors (§3.6) from the envelope', () => {
+    const body = `${OAI_ROOT}<responseDate>2024-01-01T00:00:00Z</responseDate><request>http://x/oai</request><error code="badArgument">bad from</error><error code="badResumptionToken"/></OAI-PMH>`;
+    const envelope = parseEnvelope(split(body, 9).result);
+    expect(envelope.errors).toEqual([
+      { code: 'badArgument', message: 'bad from' },
+      { code: 'badResumptionToken', message: '' },
+    ]);
+  });
+
+  it('never expands entities a response declares (no billion laughs, no XXE)', () => {
+    const laughs = Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
+    const body =
+      `<?xml version="1.0"?>\n<!DOCTYPE OAI-PMH [<!ENTITY lol0 "lol">${laughs}<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n` +
+      listRecords([dcRecord('oai:x:1', '&lol9;&xxe;')], '<resumptionToken>&lol9;</resumptionToken>').replace(/^<\?xml[^>]*>\n/, '');
+    const { items, result, splitter } = split(body, 100);
+    expect(result.envelope.toString()).not.toContain('ENTITY');
+    const envelope = parseEnvelope(result);
+    expect(envelope.resumptionToken?.value).toBe('&lol9;');
+    const read = readRecordItem(items[0]!, context(splitter));
+    if (isUnreadable(read)) throw new Error(read.problem);
+    expect(read.metadataXml).toContain('&lol9;&xxe;');
+    expect(read.metadataXml).not.toContain('root:');
+  });
+
+  it('cuts <header> items for ListIdentifiers and <set> items for ListSets', () => {
+    const headers = `${OAI_ROOT}<responseDate>2024-01-01T00:00:00Z</responseDate><request/><ListIdentifiers><header><identifier>a</identifier><datestamp>2024-01-01</datestamp></header><header status="deleted"><identifier>b</identifier><datestamp>2024-01-02</datestamp></header><resumptionToken/></ListIdentifiers></OAI-PMH>`;
+    const { items, splitter, result } = split(headers, 11, 'header');
+    expect(items.map((i) => readRecordItem(i, context(splitter))).map((r) => (isUnreadable(r) ? r.problem : `${r.header.identifier}:${r.header.deleted}`))).toEqual(['a:false', 'b:true']);
+    expect(parseEnvelope(result).resumptionToken).toEqual({ value: '' });
+  });
+});
+
+describe('repairing bytes before parsing', () => {
+  it('decodes invalid UTF-8 bytes as windows-1252 and removes characters XML 1.0 forbids (§2.2)', () => {
+    const repair = emptyRepair();
+    const bytes = Buffer.concat([Buffer.from('caf'), Buffer.from([0xe9]), Buffer.from(' \u0006x\u0000y '), Buffer.from([0x80]), Buffer.from(' ok ✓')]);
+    expect(decodeXmlBytes(bytes, repair)).toBe('café xy € ok ✓');
+    expect(repair).toEqual({ invalidUtf8: 2, removedChars: 2, escapedAmpersands: 0 });
+  });
+
+  it('removes character references to forbidden characters but keeps legal ones', () => {
+    const repair = emptyRepair();
+    expect(decodeXmlBytes(Buffer.from('a&#6;b&#x1F;c&#233;d&#x1F600;e&#xFFFE;'), repair)).toBe('abc&#233;d&#x1F600;e');
+    expect(repair.removedChars).toBe(3);
+  });
+
+  it('escapes bare ampersands outside CDATA sections', () => {
+    const repair = emptyRepair();
+    expect(decodeXmlBytes(Buffer.from('AT&T &amp; &#38; &x; <![CDATA[a & b]]> R&D'), repair)).toBe('AT&amp;T &amp; &#38; &x; <![CDATA[a & b]]> R&amp;D');
+    expect(repair.escapedAmpersands).toBe(2);
+  });
+
+  it('keeps valid UTF-8 untouched (surrogate pairs included)', () => {
+    const repair = emptyRepair();
+    const text = 'Ünïcödé 中文 👩‍🔬 \t\n';
+    expect(decodeXmlBytes(Buffer.from(text), repair)).toBe(text);
+    expect(repair).toEqual(emptyRepair());
+  });
+});
+
+describe('dates and request URLs', () => {
+  it('reads Retry-After as delay-seconds or an HTTP-date (RFC 9110 §10.2.3)', () => {
+    const now = new Date('2024-05-06T07:08:09Z');
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Mon, 06 May 2024 07:10:09 GMT', now)).toBe(120_000);
+    expect(parseRetryAfter('Monday, 06-May-24 07:08:19 GMT', now)).toBe(10_000);
+    expect(parseRetryAfter('Mon, 06 May 2024 07:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it('converts datestamps to the repository granularity (§3.3.1: day granularity never gets seconds)', () => {
+    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DD')).toBe('2024-03-05');
+    expect(toGranularity('2024-03-05', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T00:00:00Z');
+    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T23:59:59Z');
+    expect(parseUtcDatetime('2024-02-30')).toBeUndefined();
+    expect(parseUtcDatetime('2024-03-05T10:00:00+01:00')).toBeUndefined();
+  });
+
+  it('percent-encodes every special character of a resumptionToken (§3.1.1.3, guidelines §6.1)', () => {
+    const token = 'a/b+c=d&e%f g?h#i:j';
+    const url = buildRequestUrl('http://127.0.0.1:1/oai', { verb: 'ListRecords', resumptionToken: token });
+    const query = url.slice(url.indexOf('?') + 1);
+    expect(query.split('&')).toHaveLength(2);
+    expect(query).not.toMatch(/[+ #?/]/);
+    expect(new URL(url).searchParams.get('resumptionToken')).toBe(token);
+    expect(buildRequestUrl('http://h/index.php?page=oai', { verb: 'Identify' })).toBe('http://h/index.php?page=oai&verb=Identify');
+  });
+});
