@@ -274,3 +274,22 @@ describe('JATS written by pubmeta converts to the same Crossref deposit as the r
     }
   });
 });
+
+describe('text that looks like XML survives both formats', () => {
+  // Plain-text fields are text, not markup: "&amp;" typed into a title is eight characters.
+  // (Fails while the writers let xmlbuilder2 emit "&name;"-like text unescaped.)
+  const record = validRecord(
+    {
+      ...structuredClone(samples[1]!),
+      title: { en: 'R&D: &amp; is not &, &foo; is not an entity, &#x41; is not "A" <i>nor</i> markup' },
+      subtitle: undefined,
+    } as ArticleRecord,
+    'entity-like text',
+  );
+  it('record -> JATS -> record', () => {
+    expect(jatsRoundTrip(record).title).toEqual(record.title);
+  });
+  it('record -> Crossref -> record', () => {
+    expect(crossrefRoundTrip(record).title).toEqual(record.title);
+  });
+});

@@ -17,7 +17,12 @@ export function extractDoi(value: string | undefined): string | undefined {
 
 /** True when the string is a DOI or a DOI resolver URL (not merely a URL containing "10."). */
 export function looksLikeDoi(value: string): boolean {
-  const s = value.trim();
+  let s = value.trim();
+  try {
+    if (s.includes('%')) s = decodeURIComponent(s);
+  } catch {
+    // Not percent-encoding: read it as written.
+  }
   return /^(?:doi:\s*|info:doi\/|https?:\/\/(?:dx\.)?doi\.org\/|https?:\/\/hdl\.handle\.net\/)?10\.\d{4,9}\/\S+$/i.test(s);
 }
 

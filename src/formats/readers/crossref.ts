@@ -57,7 +57,7 @@ export function readCrossref(xml: string): ReaderResult {
   if (!body) throw new ReaderError('Crossref deposit without <body>', { path: '/doi_batch' });
   const records: ArticleRecord[] = [];
   for (const el of elements(body)) {
-    if (el.local === 'journal') records.push(...readJournal(el, warnings));
+    if (el.local === 'journal') for (const record of readJournal(el, warnings)) records.push(record);
     else if (NON_JOURNAL.includes(el.local)) {
       warnings.add(elementPath(el), `<${el.local}> deposit not read: pubmeta reads journal articles only`, `non-journal:${el.local}`);
     } else warnings.dropped(el, 'not a Crossref content type pubmeta reads');
@@ -216,7 +216,7 @@ function readJournalArticle(
   const programs = [...elements(article), ...elements(custom)].filter((el) => el.local === 'program');
   const funding: Funding[] = [];
   for (const program of programs) {
-    if (program.ns === FUNDREF_NS || attr(program, 'name') === 'fundref') funding.push(...readFundref(program, warnings));
+    if (program.ns === FUNDREF_NS || attr(program, 'name') === 'fundref') for (const entry of readFundref(program, warnings)) funding.push(entry);
     else if (program.ns === ACCESS_INDICATORS_NS || child(program, 'license_ref')) readAccessIndicators(program, record, warnings);
     else warnings.dropped(program, `${program.ns || 'unknown'} program not in the record model`);
   }

@@ -255,7 +255,7 @@ function readArticleMeta(meta: XElement, record: Partial<ArticleRecord>, languag
       if (el.local === 'on-behalf-of') warnings.add(elementPath(el), `<on-behalf-of> "${text(el)}" dropped: the record model has no on-behalf-of; add the group as an author if it is one`);
       else if (!['contrib', 'aff', 'aff-alternatives', 'author-comment', 'bio', 'role', 'xref', 'etal', 'email', 'address'].includes(el.local)) warnings.dropped(el);
     }
-    contributors.push(...groupContributors);
+    for (const c of groupContributors) contributors.push(c);
   }
   for (const pending of groupAffPending) {
     const affiliations = pending.affs.map((a) => readAff(a, language, warnings)).filter((a): a is Affiliation => a !== undefined);

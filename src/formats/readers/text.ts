@@ -49,7 +49,8 @@ export function readInline(el: XElement, options: { crossrefFace?: boolean } = {
         parts.push(serializeElement(node, false));
         continue;
       }
-      if (!isJatsNamespace(node.ns)) {
+      const faceInCrossref = options.crossrefFace === true && node.ns.startsWith('http://www.crossref.org/schema/');
+      if (!isJatsNamespace(node.ns) && !faceInCrossref) {
         serialize(node.children);
         continue;
       }

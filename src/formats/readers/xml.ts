@@ -131,7 +131,9 @@ export function parseXmlDocument(xml: string, options: ParseOptions = {}): Parse
   try {
     parsed = parser.parse(text);
   } catch (error) {
-    throw new ReaderError(`cannot parse XML: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (/nested tags/i.test(reason)) throw new ReaderError(`elements are nested more than ${MAX_DEPTH} levels deep; not read`);
+    throw new ReaderError(`cannot parse XML: ${reason}`);
   }
 
   const skip = new Set(options.skipElements ?? []);
@@ -243,7 +245,10 @@ function convertElement(
     parent,
     ...(skip.has(local) ? { skipped: true } : {}),
   };
-  if (!element.skipped) element.children.push(...convertChildren(rawChildren, element, scope, skip, warnings));
+  if (!element.skipped) {
+    // A loop, not push(...spread): an element may have hundreds of thousands of children.
+    for (const c of convertChildren(rawChildren, element, scope, skip, warnings)) element.children.push(c);
+  }
   return element;
 }
 
