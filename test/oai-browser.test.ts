@@ -10,7 +10,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticRecords, loadSeedSample } from '../src/model/index.js';
 import { startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { memoryStore, testConfig } from './helpers/oai.js';
+import { expectValidOaiResponse, httpRequest, memoryStore, testConfig } from './helpers/oai.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -19,6 +19,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`browser view in headless Chromium (skipp
   let server: RunningOaiServer;
   let context: BrowserContext;
   let profile: string;
+  const validated: Promise<void>[] = [];
 
   beforeAll(async () => {
     const { store, clock } = memoryStore('2024-03-01T10:00:00Z');
@@ -43,9 +44,18 @@ describe.skipIf(!existsSync(CHROMIUM))(`browser view in headless Chromium (skipp
       ],
     });
     mkdirSync(ARTIFACTS, { recursive: true });
+    // Every OAI-PMH response the browser receives is validated like any other. Chromium hands
+    // back the transformed page as the body, so the same URL is fetched again (the clock is fixed).
+    context.on('response', (response) => {
+      if (response.headers()['content-type']?.startsWith('text/xml')) {
+        validated.push(httpRequest(response.url()).then((r) => expectValidOaiResponse(r.text())));
+      }
+    });
   });
 
   afterAll(async () => {
+    await Promise.all(validated);
+    expect(validated.length).toBeGreaterThanOrEqual(4);
     await context?.close();
     await server?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });

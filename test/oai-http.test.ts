@@ -12,7 +12,16 @@ import { loadSeedSample } from '../src/model/index.js';
 import { createOaiRequestHandler, negotiateOaiContentEncoding, startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
 import { buildFixture, expectValidOaiResponse, httpRequest, parseOai, testConfig } from './helpers/oai.js';
 
-const raw = httpRequest;
+/** Every OAI-PMH document the tests receive is validated, compressed or not. */
+async function raw(...args: Parameters<typeof httpRequest>) {
+  const response = await httpRequest(...args);
+  if (response.status === 200 && String(response.headers['content-type']).startsWith('text/xml') && response.body.length > 0) {
+    const coding = response.headers['content-encoding'];
+    const body = coding === 'gzip' ? gunzipSync(response.body) : coding === 'deflate' ? inflateSync(response.body) : response.body;
+    expectValidOaiResponse(body.toString('utf8'));
+  }
+  return response;
+}
 
 const fixture = buildFixture();
 let server: RunningOaiServer;

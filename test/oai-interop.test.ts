@@ -12,7 +12,7 @@ import { generateSyntheticRecords } from '../src/model/index.js';
 import { oaiIdentifier } from '../src/oai/index.js';
 import { openDatabase } from '../src/store/db.js';
 import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
-import { httpRequest, parseOai } from './helpers/oai.js';
+import { expectValidOaiResponse, httpRequest, parseOai } from './helpers/oai.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -97,6 +97,19 @@ describe.skipIf(!hasHttpOai)('interop: HTTP::OAI harvests `pubmeta serve` (skipp
     const deleted = lines.filter(([, , status]) => status === 'deleted').map(([identifier]) => identifier).sort();
     expect(deleted).toEqual(['syn-42-000010', 'syn-42-000500', 'syn-42-001099'].map((id) => `oai:${REPOSITORY}:${id}`));
     for (const [, datestamp] of lines) expect(datestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+    // The same harvest page by page, each response validated: the pages HTTP::OAI received.
+    const pages: string[] = [];
+    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
+    for (let i = 0; i < 50; i++) {
+      const xml = (await httpRequest(`${url}?${query}`)).text();
+      expectValidOaiResponse(xml);
+      const page = parseOai(xml);
+      pages.push(...page.headers.map((h) => h.identifier));
+      if (!page.token?.value) break;
+      query = `verb=ListRecords&resumptionToken=${encodeURIComponent(page.token.value)}`;
+    }
+    expect(pages).toEqual(harvested);
   });
 
   it('stops gracefully on SIGTERM', async () => {
