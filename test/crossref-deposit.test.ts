@@ -140,6 +140,22 @@ describe('per-DOI state', () => {
     expect(state.get(withoutYear.doi)!.message).toMatch(/issue\.year/);
   });
 
+  it('when a batch fails the schema, the records that break it are left out by DOI and the rest still goes', async () => {
+    const records = generateSyntheticRecords(4, 8);
+    t.store.upsertMany(records);
+    const broken = records[2]!.doi;
+    // Stands in for a schema rule the writer does not check itself.
+    const validateCrossref = (xml: string) =>
+      xml.includes(`<doi>${broken}</doi>`)
+        ? { valid: false, errors: [{ line: 7, column: 3, message: "Element 'doi': not accepted by the pattern" }] }
+        : validateXml(xml, 'crossref-5.3.1');
+    const report = await runCrossrefDeposit({ db: t.db, store: t.store, settings: settings(), validateCrossref });
+    expect(report.invalid).toEqual([{ doi: broken, localId: records[2]!.id, field: 'xml:7:3', message: "Element 'doi': not accepted by the pattern" }]);
+    expect(report.sent).toBe(3);
+    expect(report.registered).toBe(3);
+    expect(submitted(report.batches[0]!.fileName).dois).not.toContain(broken);
+  });
+
   it('never deposits synthetic records to production', async () => {
     t.store.upsertMany(generateSyntheticRecords(2, 9));
     const report = await runCrossrefDeposit({

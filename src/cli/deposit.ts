@@ -18,6 +18,7 @@ import {
 } from '../crossref/index.js';
 import {
   PubmetaWorker,
+  leaseOwnerName,
   depositCounts,
   loadCliWorkerConfig,
   loadWorkerConfig,
@@ -90,7 +91,7 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
         db,
         store,
         logger,
-        owner: `cli:${process.pid}`,
+        owner: leaseOwnerName('cli'),
         jobs: [
           {
             name: 'deposit',

@@ -105,7 +105,12 @@ const defaultValidate = (xml: string): XmlValidationResult => validateXml(xml, '
 export function checkCrossrefRecord(
   record: ArticleRecord,
   head: CrossrefHeadOptions,
-  edges: { writeCrossref?: CrossrefDepositRunOptions['writeCrossref']; validateCrossref?: CrossrefDepositRunOptions['validateCrossref'] } = {},
+  edges: {
+    writeCrossref?: CrossrefDepositRunOptions['writeCrossref'];
+    validateCrossref?: CrossrefDepositRunOptions['validateCrossref'];
+    /** Also validate the record's own deposit file against the XSD (default true). */
+    schema?: boolean;
+  } = {},
 ): { ok: true; record: ArticleRecord } | { ok: false; failures: { field: string; message: string }[] } {
   const write = edges.writeCrossref ?? toCrossref;
   const validate = edges.validateCrossref ?? defaultValidate;
@@ -122,6 +127,7 @@ export function checkCrossrefRecord(
     }
     throw error;
   }
+  if (edges.schema === false) return { ok: true, record: model.record };
   const schema = validate(xml);
   if (!schema.valid) {
     return { ok: false, failures: schema.errors.map((e) => ({ field: `xml:${e.line}:${e.column}`, message: e.message })) };
@@ -224,7 +230,8 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
             report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
             continue;
           }
-          const check = checkCrossrefRecord(stored.record, head, options);
+          // The schema check runs once per batch below; per record only when the batch fails it.
+          const check = checkCrossrefRecord(stored.record, head, { ...options, schema: false });
           if (!check.ok) {
             for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
             const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -237,14 +244,28 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
       }
       if (chosen.length === 0) break;
 
-      const dois = chosen.map((c) => c.item.doi);
-      const timestamp = state.reserveTimestamp(dois);
+      const timestamp = state.reserveTimestamp(chosen.map((c) => c.item.doi));
       const { batchId, fileName } = newBatchName(timestamp);
-      const xml = (options.writeCrossref ?? toCrossref)(
-        chosen.map((c) => c.record),
-        { ...head, batchId, timestamp },
-      );
-      const schema = (options.validateCrossref ?? defaultValidate)(xml);
+      const write = options.writeCrossref ?? toCrossref;
+      const validate = options.validateCrossref ?? defaultValidate;
+      let xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+      let schema = validate(xml);
+      if (!schema.valid) {
+        // Find the records that break the schema on their own; the others still go.
+        for (let i = chosen.length - 1; i >= 0; i--) {
+          const c = chosen[i]!;
+          const alone = checkCrossrefRecord(c.record, head, options);
+          if (alone.ok) continue;
+          for (const failure of alone.failures) report.invalid.push({ doi: c.item.doi, localId: c.item.localId, ...failure });
+          const message = alone.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+          state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (local validation): ${message}`);
+          chosen.splice(i, 1);
+        }
+        if (chosen.length === 0) continue;
+        xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+        schema = validate(xml);
+      }
+      const dois = chosen.map((c) => c.item.doi);
       if (!schema.valid) {
         // Each record passed alone, so this is a batch-level problem: report it on every DOI.
         const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');

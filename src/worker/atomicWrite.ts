@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 const TEMP_PATTERN = /^\.pubmeta-.+\.tmp$/;
@@ -8,8 +9,12 @@ const TEMP_PATTERN = /^\.pubmeta-.+\.tmp$/;
  * Writes a file so readers only ever see the old or the new content: a hidden temp file in
  * the same directory, flushed, then renamed over the target (rename is atomic on POSIX).
  */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.pubmeta-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
-  const temp = join(dirname(path), `.pubmeta-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathFor(path);
   const fd = openSync(temp, 'w', 0o644);
   try {
     const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -27,6 +32,72 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * Many atomic writes with one durability barrier: temp files are written, then flushed
+ * together (concurrent fdatasync, which the filesystem can group into few journal commits),
+ * then renamed into place, then their directories are flushed. Several times faster than one
+ * fsync'd write after another, with the same guarantee: a target is either the old file or the
+ * complete new one, also after a crash.
+ */
+export class AtomicFileBatch {
+  readonly #durable: boolean;
+  #pending: { temp: string; target: string }[] = [];
+
+  constructor(options: { durable?: boolean } = {}) {
+    this.#durable = options.durable ?? true;
+  }
+
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  write(target: string, data: string | Uint8Array): void {
+    const temp = tempPathFor(target);
+    writeFileSync(temp, data, { mode: 0o644 });
+    this.#pending.push({ temp, target });
+  }
+
+  async commit(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = [];
+    try {
+      if (this.#durable) {
+        await Promise.all(
+          pending.map(async ({ temp }) => {
+            const handle = await open(temp, 'r+');
+            try {
+              await handle.datasync();
+            } finally {
+              await handle.close();
+            }
+          }),
+        );
+      }
+      for (const { temp, target } of pending) renameSync(temp, target);
+    } catch (error) {
+      for (const { temp } of pending) rmSync(temp, { force: true });
+      throw error;
+    }
+    if (this.#durable) {
+      // The renames themselves live in the directories.
+      for (const dir of new Set(pending.map((p) => dirname(p.target)))) {
+        const fd = openSync(dir, 'r');
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }
+    }
+  }
+
+  /** Drops uncommitted writes (their targets keep their previous content). */
+  discard(): void {
+    for (const { temp } of this.#pending) rmSync(temp, { force: true });
+    this.#pending = [];
   }
 }
 

@@ -1,6 +1,6 @@
 // Public API of the worker capability; re-exported from src/index.ts.
 export { PubmetaWorker, type WorkerJob, type JobContext, type WorkerOptions, type WorkerRunOutcome } from './worker.js';
-export { JobLeases, type LeaseHolder } from './leases.js';
+export { JobLeases, leaseOwnerName, type LeaseHolder } from './leases.js';
 export { JobRunLog, type JobRun, type JobRunStatus, type JobCounts } from './runs.js';
 export {
   loadWorkerConfig,
@@ -18,4 +18,4 @@ export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerDbPath, DEFAU
 export { runExportJob, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
 export { runHarvestJob, type HarvestJobCounts } from './jobs/harvest.js';
 export { runDepositJob, depositCounts, type DepositJobCounts } from './jobs/deposit.js';
-export { writeFileAtomic, sweepTempFiles, exportFileName } from './atomicWrite.js';
+export { writeFileAtomic, AtomicFileBatch, sweepTempFiles, exportFileName } from './atomicWrite.js';

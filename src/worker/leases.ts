@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Db } from '../store/db.js';
 import { applyWorkerMigrations } from './tables.js';
 
@@ -9,10 +10,33 @@ export interface LeaseHolder {
   expiresAt: Date;
 }
 
+/** Lease owner names: `<host>:<pid>:<tag>`, so a dead holder on this host is recognised at once. */
+export function leaseOwnerName(tag: string): string {
+  return `${hostname()}:${process.pid}:${tag}`;
+}
+
+/**
+ * True when `owner` names a process on this host that no longer exists (killed, crashed):
+ * its lease need not be waited out. Owners on other hosts are trusted until their lease expires.
+ */
+function ownerIsDeadHere(owner: string): boolean {
+  const match = /^(.*):(\d+):[^:]*$/.exec(owner);
+  if (!match || match[1] !== hostname()) return false;
+  const pid = Number(match[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
  * One row per job names the worker that may run it, until `expires_at`. Acquiring happens in an
  * IMMEDIATE transaction (SQLite's write lock), so two processes can never both see the lease
- * free; the holder renews it by heartbeat, and a crashed holder's lease simply expires.
+ * free; the holder renews it by heartbeat. A crashed holder's lease expires, or is taken over
+ * at once when the holder was a process on this host that no longer exists.
  */
 export class JobLeases {
   readonly #db: Db;
@@ -29,7 +53,7 @@ export class JobLeases {
     const take = this.#db.transaction(() => {
       const now = this.#now();
       const row = this.#db.prepare('SELECT owner, expires_at FROM worker_leases WHERE job = ?').get(job) as { owner: string; expires_at: number } | undefined;
-      if (row && row.owner !== owner && row.expires_at > now) return false;
+      if (row && row.owner !== owner && row.expires_at > now && !ownerIsDeadHere(row.owner)) return false;
       const stamp = new Date(now).toISOString();
       this.#db
         .prepare(

@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { RecordStore } from '../store/types.js';
-import { JobLeases } from './leases.js';
+import { JobLeases, leaseOwnerName } from './leases.js';
 import { JobRunLog, type JobCounts, type JobRunStatus } from './runs.js';
 
 export interface JobContext {
@@ -42,7 +41,7 @@ export interface WorkerOptions {
   leaseTtlMs?: number;
   /** IANA zone for cron schedules. */
   timezone?: string;
-  /** Distinguishes this worker in leases and run records. */
+  /** Distinguishes this worker in leases and run records (default `<host>:<pid>:<random>`; see leaseOwnerName). */
   owner?: string;
 }
 
@@ -73,7 +72,7 @@ export class PubmetaWorker {
     this.#leases = new JobLeases(options.db);
     this.#runs = new JobRunLog(options.db);
     this.#ttl = options.leaseTtlMs ?? 60_000;
-    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.owner = options.owner ?? leaseOwnerName(randomBytes(3).toString('hex'));
   }
 
   get stopping(): boolean {

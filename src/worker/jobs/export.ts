@@ -8,7 +8,7 @@ import type { RecordStore, StoredRecord } from '../../store/types.js';
 import type { ArticleRecord } from '../../model/types.js';
 import { ExportError, toCrossref, toJats, toOaiDc } from '../../formats/index.js';
 import type { CrossrefDepositorIdentity } from '../../crossref/index.js';
-import { exportFileName, sweepTempFiles, writeFileAtomic } from '../atomicWrite.js';
+import { AtomicFileBatch, exportFileName, sweepTempFiles } from '../atomicWrite.js';
 import { applyWorkerMigrations, readCheckpoint, writeCheckpoint } from '../tables.js';
 import type { ExportFormatName } from '../config.js';
 
@@ -23,7 +23,7 @@ export interface ExportJobOptions {
   logger?: Logger;
   /** Records per page; the job checkpoints after each page (default 200). */
   pageSize?: number;
-  /** fsync each file before renaming it into place (default true). */
+  /** Flush files to disk before renaming them into place, once per page (default true). */
   durable?: boolean;
   /** Part of the export profile: a new pubmeta version re-exports everything once. */
   version?: string;
@@ -97,37 +97,44 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
     const page: StoredRecord[] = store.list({ ...(since ? { from: since } : {}), ...(after ? { after } : {}) }, pageSize);
     if (page.length === 0) break;
     const done: { localId: string; hash: string | null }[] = [];
-    for (const stored of page) {
-      counts.scanned++;
-      const fileName = exportFileName(stored.localId);
-      if (stored.deleted || !stored.record) {
-        for (const dir of dirs.values()) rmSync(join(dir, fileName), { force: true });
-        if (exportedHash.get(profile, stored.localId)) counts.removed++;
-        done.push({ localId: stored.localId, hash: null });
-        continue;
-      }
-      const previous = exportedHash.get(profile, stored.localId) as { content_hash: string } | undefined;
-      if (previous?.content_hash === stored.contentHash) {
-        counts.unchanged++;
-        continue;
-      }
-      for (const [format, dir] of dirs) {
-        const target = join(dir, fileName);
-        let xml: string;
-        try {
-          xml = render(format, stored.record, options.crossrefHead);
-        } catch (error) {
-          if (!(error instanceof ExportError)) throw error;
-          counts.failed++;
-          // A stale file would claim the old version is current: remove it.
-          rmSync(target, { force: true });
-          logger?.warn({ localId: stored.localId, format, field: error.field, reason: error.message }, 'record cannot be exported in this format');
+    const files = new AtomicFileBatch({ durable: options.durable ?? true });
+    try {
+      for (const stored of page) {
+        counts.scanned++;
+        const fileName = exportFileName(stored.localId);
+        if (stored.deleted || !stored.record) {
+          for (const dir of dirs.values()) rmSync(join(dir, fileName), { force: true });
+          if (exportedHash.get(profile, stored.localId)) counts.removed++;
+          done.push({ localId: stored.localId, hash: null });
           continue;
         }
-        writeFileAtomic(target, xml, { durable: options.durable ?? true });
+        const previous = exportedHash.get(profile, stored.localId) as { content_hash: string } | undefined;
+        if (previous?.content_hash === stored.contentHash) {
+          counts.unchanged++;
+          continue;
+        }
+        for (const [format, dir] of dirs) {
+          const target = join(dir, fileName);
+          let xml: string;
+          try {
+            xml = render(format, stored.record, options.crossrefHead);
+          } catch (error) {
+            if (!(error instanceof ExportError)) throw error;
+            counts.failed++;
+            // A stale file would claim the old version is current: remove it.
+            rmSync(target, { force: true });
+            logger?.warn({ localId: stored.localId, format, field: error.field, reason: error.message }, 'record cannot be exported in this format');
+            continue;
+          }
+          files.write(target, xml);
+        }
+        counts.written++;
+        done.push({ localId: stored.localId, hash: stored.contentHash });
       }
-      counts.written++;
-      done.push({ localId: stored.localId, hash: stored.contentHash });
+      await files.commit();
+    } finally {
+      // Anything not committed (a writer threw) leaves no temp file behind.
+      files.discard();
     }
     const last = page[page.length - 1]!;
     after = { datestamp: last.datestamp, localId: last.localId };
