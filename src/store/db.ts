@@ -6,7 +6,8 @@ export type Db = Database.Database;
 
 /** The store file: --db FILE, else PUBMETA_DB, else ./pubmeta.db. */
 export function resolveDbPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(explicit ?? env.PUBMETA_DB ?? 'pubmeta.db');
+  // An empty PUBMETA_DB counts as unset (resolving '' would name the working directory).
+  return resolve(explicit || env.PUBMETA_DB || 'pubmeta.db');
 }
 
 /**
