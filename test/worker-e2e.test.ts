@@ -1,0 +1,123 @@
+/**
+ * End to end, all on 127.0.0.1: a `pubmeta serve` process publishes records; `pubmeta worker
+ * --once` harvests them into its own store, exports them and deposits them with the Crossref
+ * stand-in; `pubmeta jobs --json` shows the three runs with their counts. Needs dist/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSyntheticRecords } from '../src/model/index.js';
+import { validateXml } from '../src/validate/index.js';
+import { openDatabase, SqliteRecordStore } from '../src/store/index.js';
+import { CrossrefDepositState, depositTarget } from '../src/crossref/index.js';
+import type { JobRun } from '../src/worker/index.js';
+import { startCrossrefStandIn, type CrossrefStandIn } from './helpers/crossrefStandIn.js';
+import { childEnv, CLI, runCli, spawnCli, type RunningCli } from './helpers/crossrefProcesses.js';
+
+const USER = 'e2e/role';
+const PASSWORD = 'e2e-Secret-password-123';
+const RECORDS = 30;
+
+describe('worker end to end: harvest a local pubmeta serve, export, deposit', () => {
+  let dir: string;
+  let standIn: CrossrefStandIn;
+  let serve: RunningCli;
+  let oaiUrl: string;
+  const records = generateSyntheticRecords(RECORDS, 2024);
+
+  beforeAll(async () => {
+    expect(existsSync(CLI), 'dist/cli/main.js is missing: run npm run build').toBe(true);
+    dir = mkdtempSync(join(tmpdir(), 'pubmeta-e2e-'));
+    const sourceDb = openDatabase(join(dir, 'source.db'));
+    new SqliteRecordStore(sourceDb).upsertMany(records);
+    sourceDb.close();
+    // OAI-PMH lists cover changes up to the second before the request: let the import's second pass.
+    await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
+    serve = spawnCli(['serve', '--db', join(dir, 'source.db'), '--port', '0', '--page-size', '7', '--admin-email', 'oai@example.org'], {
+      env: childEnv({ PUBMETA_OAI_SECRET: 'e2e-token-secret-0123456789' }),
+      timeoutMs: 120_000,
+    });
+    const deadline = Date.now() + 20_000;
+    while (!/OAI-PMH endpoint: (\S+)/.test(serve.output().stdout)) {
+      if (Date.now() > deadline) throw new Error(`serve did not start: ${serve.output().stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    oaiUrl = /OAI-PMH endpoint: (\S+)/.exec(serve.output().stdout)![1]!;
+    standIn = await startCrossrefStandIn({ username: USER, password: PASSWORD, validate: (xml) => validateXml(xml, 'crossref-5.3.1') });
+  });
+
+  afterAll(async () => {
+    serve?.child.kill('SIGTERM');
+    await serve?.result;
+    await standIn?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs the three jobs and `pubmeta jobs --json` shows them with their counts', async () => {
+    const outDir = join(dir, 'out');
+    const config = join(dir, 'worker.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        db: 'worker.db',
+        sources: [{ name: 'local-serve', url: oaiUrl, metadataPrefix: 'jats' }],
+        jobs: { export: { outDir: 'out', formats: ['oai_dc', 'jats', 'crossref'] } },
+        crossref: {
+          depositor: { name: 'End-to-end test', email: 'e2e@example.org' },
+          registrant: 'pubmeta e2e',
+          batchSize: 20,
+          pollInitialDelaySeconds: 0.02,
+          pollMaxDelaySeconds: 0.1,
+          pollTimeoutSeconds: 30,
+        },
+      }),
+    );
+    const env = childEnv({ PUBMETA_CROSSREF_URL: standIn.url, PUBMETA_CROSSREF_USER: USER, PUBMETA_CROSSREF_PASSWORD: PASSWORD });
+    const once = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/^harvest: succeeded/m);
+    expect(once.stdout).toMatch(/^export: succeeded/m);
+    expect(once.stdout).toMatch(/^deposit: succeeded/m);
+    expect(once.stdout + once.stderr).not.toContain(PASSWORD);
+
+    const jobs = await runCli(['jobs', '--json', '--config', config], { env });
+    expect(jobs.code, jobs.stderr).toBe(0);
+    const runs = (JSON.parse(jobs.stdout) as JobRun[]).reverse();
+    expect(runs.map((r) => [r.job, r.status])).toEqual([
+      ['harvest', 'succeeded'],
+      ['export', 'succeeded'],
+      ['deposit', 'succeeded'],
+    ]);
+    const [harvest, exported, deposit] = runs;
+    expect(harvest!.counts).toMatchObject({ sources: 1, records: RECORDS, created: RECORDS, invalid: 0 });
+    expect(harvest!.counts!['pages']).toBe(Math.ceil(RECORDS / 7));
+    expect(exported!.counts).toMatchObject({ written: RECORDS });
+    expect(deposit!.counts).toMatchObject({ sent: RECORDS, batches: 2, registered: RECORDS, failed: 0, invalid: 0 });
+
+    // What the jobs did, checked at the other ends.
+    const deposited = new Set([...standIn.submissions.values()].flatMap((s) => s.dois));
+    for (const record of records) expect(deposited.has(record.doi), record.doi).toBe(true);
+    for (const format of ['oai_dc', 'jats', 'crossref'] as const) {
+      const files = readdirSync(join(outDir, format));
+      expect(files).toHaveLength(RECORDS);
+      const schema = format === 'crossref' ? 'crossref-5.3.1' : format;
+      expect(validateXml(readFileSync(join(outDir, format, files[0]!), 'utf8'), schema).valid).toBe(true);
+    }
+    const db = openDatabase(join(dir, 'worker.db'));
+    try {
+      expect(new CrossrefDepositState(db, depositTarget(standIn.url)).counts()).toMatchObject({ registered: RECORDS, pending: 0, submitted: 0 });
+    } finally {
+      db.close();
+    }
+
+    // Nothing changed at the source: a second pass harvests, exports and deposits nothing new.
+    const again = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    const latest = (JSON.parse((await runCli(['jobs', '--json', '--limit', '3', '--config', config], { env })).stdout) as JobRun[]).reverse();
+    expect(latest.map((r) => r.job)).toEqual(['harvest', 'export', 'deposit']);
+    expect(latest[0]!.counts!['created']).toBe(0);
+    expect(latest[1]!.counts!['written']).toBe(0);
+    expect(latest[2]!.counts!['sent']).toBe(0);
+  }, 180_000);
+});
