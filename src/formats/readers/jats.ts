@@ -222,15 +222,18 @@ function readArticleMeta(meta: XElement, record: Partial<ArticleRecord>, languag
   // aff-alternatives: one aff per language; the id sits on aff-alternatives.
   for (const alternatives of descendants(meta, ['aff-alternatives'], 4)) {
     const id = attr(alternatives, 'id');
-    const affs = childrenNamed(alternatives, 'aff');
-    const preferred = affs.find((a) => !xmlLang(a) || normalizeLanguage(xmlLang(a)) === language) ?? affs[0];
-    if (id && preferred) affById.set(id, preferred);
+    if (id) affById.set(id, preferredAff(alternatives, language));
   }
   const corresp = new Map<string, XElement>();
   const authorNotes = child(meta, 'author-notes');
   for (const c of childrenNamed(authorNotes, 'corresp')) {
     const id = attr(c, 'id');
     if (id) corresp.set(id, c);
+  }
+  for (const note of elements(authorNotes)) {
+    if (note.local !== 'corresp' && note.local !== 'label' && note.local !== 'title') {
+      warnings.add(elementPath(note), `author note <${note.local}${attr(note, 'fn-type') ? ` fn-type="${attr(note, 'fn-type')}"` : ''}> dropped: the record keeps the corresponding author's e-mail`, 'author-notes');
+    }
   }
   const contributors: Contributor[] = [];
   const metaLevelAffs = [...childrenNamed(meta, 'aff'), ...childrenNamed(meta, 'aff-alternatives')];
@@ -258,11 +261,11 @@ function readArticleMeta(meta: XElement, record: Partial<ArticleRecord>, languag
     for (const c of groupContributors) contributors.push(c);
   }
   for (const pending of groupAffPending) {
-    const affiliations = pending.affs.map((a) => readAff(a, language, warnings)).filter((a): a is Affiliation => a !== undefined);
+    const affiliations = pending.affs.map((a) => readAff(preferredAff(a, language), warnings)).filter((a): a is Affiliation => a !== undefined);
     for (const c of pending.contributors) if (!c.affiliations && c.type !== 'organization') put(c, 'affiliations', affiliations.map((a) => ({ ...a })));
   }
   if (metaLevelAffs.length > 0 && !anyAffXref) {
-    const affiliations = metaLevelAffs.map((a) => readAff(a, language, warnings)).filter((a): a is Affiliation => a !== undefined);
+    const affiliations = metaLevelAffs.map((a) => readAff(preferredAff(a, language), warnings)).filter((a): a is Affiliation => a !== undefined);
     for (const c of contributors) if (!c.affiliations && c.type !== 'organization') put(c, 'affiliations', affiliations.map((a) => ({ ...a })));
   }
   record.contributors = contributors;
@@ -456,7 +459,7 @@ function readContrib(
           warnings.add(elementPath(xref), `xref to aff "${rid}" points to no aff`);
           continue;
         }
-        const read = readAff(aff, language, warnings);
+        const read = readAff(aff, warnings);
         if (read) affiliations.push(read);
       }
     } else if (refType === 'corresp') {
@@ -465,8 +468,7 @@ function readContrib(
     }
   }
   for (const aff of [...childrenNamed(contrib, 'aff'), ...childrenNamed(contrib, 'aff-alternatives')]) {
-    const preferred = aff.local === 'aff-alternatives' ? (childrenNamed(aff, 'aff').find((a) => !xmlLang(a)) ?? child(aff, 'aff')) : aff;
-    const read = preferred ? readAff(preferred, language, warnings) : undefined;
+    const read = readAff(preferredAff(aff, language), warnings);
     if (read) affiliations.push(read);
   }
   if (contributor.type !== 'organization') put(contributor, 'affiliations', affiliations);
@@ -514,8 +516,27 @@ function readPersonName(name: XElement, warnings: WarningSink): { given?: string
 }
 
 /** One JATS aff to an Affiliation: institution names as printed, ROR from institution-id, country. */
-export function readAff(aff: XElement, language: string, warnings: WarningSink): Affiliation | undefined {
-  void language;
+/** The aff to read from an aff-alternatives (the one in the article's language or without one), or the aff itself. */
+function preferredAff(el: XElement, language: string): XElement {
+  if (el.local !== 'aff-alternatives') return el;
+  const affs = childrenNamed(el, 'aff');
+  return affs.find((a) => normalizeLanguage(xmlLang(a)) === language) ?? affs.find((a) => !xmlLang(a)) ?? affs[0] ?? el;
+}
+
+const affCache = new WeakMap<XElement, Affiliation | undefined>();
+
+export function readAff(aff: XElement, warnings: WarningSink): Affiliation | undefined {
+  // One aff is shared by many contributors: read (and warn) once, hand out copies.
+  if (affCache.has(aff)) {
+    const cached = affCache.get(aff);
+    return cached ? { ...cached } : undefined;
+  }
+  const read = readAffOnce(aff, warnings);
+  affCache.set(aff, read);
+  return read ? { ...read } : undefined;
+}
+
+function readAffOnce(aff: XElement, warnings: WarningSink): Affiliation | undefined {
   const institutions = descendants(aff, ['institution'], 3);
   const ids = descendants(aff, ['institution-id'], 3);
   let name: string;
@@ -804,6 +825,8 @@ function readReference(ref: XElement, warnings: WarningSink): Reference | undefi
 
   const structuredSource = alternatives ? (element ?? mixed) : primary;
   const fields = structuredSource ? readCitationFields(structuredSource) : {};
+  // A mixed citation keeps all its text in `unstructured`; an element citation alone loses what has no field.
+  if (structuredSource && !unstructuredSource) warnUnmappedCitationParts(structuredSource, warnings);
   put(reference, 'structured', fields);
 
   const doi = citations.map((c) => citationDoi(c)).find((d) => d !== undefined) ?? extractDoiFromText(reference.unstructured);
@@ -838,14 +861,17 @@ function citationDoi(citation: XElement): string | undefined {
     }
   }
   for (const link of descendants(citation, ['ext-link', 'uri'], 3)) {
-    const href = xlinkHref(link) ?? text(link);
-    const type = attr(link, 'ext-link-type')?.toLowerCase();
-    if (type === 'doi' || looksLikeDoi(href)) {
-      const doi = extractDoi(href);
-      if (doi) return doi;
-    }
+    const doi = linkDoi(link);
+    if (doi) return doi;
   }
   return undefined;
+}
+
+/** The DOI an ext-link or uri points to (ext-link-type="doi" or a resolver URL), if any. */
+function linkDoi(link: XElement): string | undefined {
+  const href = xlinkHref(link) ?? text(link);
+  const type = attr(link, 'ext-link-type')?.toLowerCase();
+  return type === 'doi' || looksLikeDoi(href) ? extractDoi(href) : undefined;
 }
 
 /** A DOI printed in a citation as a resolver link or "doi:" label. */
@@ -853,6 +879,27 @@ function extractDoiFromText(unstructured: string | undefined): string | undefine
   if (!unstructured) return undefined;
   const match = /(?:https?:\/\/(?:dx\.)?doi\.org\/|\bdoi:\s*)(10\.\d{4,9}\/\S+)/i.exec(unstructured);
   return match ? extractDoi(match[1]) : undefined;
+}
+
+const CITATION_FIELDS = new Set([
+  'person-group', 'name', 'string-name', 'collab', 'etal', 'article-title', 'chapter-title', 'source', 'volume', 'issue', 'fpage', 'lpage',
+  'year', 'publisher-name', 'publisher-loc', 'edition', 'isbn', 'issn', 'elocation-id', 'label',
+]);
+
+function warnUnmappedCitationParts(citation: XElement, warnings: WarningSink): void {
+  for (const el of elements(citation)) {
+    if (CITATION_FIELDS.has(el.local)) {
+      if (el.local === 'person-group' && (attr(el, 'person-group-type') ?? 'author') !== 'author') {
+        warnings.add(elementPath(el), `reference ${attr(el, 'person-group-type')}s dropped: the record keeps the first author`, `ref-group:${attr(el, 'person-group-type')}`);
+      }
+      continue;
+    }
+    const type = attr(el, 'pub-id-type') ?? attr(el, 'ext-link-type');
+    if (el.local === 'pub-id' && ['doi', 'isbn', 'issn'].includes(type?.toLowerCase() ?? '')) continue;
+    if ((el.local === 'ext-link' || el.local === 'uri') && linkDoi(el)) continue;
+    const what = `<${el.local}${type ? ` ${el.local === 'pub-id' ? 'pub-id-type' : 'ext-link-type'}="${type}"` : ''}>`;
+    warnings.add(elementPath(el), `reference part ${what} dropped: the record has no field for it`, `ref-part:${what}`);
+  }
 }
 
 function readCitationFields(citation: XElement): ReferenceFields {
