@@ -245,6 +245,28 @@ describe('per-DOI state', () => {
   });
 });
 
+describe('Crossref unavailable', () => {
+  it('after the retries run out, the batch is checked with Crossref and its DOIs go back to pending', async () => {
+    t.store.upsertMany(generateSyntheticRecords(2, 47));
+    standIn.inject({ status: 503, endpoint: 'deposit' }, 3);
+    const before = deposits().length;
+    const error = (await runCrossrefDeposit({
+      db: t.db,
+      store: t.store,
+      settings: settings({ client: { ...FAST_CLIENT, retries: 2 } }),
+    }).catch((e: unknown) => e)) as CrossrefDepositError;
+    expect(error).toBeInstanceOf(CrossrefDepositError);
+    expect(error.kind).toBe('server');
+    expect(deposits().length - before).toBe(3);
+    const state = new CrossrefDepositState(t.db, depositTarget(standIn.url));
+    expect(state.counts()).toMatchObject({ pending: 2, submitted: 0 });
+    expect(state.recentBatches(1)[0]!.status).toBe('abandoned');
+    // Next run: Crossref is back.
+    const report = await runCrossrefDeposit({ db: t.db, store: t.store, settings: settings() });
+    expect(report.registered).toBe(2);
+  });
+});
+
 describe('crash recovery', () => {
   it('a batch recorded but never received is not re-sent blindly: its DOIs get a new batch and a greater timestamp', async () => {
     const records = generateSyntheticRecords(2, 31);

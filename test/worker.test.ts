@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { generateSyntheticRecords } from '../src/model/index.js';
 import { validateXml } from '../src/validate/index.js';
 import {
@@ -8,6 +10,7 @@ import {
   exportFileName,
   JobLeases,
   JobRunLog,
+  leaseOwnerName,
   PubmetaWorker,
   runExportJob,
   validateWorkerConfig,
@@ -90,6 +93,20 @@ describe('job leases', () => {
     expect(leases.holder('export')!.owner).toBe('b');
     leases.release('export', 'b');
     expect(leases.acquire('export', 'a', 1000)).toBe(true);
+  });
+});
+
+describe('job leases after a crash', () => {
+  it('a lease held by a process of this host that no longer exists is taken over at once', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const leases = new JobLeases(t.db);
+    expect(leases.acquire('export', `${hostname()}:${dead}:gone`, 60_000)).toBe(true);
+    expect(leases.acquire('export', leaseOwnerName('me'), 60_000)).toBe(true);
+    // A live holder (this process) or one on another host is respected until expiry.
+    expect(leases.acquire('export', `${hostname()}:${dead}:gone`, 60_000)).toBe(false);
+    leases.release('export', leaseOwnerName('me'));
+    expect(leases.acquire('export', `elsewhere.example:${dead}:x`, 60_000)).toBe(true);
+    expect(leases.acquire('export', leaseOwnerName('me'), 60_000)).toBe(false);
   });
 });
 
