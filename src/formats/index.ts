@@ -1,5 +1,5 @@
 // Public API of the formats capability; re-exported from src/index.ts.
-// (H-readers adds the readers' exports from ./readers/ here.)
+// The readers (src/formats/readers/) are re-exported at the end.
 export { ExportError, type ExportFormat } from './errors.js';
 export { toOaiDc, OAI_DC_SCHEMA_LOCATION, type OaiDcOptions } from './oai-dc.js';
 export { toJats, JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, type JatsOptions } from './jats.js';
