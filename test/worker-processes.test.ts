@@ -76,7 +76,10 @@ describe('two worker processes on one store', () => {
       process.on('SIGTERM', () => worker.stop().then(() => { db.close(); process.exit(0); }));
     `.replace('performance.timeOrigin + performance.now()', '(performance.timeOrigin + performance.now())');
     const children = [0, 1].map(() => spawn(process.execPath, ['--input-type=module', '-e', probe], { stdio: ['ignore', 'inherit', 'inherit'] }));
-    await new Promise((r) => setTimeout(r, 6500));
+    const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start')).length : 0);
+    await waitFor(() => starts() >= 4, 25_000, 'four probe runs');
+    // One more second: both processes contend at the next tick too.
+    await new Promise((r) => setTimeout(r, 1000));
     await Promise.all(
       children.map(
         (child) =>
@@ -93,8 +96,8 @@ describe('two worker processes on one store', () => {
         const [kind, pid, at] = line.split(' ');
         return { kind: kind!, pid: Number(pid), at: Number(at) };
       });
-    const starts = events.filter((e) => e.kind === 'start');
-    expect(starts.length).toBeGreaterThanOrEqual(3);
+    const started = events.filter((e) => e.kind === 'start');
+    expect(started.length).toBeGreaterThanOrEqual(4);
     // Each start must come after the previous run's end: walk the events in time order.
     events.sort((a, b) => a.at - b.at);
     let running = 0;
@@ -104,9 +107,9 @@ describe('two worker processes on one store', () => {
     }
     // The run records tell the same story.
     const runs = new JobRunLog(t.db).recent({ job: 'probe', limit: 100 }).reverse();
-    expect(runs.length).toBe(starts.length);
+    expect(runs.length).toBe(started.length);
     for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt >= runs[i - 1]!.endedAt!).toBe(true);
-  }, 30_000);
+  }, 40_000);
 });
 
 describe('SIGKILL during an export', () => {

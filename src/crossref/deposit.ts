@@ -307,6 +307,11 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
         // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
         await settleUncertainBatch(state, client!, store, { batchId, fileName }, report, logger, options.signal);
         batchReport.status = state.batch(batchId)?.status ?? 'prepared';
+        // Stopped while waiting to retry: not a failure; the next run settles this batch.
+        if (options.signal?.aborted) {
+          report.interrupted = true;
+          break;
+        }
         throw error;
       }
     }
