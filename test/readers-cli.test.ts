@@ -10,6 +10,7 @@ import { openDatabase } from '../src/store/db.js';
 import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
 import { formatXmlErrors, validateXml } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts, type XNode } from './formats-helpers.js';
+import { loadRecordInputs } from '../src/cli/inputs.js';
 import { BIG_REFS, writeBigJats } from './readers-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -176,6 +177,21 @@ describe('inputs are chosen by content, not by name', () => {
     const jats = readFileSync(join(toJats, readdirSync(toJats).find((f) => f.endsWith('.jats.xml'))!), 'utf8');
     expect(validateXml(jats, 'jats').valid).toBe(true);
     expect(jats).toContain('<article-id pub-id-type="doi">10.5555/n0hrokm</article-id>');
+  });
+});
+
+describe('XML inputs in other encodings', () => {
+  it('an ISO-8859-1 oai_dc file is decoded by its XML declaration', async () => {
+    const file = join(work, 'latin1.xml');
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1"?>
+<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<dc:title>Études françaises</dc:title><dc:creator>Lefèvre, Hélène</dc:creator><dc:language>fr</dc:language>
+<dc:identifier>https://doi.org/10.5555/latin1</dc:identifier><dc:source>Revue d'Exemple; Vol 1 No 1 (2020)</dc:source><dc:date>2020-01-01</dc:date></oai_dc:dc>`;
+    writeFileSync(file, Buffer.from(xml, 'latin1'));
+    const [input] = await loadRecordInputs([file]);
+    expect(input!.errors).toEqual([]);
+    expect(input!.record?.title).toEqual({ fr: 'Études françaises' });
+    expect(input!.record?.contributors[0]).toMatchObject({ family: 'Lefèvre', given: 'Hélène' });
   });
 });
 

@@ -363,3 +363,15 @@ describe('malformed and hostile JATS', () => {
     expect(seconds).toBeLessThan(60);
   });
 });
+
+describe('formulas', () => {
+  it('TeX stands in for the formula when no MathML is given, and is dropped beside MathML', () => {
+    const xml = jats('', {}).replace(
+      '<article-title>A title</article-title>',
+      '<article-title>Growth as <inline-formula><tex-math>e^{rt}</tex-math></inline-formula> and <inline-formula><alternatives><mml:math xmlns:mml="http://www.w3.org/1998/Math/MathML"><mml:mi>x</mml:mi></mml:math><tex-math>x</tex-math></alternatives></inline-formula></article-title>',
+    );
+    const { record } = readOne(xml);
+    expect(record.title.en).toBe('Growth as e^{rt} and x');
+    expect(record.markup?.title?.en).toBe('Growth as e^{rt} and <inline-formula><mml:math><mml:mi>x</mml:mi></mml:math></inline-formula>');
+  });
+});

@@ -33,7 +33,7 @@ import {
   partialDate,
   put,
 } from './common.js';
-import { isJatsNamespace, plainInline, readBlocks, readInline } from './text.js';
+import { plainInline, readBlocks, readInline } from './text.js';
 import {
   ReaderError,
   WarningSink,
@@ -932,6 +932,3 @@ function pubId(citation: XElement, type: string): string | undefined {
   const found = childrenNamed(citation, 'pub-id').find((p) => attr(p, 'pub-id-type')?.toLowerCase() === type);
   return found ? text(found) || undefined : undefined;
 }
-
-/** Re-exported for the Crossref and OAI readers. */
-export { WarningSink, isJatsNamespace };

@@ -6,7 +6,7 @@
  * XLink attributes as `xlink:`, no namespace declarations, no `id`/`rid` (they would
  * collide with or dangle in the document the fragment is put into).
  */
-import { MATHML_NS, XLINK_NS, XML_NS, collapse, elementPath, type WarningSink, type XElement, type XNode } from './xml.js';
+import { MATHML_NS, XLINK_NS, XML_NS, collapse, type WarningSink, type XElement, type XNode } from './xml.js';
 
 /** True for JATS in no namespace, PMC's OAI namespaces, and Crossref's `jats:` namespace. */
 export function isJatsNamespace(ns: string): boolean {
@@ -54,7 +54,16 @@ export function readInline(el: XElement, options: { crossrefFace?: boolean } = {
         serialize(node.children);
         continue;
       }
+      if (node.local === 'tex-math') {
+        // TeX is the formula's only text when no MathML stands beside it.
+        if (!hasMathSibling(node)) parts.push(escapeText(plainInline(node.children)));
+        continue;
+      }
       if (DROP_INLINE.has(node.local)) continue;
+      if ((node.local === 'inline-formula' || node.local === 'disp-formula') && !containsMathMl(node)) {
+        serialize(node.children);
+        continue;
+      }
       if (node.local === 'break') {
         parts.push(' ');
         continue;
@@ -85,9 +94,19 @@ export function plainInline(nodes: readonly XNode[]): string {
     } else if (node.local === 'break') out += ' ';
     // <name> is element-only (surname, given-names ...): its parts print with a space between.
     else if (node.local === 'name' && isJatsNamespace(node.ns)) out += node.children.map((c) => collapse(plainInline([c]))).filter(Boolean).join(' ');
+    else if (node.local === 'tex-math' && !hasMathSibling(node)) out += plainInline(node.children);
     else if (!DROP_INLINE.has(node.local) || !isJatsNamespace(node.ns)) out += plainInline(node.children);
   }
   return out;
+}
+
+/** True when a MathML element stands beside this one (JATS alternatives: MathML and TeX). */
+function hasMathSibling(el: XElement): boolean {
+  return el.parent?.children.some((c) => c.kind === 'element' && c.ns === MATHML_NS) ?? false;
+}
+
+function containsMathMl(el: XElement): boolean {
+  return el.children.some((c) => c.kind === 'element' && (c.ns === MATHML_NS || containsMathMl(c)));
 }
 
 /** Block-level elements inside an abstract that become paragraphs of their own. */
@@ -194,7 +213,11 @@ function serializeElement(el: XElement, block: boolean): string {
   if (!isMath && (el.local === 'xref' || el.local === 'target')) {
     return el.children.map((c) => (c.kind === 'text' ? escapeText(c.text) : serializeElement(c, false))).join('');
   }
+  if (!isMath && el.local === 'tex-math' && !hasMathSibling(el)) return escapeText(collapse(plainInline(el.children)));
   if (!isMath && DROP_INLINE.has(el.local)) return '';
+  if (!isMath && (el.local === 'inline-formula' || el.local === 'disp-formula') && !containsMathMl(el)) {
+    return el.children.map((c) => (c.kind === 'text' ? escapeText(c.text) : serializeElement(c, false))).join('');
+  }
   const name = isMath ? `mml:${el.local}` : el.local;
   const childBlock = block && !isMath && BLOCK_WITH_BLOCK_CHILDREN.has(el.local);
   let inner = '';
@@ -241,6 +264,3 @@ export function escapeText(s: string): string {
 function escapeAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
-
-/** Path for warnings, re-exported for readers' convenience. */
-export { elementPath };
