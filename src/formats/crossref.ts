@@ -32,6 +32,7 @@ import {
   serialize,
   setAttributes,
   textElement,
+  xmlSafe,
   type Builder,
   type MarkupTarget,
 } from './xml.js';
@@ -292,7 +293,7 @@ function journalArticle(journal: Builder, record: ArticleRecord): void {
     const title = titles.ele('title');
     const markup = present(record.markup?.title?.[lang]);
     if (markup) appendFragment(title, parseRecordMarkup(markup, record.doi, `markup.title.${lang}`, 'crossref'), TITLE_MARKUP);
-    else title.txt(record.title[lang]!.trim());
+    else title.txt(xmlSafe(record.title[lang]!.trim()));
     if (present(record.subtitle?.[lang])) textElement(titles, 'subtitle', record.subtitle![lang]!.trim());
   }
 
@@ -379,7 +380,7 @@ function fundref(article: Builder, record: ArticleRecord): void {
     // One fundgroup per funder keeps each award number with the funder that gave it.
     const group = element(program, 'fr:assertion', { name: 'fundgroup' }, NS.fundref);
     const funder = element(group, 'fr:assertion', { name: 'funder_name' }, NS.fundref);
-    funder.txt(funding.funderName.trim());
+    funder.txt(xmlSafe(funding.funderName.trim()));
     const id = present(funding.funderId);
     if (id) {
       const value = /^10\.13039\//.test(id) ? `https://doi.org/${id}` : id;

@@ -30,6 +30,7 @@ import {
   serialize,
   setAttributes,
   textElement,
+  xmlSafe,
   type Builder,
   type MarkupTarget,
 } from './xml.js';
@@ -152,7 +153,7 @@ function articleMeta(front: Builder, record: ArticleRecord): void {
   if (present(record.landingPage)) element(meta, 'self-uri', { 'xlink:href': record.landingPage!.trim() });
   for (const galley of record.galleys ?? []) {
     const uri = element(meta, 'self-uri', { 'xlink:href': galley.url.trim(), 'content-type': galley.mimeType.trim() });
-    if (present(galley.label)) uri.txt(galley.label!.trim());
+    if (present(galley.label)) uri.txt(xmlSafe(galley.label!.trim()));
   }
 
   abstracts(meta, record);
@@ -188,7 +189,7 @@ function richText(target: Builder, plain: string, markup: string | undefined, re
   if (markup !== undefined && present(markup)) {
     appendFragment(target, parseRecordMarkup(markup, record.doi, field, 'jats'), JATS_MARKUP);
   } else {
-    target.txt(plain.trim());
+    target.txt(xmlSafe(plain.trim()));
   }
 }
 
@@ -359,7 +360,7 @@ function fundingGroup(meta: Builder, funding: Funding[]): void {
         });
       }
     } else {
-      source.txt(funder.funderName.trim());
+      source.txt(xmlSafe(funder.funderName.trim()));
     }
     for (const awardId of funder.awardIds ?? []) {
       if (present(awardId)) textElement(award, 'award-id', awardId.trim());
@@ -396,17 +397,17 @@ function mixedCitation(parent: Builder, reference: Reference, text: string): voi
   const citation = element(parent, 'mixed-citation', { 'publication-type': present(reference.publicationType) });
   const doi = present(reference.doi);
   if (!doi) {
-    citation.txt(text);
+    citation.txt(xmlSafe(text));
     return;
   }
   // Tag the DOI where the printed citation already shows it; otherwise add it after the text.
   const at = text.toLowerCase().indexOf(doi.toLowerCase());
   if (at >= 0) {
-    if (at > 0) citation.txt(text.slice(0, at));
+    if (at > 0) citation.txt(xmlSafe(text.slice(0, at)));
     textElement(citation, 'pub-id', text.slice(at, at + doi.length), { 'pub-id-type': 'doi' });
-    if (at + doi.length < text.length) citation.txt(text.slice(at + doi.length));
+    if (at + doi.length < text.length) citation.txt(xmlSafe(text.slice(at + doi.length)));
   } else {
-    citation.txt(`${text} `);
+    citation.txt(xmlSafe(`${text} `));
     textElement(citation, 'pub-id', doi, { 'pub-id-type': 'doi' });
   }
 }

@@ -16,8 +16,16 @@ const XML_ILLEGAL_SOURCE = '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE
 const XML_ILLEGAL_ANY = new RegExp(XML_ILLEGAL_SOURCE);
 const XML_ILLEGAL_ALL = new RegExp(XML_ILLEGAL_SOURCE, 'g');
 
+// xmlbuilder2's serialiser leaves "&name;" and "&#123;" as they are (it takes them for
+// references), so literal text such as "&amp;" or "&foo;" would come out unescaped: a
+// different string, or not well-formed at all. Escaping exactly those ampersands here makes
+// every text and attribute value round-trip.
+const AMPERSAND_SERIALISER_SKIPS = /&(?=[A-Za-z]+;|#\d+;)/g;
+
+/** Text or attribute value made safe for xmlbuilder2: illegal XML characters dropped, reference-like ampersands escaped. */
 export function xmlSafe(text: string): string {
-  return XML_ILLEGAL_ANY.test(text) ? text.replace(XML_ILLEGAL_ALL, '') : text;
+  const legal = XML_ILLEGAL_ANY.test(text) ? text.replace(XML_ILLEGAL_ALL, '') : text;
+  return legal.includes('&') ? legal.replace(AMPERSAND_SERIALISER_SKIPS, '&amp;') : legal;
 }
 
 export function newDocument(): Builder {
