@@ -110,7 +110,7 @@ export function toCrossref(records: ArticleRecord[], options: CrossrefHeadOption
   const batchId = options.batchId ?? defaultBatchId(records, timestamp);
 
   const doc = newDocument();
-  const root = doc.ele(NS.crossref, 'doi_batch');
+  const root = doc.root.eleNS(NS.crossref, 'doi_batch');
   const usesMath = records.some(
     (r) => Object.values(r.markup?.title ?? {}).some(fragmentUsesMathMl) || Object.values(r.markup?.abstract ?? {}).some(fragmentUsesMathMl),
   );

@@ -67,7 +67,7 @@ export function toJats(record: ArticleRecord, options: JatsOptions = {}): string
   }
 
   const doc = newDocument();
-  const root = options.namespace === undefined ? doc.ele('article') : doc.ele(options.namespace, 'article');
+  const root = options.namespace === undefined ? doc.root.ele('article') : doc.root.eleNS(options.namespace, 'article');
   const usesMath =
     Object.values(record.markup?.title ?? {}).some(fragmentUsesMathMl) ||
     Object.values(record.markup?.abstract ?? {}).some(fragmentUsesMathMl);
@@ -173,7 +173,7 @@ function titleGroup(meta: Builder, record: ArticleRecord): void {
   const languages = languagesPrimaryFirst(record.title, record.language);
   const main = mainTitleLanguage(record);
   const mainTitle = group.ele('article-title');
-  if (main !== record.language) mainTitle.att(NS.xml, 'xml:lang', main);
+  if (main !== record.language) mainTitle.attNS(NS.xml, 'xml:lang', main);
   richText(mainTitle, record.title[main]!, record.markup?.title?.[main], record, `markup.title.${main}`);
   if (present(record.subtitle?.[main])) textElement(group, 'subtitle', record.subtitle![main]!);
   for (const lang of languages) {
@@ -325,7 +325,7 @@ function abstracts(meta: Builder, record: ArticleRecord): void {
   languages.forEach((lang, index) => {
     const primary = index === 0;
     const node = meta.ele(primary ? 'abstract' : 'trans-abstract');
-    if (!primary || lang !== record.language) node.att(NS.xml, 'xml:lang', lang);
+    if (!primary || lang !== record.language) node.attNS(NS.xml, 'xml:lang', lang);
     const markup = record.markup?.abstract?.[lang];
     if (markup !== undefined && present(markup)) {
       const nodes = parseRecordMarkup(markup, record.doi, `markup.abstract.${lang}`, 'jats');

@@ -37,7 +37,7 @@ const EU_REPO_TYPE: Record<string, string> = {
 
 export function toOaiDc(record: ArticleRecord, options: OaiDcOptions = {}): string {
   const doc = newDocument();
-  const root = doc.ele(NS.oaiDc, 'oai_dc:dc');
+  const root = doc.root.eleNS(NS.oaiDc, 'oai_dc:dc');
   setAttributes(root, {
     'xmlns:dc': NS.dc,
     'xmlns:xsi': NS.xsi,

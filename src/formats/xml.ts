@@ -5,8 +5,6 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { NS } from './common.js';
 import { ExportError, type ExportFormat } from './errors.js';
 
-export type Builder = ReturnType<typeof create>;
-
 const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 const INDENT = '  ';
 
@@ -28,8 +26,106 @@ export function xmlSafe(text: string): string {
   return legal.includes('&') ? legal.replace(AMPERSAND_SERIALISER_SKIPS, '&amp;') : legal;
 }
 
-export function newDocument(): Builder {
-  return create({ version: '1.0', encoding: 'UTF-8' });
+// The DOM calls the writers make, on the document xmlbuilder2 creates (XMLBuilder.node).
+interface DomNode {
+  appendChild(child: DomNode): unknown;
+  lookupNamespaceURI(prefix: string | null): string | null;
+}
+interface DomElement extends DomNode {
+  setAttribute(name: string, value: string): void;
+  setAttributeNS(namespace: string, qualifiedName: string, value: string): void;
+  readonly namespaceURI: string | null;
+  readonly prefix: string | null;
+  readonly localName: string;
+}
+interface DomDocument extends DomNode {
+  createElement(name: string): DomElement;
+  createElementNS(namespace: string, qualifiedName: string): DomElement;
+  createTextNode(data: string): DomNode;
+}
+
+/**
+ * Appends to an xmlbuilder2 document through its DOM, with the namespace rules of
+ * XMLBuilder.ele/att (an unprefixed name takes the parent's default namespace, a prefixed one
+ * the namespace its prefix is bound to) but without XMLBuilder's per-call argument parsing,
+ * prefix look-ups up the tree and wrapper objects: those cost more than the DOM itself. The
+ * document it builds is the one XMLBuilder would, so xmlbuilder2 serialises the same bytes.
+ */
+export class Builder {
+  private constructor(
+    private readonly document: DomDocument,
+    private readonly node: DomNode,
+    /** Namespace of unprefixed child elements (what node.lookupNamespaceURI(null) returns). */
+    private readonly defaultNamespace: string | null,
+  ) {}
+
+  static forDocument(document: DomDocument): Builder {
+    return new Builder(document, document, null);
+  }
+
+  /** A child element; `attributes` are set as given (undefined values skipped), like XMLBuilder.ele(name, attributes). */
+  ele(name: string, attributes?: Record<string, string | undefined>): Builder {
+    const colon = name.indexOf(':');
+    const namespace = colon < 0 ? this.defaultNamespace : this.node.lookupNamespaceURI(name.slice(0, colon));
+    const child = this.append(namespace, name, colon);
+    if (attributes) {
+      for (const key in attributes) {
+        const value = attributes[key];
+        if (value !== undefined) child.att(key, value);
+      }
+    }
+    return child;
+  }
+
+  /** A child element in `namespace`, like XMLBuilder.ele(namespace, name). */
+  eleNS(namespace: string, name: string): Builder {
+    return this.append(namespace, name, name.indexOf(':'));
+  }
+
+  private append(namespace: string | null, name: string, colon: number): Builder {
+    const element = namespace === null ? this.document.createElement(name) : this.document.createElementNS(namespace, name);
+    this.node.appendChild(element);
+    const defaultNamespace = namespace !== null && colon < 0 ? namespace : this.defaultNamespace;
+    return new Builder(this.document, element, defaultNamespace);
+  }
+
+  /** An attribute without namespace (as XMLBuilder.att(name, value) sets any name but xmlns declarations). */
+  att(name: string, value: string): this {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) return this.attNS(NS.xmlns, name, value);
+    (this.node as DomElement).setAttribute(name, value);
+    return this;
+  }
+
+  attNS(namespace: string, name: string, value: string): this {
+    const element = this.node as DomElement;
+    // XMLBuilder.att re-creates an element whose own prefix is declared after it was created, and
+    // a default namespace declaration would change what unprefixed children resolve to; the
+    // writers declare namespaces up front, so neither happens.
+    if (namespace === NS.xmlns && (name === 'xmlns' || (element.namespaceURI === null && element.localName.startsWith(`${name.slice(6)}:`)))) {
+      throw new Error(`xml: ${name} must be declared when its element is created`);
+    }
+    element.setAttributeNS(namespace, name, value);
+    return this;
+  }
+
+  txt(text: string): this {
+    this.node.appendChild(this.document.createTextNode(text));
+    return this;
+  }
+}
+
+/** A new document: `root` appends its document element, `end` serialises it with xmlbuilder2. */
+export interface Document {
+  root: Builder;
+  end(): string;
+}
+
+export function newDocument(): Document {
+  const document = create({ version: '1.0', encoding: 'UTF-8' });
+  return {
+    root: Builder.forDocument(document.node as unknown as DomDocument),
+    end: () => document.end({ headless: true, prettyPrint: false }),
+  };
 }
 
 /** Appends a child element with text content; attributes with undefined values are skipped. */
@@ -40,7 +136,7 @@ export function textElement(
   attributes?: Record<string, string | undefined>,
   namespace?: string,
 ): Builder {
-  const element = namespace === undefined ? parent.ele(name) : parent.ele(namespace, name);
+  const element = namespace === undefined ? parent.ele(name) : parent.eleNS(namespace, name);
   if (attributes) setAttributes(element, attributes);
   element.txt(xmlSafe(text));
   return element;
@@ -52,19 +148,20 @@ export function element(
   attributes?: Record<string, string | undefined>,
   namespace?: string,
 ): Builder {
-  const child = namespace === undefined ? parent.ele(name) : parent.ele(namespace, name);
+  const child = namespace === undefined ? parent.ele(name) : parent.eleNS(namespace, name);
   if (attributes) setAttributes(child, attributes);
   return child;
 }
 
 export function setAttributes(element: Builder, attributes: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(attributes)) {
+  for (const name in attributes) {
+    const value = attributes[name];
     if (value === undefined) continue;
     const safe = xmlSafe(value);
-    if (name.startsWith('xml:')) element.att(NS.xml, name, safe);
-    else if (name.startsWith('xlink:')) element.att(NS.xlink, name, safe);
-    else if (name.startsWith('xsi:')) element.att(NS.xsi, name, safe);
-    else if (name.startsWith('xmlns')) element.att(NS.xmlns, name, safe);
+    if (name.startsWith('xml:')) element.attNS(NS.xml, name, safe);
+    else if (name.startsWith('xlink:')) element.attNS(NS.xlink, name, safe);
+    else if (name.startsWith('xsi:')) element.attNS(NS.xsi, name, safe);
+    else if (name.startsWith('xmlns')) element.attNS(NS.xmlns, name, safe);
     else element.att(name, safe);
   }
 }
@@ -167,8 +264,8 @@ export function indentXml(xml: string): string {
 }
 
 /** Serialises a finished document: optional declaration, indented element-only content, trailing newline. */
-export function serialize(doc: Builder, declaration: boolean): string {
-  const body = indentXml(doc.end({ headless: true, prettyPrint: false }));
+export function serialize(doc: Document, declaration: boolean): string {
+  const body = indentXml(doc.end());
   return (declaration ? DECLARATION : '') + body + '\n';
 }
 
@@ -313,7 +410,7 @@ export function appendFragment(
     const children = (node[name] as OrderedNode[] | undefined) ?? [];
 
     if (namespace === NS.mml || (context.inMath && prefix === undefined)) {
-      const math = parent.ele(NS.mml, `mml:${local}`);
+      const math = parent.eleNS(NS.mml, `mml:${local}`);
       copyAttributes(math, attributes, namespaces);
       appendFragment(math, children, target, {
         elementOnly: !MATHML_TOKEN.has(local),
@@ -333,9 +430,9 @@ export function appendFragment(
       continue;
     }
     let child: Builder;
-    if (namespace === NS.ali) child = parent.ele(NS.ali, `ali:${local}`);
+    if (namespace === NS.ali) child = parent.eleNS(NS.ali, `ali:${local}`);
     else if (target.jats.mode === 'inherit') child = parent.ele(renamed);
-    else child = parent.ele(target.jats.namespace, `${target.jats.prefix}:${renamed}`);
+    else child = parent.eleNS(target.jats.namespace, `${target.jats.prefix}:${renamed}`);
     if (target.keepAttributes) copyAttributes(child, attributes, namespaces);
     appendFragment(child, children, target, {
       elementOnly: JATS_ELEMENT_ONLY.has(local),
@@ -355,6 +452,6 @@ function copyAttributes(element: Builder, attributes: Record<string, string>, na
     if (attr === 'xmlns' || attr.startsWith('xmlns:')) continue;
     const { prefix } = splitQName(attr);
     if (prefix === undefined) element.att(attr, xmlSafe(value));
-    else if (namespaces[prefix]) element.att(namespaces[prefix], attr, xmlSafe(value));
+    else if (namespaces[prefix]) element.attNS(namespaces[prefix], attr, xmlSafe(value));
   }
 }
