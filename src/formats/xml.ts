@@ -167,31 +167,27 @@ export function setAttributes(element: Builder, attributes: Record<string, strin
 }
 
 const LT = 60; // <
-const GT = 62; // >
 const SLASH = 47; // /
-const QUOTE = 34; // "
-const APOS = 39; // '
+
+// A whole tag from its "<": quoted attribute values may hold ">".
+const TAG = /<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>/y;
 
 /** Index of the ">" closing the tag that starts at `start`, skipping quoted attribute values. */
 function tagEnd(xml: string, start: number): number {
-  let quote = 0;
-  for (let i = start + 1; i < xml.length; i++) {
-    const c = xml.charCodeAt(i);
-    if (quote !== 0) {
-      if (c === quote) quote = 0;
-    } else if (c === QUOTE || c === APOS) {
-      quote = c;
-    } else if (c === GT) {
-      return i;
-    }
-  }
-  return xml.length - 1;
+  TAG.lastIndex = start;
+  return TAG.test(xml) ? TAG.lastIndex - 1 : xml.length - 1;
 }
 
 const indents: string[] = [];
 function indentation(depth: number): string {
   return (indents[depth] ??= '\n' + INDENT.repeat(depth));
 }
+
+// Tag kinds recorded by indentXml's scan.
+const OPEN = 0;
+const CLOSE = 1;
+const EMPTY = 2; // self-closing
+const OTHER = 3; // declaration, processing instruction, comment
 
 /**
  * Indents serialised XML (as xmlbuilder2 writes it without pretty-printing: no comments,
@@ -202,65 +198,70 @@ function indentation(depth: number): string {
  * whitespace text nodes would double the DOM's size and its garbage.
  */
 export function indentXml(xml: string): string {
-  // Pass 1: which elements hold text directly ("mixed"), by start-tag ordinal.
-  const mixed = new Uint8Array(xml.length >> 2 || 1);
+  // Scan once: where each tag starts, its kind, and which elements hold text directly
+  // ("mixed", by start-tag ordinal).
+  const starts: number[] = [];
+  const kinds: number[] = [];
+  const mixed: boolean[] = [];
   const open: number[] = [];
   let ordinal = 0;
   for (let i = 0; i < xml.length; ) {
     if (xml.charCodeAt(i) === LT) {
       const end = tagEnd(xml, i);
       const next = xml.charCodeAt(i + 1);
-      if (next === SLASH) open.pop();
-      else if (next !== 63 /* ? */ && next !== 33 /* ! */) {
-        if (xml.charCodeAt(end - 1) !== SLASH) open.push(ordinal);
+      starts.push(i);
+      if (next === SLASH) {
+        kinds.push(CLOSE);
+        open.pop();
+      } else if (next === 63 /* ? */ || next === 33 /* ! */) {
+        kinds.push(OTHER);
+      } else if (xml.charCodeAt(end - 1) === SLASH) {
+        kinds.push(EMPTY);
+        mixed.push(false);
         ordinal++;
+      } else {
+        kinds.push(OPEN);
+        mixed.push(false);
+        open.push(ordinal++);
       }
       i = end + 1;
     } else {
+      if (open.length > 0) mixed[open[open.length - 1]!] = true;
       const next = xml.indexOf('<', i);
-      if (open.length > 0) mixed[open[open.length - 1]!] = 1;
       i = next < 0 ? xml.length : next;
     }
   }
-  // Pass 2: copy, adding a line break and indentation before each child of element-only content.
+  // Then add a line break and indentation before each child of element-only content (and
+  // before its end tag), copying everything between those points in one piece.
   let out = '';
+  let copied = 0;
   const indentChildren: boolean[] = [];
   const hadChild: boolean[] = [];
   ordinal = 0;
-  for (let i = 0; i < xml.length; ) {
-    if (xml.charCodeAt(i) === LT) {
-      const end = tagEnd(xml, i);
-      const tag = xml.slice(i, end + 1);
-      const next = xml.charCodeAt(i + 1);
-      const depth = indentChildren.length;
-      if (next === SLASH) {
-        const indented = indentChildren.pop()!;
-        const children = hadChild.pop()!;
-        if (indented && children) out += indentation(depth - 1);
-        out += tag;
-      } else if (next === 63 || next === 33) {
-        out += tag;
-      } else {
-        if (depth > 0 && indentChildren[depth - 1]) {
-          out += indentation(depth);
-          hadChild[depth - 1] = true;
-        }
-        out += tag;
-        if (xml.charCodeAt(end - 1) !== SLASH) {
-          indentChildren.push(mixed[ordinal] === 0 && (depth === 0 || indentChildren[depth - 1]!));
-          hadChild.push(false);
-        }
-        ordinal++;
+  for (let t = 0; t < starts.length; t++) {
+    const kind = kinds[t]!;
+    if (kind === OTHER) continue;
+    const depth = indentChildren.length;
+    if (kind === CLOSE) {
+      const indented = indentChildren.pop()!;
+      if (hadChild.pop()! && indented) {
+        out += xml.slice(copied, starts[t]) + indentation(depth - 1);
+        copied = starts[t]!;
       }
-      i = end + 1;
-    } else {
-      const next = xml.indexOf('<', i);
-      const stop = next < 0 ? xml.length : next;
-      out += xml.slice(i, stop);
-      i = stop;
+      continue;
     }
+    if (depth > 0 && indentChildren[depth - 1]) {
+      out += xml.slice(copied, starts[t]) + indentation(depth);
+      copied = starts[t]!;
+      hadChild[depth - 1] = true;
+    }
+    if (kind === OPEN) {
+      indentChildren.push(!mixed[ordinal] && (depth === 0 || indentChildren[depth - 1]!));
+      hadChild.push(false);
+    }
+    ordinal++;
   }
-  return out;
+  return copied === 0 ? xml : out + xml.slice(copied);
 }
 
 /** Serialises a finished document: optional declaration, indented element-only content, trailing newline. */
