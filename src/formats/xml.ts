@@ -19,9 +19,13 @@ const XML_ILLEGAL_ALL = new RegExp(XML_ILLEGAL_SOURCE, 'g');
 // different string, or not well-formed at all. Escaping exactly those ampersands here makes
 // every text and attribute value round-trip.
 const AMPERSAND_SERIALISER_SKIPS = /&(?=[A-Za-z]+;|#\d+;)/g;
+// Most text has neither ampersands nor characters that could be illegal: one character-class test settles it.
+// eslint-disable-next-line no-control-regex
+const NEEDS_CARE = /[&\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Text or attribute value made safe for xmlbuilder2: illegal XML characters dropped, reference-like ampersands escaped. */
 export function xmlSafe(text: string): string {
+  if (!NEEDS_CARE.test(text)) return text;
   const legal = XML_ILLEGAL_ANY.test(text) ? text.replace(XML_ILLEGAL_ALL, '') : text;
   return legal.includes('&') ? legal.replace(AMPERSAND_SERIALISER_SKIPS, '&amp;') : legal;
 }
