@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HarvestClientEvent, HarvestClientOptions } from '../src/harvest/client.js';
 import { runHarvest, type HarvestRunOptions } from '../src/harvest/harvester.js';
 import { HarvestStore } from '../src/harvest/store.js';
@@ -328,6 +328,20 @@ describe('incremental harvesting (guidelines §3)', () => {
     expect(summary).toMatchObject({ status: 'completed', deleted: 1 });
     expect(s.store.getRecord('faulty', s.server.records[3]!.identifier)!.deleted).toBe(true);
     expect(new SqliteRecordStore(s.db).get('10.5555/fault.3')?.deleted).toBe(true);
+  });
+});
+
+describe('bounded memory', () => {
+  it('a page bigger than the memory budget is staged in SQLite and committed whole', async () => {
+    const s = await setup({ pageSize: 30, fault: onList(2, { kind: 'reset', afterBytes: 40_000 }) });
+    const staged = vi.spyOn(HarvestStore.prototype, 'stageItems');
+    const summary = await s.run({ maxBufferedBytes: 6_000 });
+    expect(staged.mock.calls.length).toBeGreaterThan(5);
+    staged.mockRestore();
+    expect(summary).toMatchObject({ status: 'completed', pages: 2 });
+    // The reset attempt's staged items were dropped, not committed twice.
+    expect(s.db.prepare('SELECT COUNT(*) AS n FROM harvest_page_staging').get()).toEqual({ n: 0 });
+    expectExactlyOnce(s);
   });
 });
 

@@ -195,6 +195,9 @@ describe('DSpace (Erasmus) recorded session', () => {
     // The raw XML is kept beside the mapped record.
     const r308 = store.getRecord('erasmus', 'hdl:1765/308')!;
     expect(r308.recordXml).toContain('neuro-imaging');
+    // Stored standalone: the OAI-PMH namespace the record was in is declared on it.
+    expect(r308.recordXml).toMatch(/^<record xmlns="http:\/\/www.openarchives.org\/OAI\/2.0\/"[ >]/);
+    expect(r308.metadataXml).toMatch(/^<oai_dc:dc [^>]*xmlns:dc="http:\/\/purl.org\/dc\/elements\/1.1\/"/);
     expect(r308.format).toBe('oai_dc');
     expect(Object.values(r308.mapped?.title ?? {})).toContain(TITLE_308);
     expect(first.nextFrom).toBe('2003-04-30T16:08:02Z');

@@ -4,10 +4,11 @@ import pRetry, { AbortError } from 'p-retry';
 import { Agent, request, type Dispatcher } from 'undici';
 import { parseRetryAfter } from './dates.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError } from './errors.js';
-import { mapHarvestedMetadata, type HarvestMapper, type HarvestMapping } from './mapping.js';
+import { HarvestMappingError, detectMetadataFormat, mapHarvestedMetadata, type HarvestMapper, type HarvestMapping } from './mapping.js';
 import { OaiResponseSplitter, type ScannedItem } from './scanner.js';
 import {
   isUnreadable,
+  metadataWellFormednessProblem,
   namespaceDeclarations,
   parseEnvelope,
   readIdentify,
@@ -462,7 +463,7 @@ export class HarvestClient {
 
   /** GetRecord (§4.1). Throws HarvestOaiError (idDoesNotExist, cannotDisseminateFormat ...). */
   async getRecord(identifier: string, metadataPrefix: string, options: { map?: boolean | HarvestMapper } = {}): Promise<HarvestRecord> {
-    let found: HarvestedItem | UnreadableItem | undefined;
+    let found: HarvestRecord | UnreadableItem | undefined;
     const { url } = await this.fetchPage(
       'GetRecord',
       { identifier, metadataPrefix },
@@ -471,25 +472,26 @@ export class HarvestClient {
           found = undefined;
         },
         onItem: (item, context) => {
-          found ??= readRecordItem(item, context);
+          found ??= readAndMapRecord(item, context, metadataPrefix, mapperOf(options.map));
         },
       },
     );
     if (found === undefined) throw new HarvestError('notOaiPmh', 'The GetRecord response contains no record', { url });
     if (isUnreadable(found)) throw new HarvestError('malformedXml', `The record cannot be read: ${found.problem}`, { url });
-    return withMapping(found, metadataPrefix, options.map);
+    return found;
   }
 
   /** ListRecords (§4.5) as an async iterator over records, following resumption tokens. */
   listRecords(args: ListArguments, options: ListIterationOptions = {}): AsyncGenerator<HarvestRecord> {
+    const mapper = mapperOf(options.map);
     return this.iterate<HarvestRecord>('ListRecords', args, options, (item, context) => {
-      const read = readRecordItem(item, context);
+      const read = readAndMapRecord(item, context, args.metadataPrefix, mapper);
       if (isUnreadable(read)) {
         if (options.onUnreadable) options.onUnreadable(read);
         else this.emit({ type: 'warning', code: 'unreadableRecord', message: `${read.identifier ?? '(no identifier)'}: ${read.problem}` });
         return undefined;
       }
-      return withMapping(read, args.metadataPrefix, options.map);
+      return read;
     });
   }
 
@@ -638,8 +640,28 @@ function parseEnvelopeAt(result: ReturnType<OaiResponseSplitter['end']>, url: st
   }
 }
 
-function withMapping(item: HarvestedItem, metadataPrefix: string, map: boolean | HarvestMapper | undefined): HarvestRecord {
-  if (map === false || item.metadataXml === undefined) return item;
-  const mapper = typeof map === 'function' ? map : mapHarvestedMetadata;
-  return { ...item, mapping: mapper(item.metadataXml, metadataPrefix) };
+function mapperOf(map: boolean | HarvestMapper | undefined): HarvestMapper | undefined {
+  if (map === false) return undefined;
+  return typeof map === 'function' ? map : mapHarvestedMetadata;
+}
+
+/**
+ * Reads one record item and maps its metadata. Metadata that is not well-formed, or that the
+ * reader cannot read, makes the record unreadable (to be quarantined), never an exception.
+ */
+export function readAndMapRecord(item: ScannedItem, context: ItemContext, metadataPrefix: string, mapper: HarvestMapper | undefined): HarvestRecord | UnreadableItem {
+  // The built-in readers check well-formedness themselves (with line:column); others may not.
+  const builtIn = mapper === mapHarvestedMetadata;
+  const read = readRecordItem(item, context, { checkMetadata: !builtIn });
+  if (isUnreadable(read) || mapper === undefined || read.header.deleted || read.metadataXml === undefined) return read;
+  const unreadable = (problem: string): UnreadableItem => ({ problem, identifier: read.header.identifier, datestamp: read.header.datestamp, rawBytes: read.rawBytes });
+  if (builtIn && detectMetadataFormat(read.metadataXml, metadataPrefix) === undefined) {
+    const problem = metadataWellFormednessProblem(read.metadataXml);
+    if (problem !== undefined) return unreadable(problem);
+  }
+  try {
+    return { ...read, mapping: mapper(read.metadataXml, metadataPrefix) };
+  } catch (error) {
+    return unreadable(error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -4,21 +4,21 @@ import type { Db } from '../store/db.js';
 import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
 import type { RecordStore } from '../store/types.js';
 import type { Logger } from '../log.js';
-import { HarvestClient, buildRequestUrl, type HarvestClientEvent, type HarvestClientOptions } from './client.js';
+import { HarvestClient, buildRequestUrl, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
 import { formatForGranularity, isUtcDatetime, parseUtcDatetime, toGranularity } from './dates.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError, describeError } from './errors.js';
-import { HarvestMappingError, mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
+import { mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
 import { describeRepair, repairChanged } from './sanitize.js';
 import type { ScannedItem } from './scanner.js';
 import {
   HarvestStore,
-  hashRecordXml,
+  hashRecordBytes,
   type HarvestCheckpoint,
   type HarvestSource,
   type PreparedQuarantine,
   type PreparedRecord,
 } from './store.js';
-import { isUnreadable, readRecordItem, type Granularity, type ItemContext } from './xml.js';
+import { isUnreadable, type Granularity, type ItemContext } from './xml.js';
 
 export type HarvestRunOutcome = 'completed' | 'paused' | 'failed';
 
@@ -110,16 +110,21 @@ export interface HarvestRunOptions {
 }
 
 type PageItem = { kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine };
+type Prepare = (item: ScannedItem, context: ItemContext, requestUrl: string | undefined) => { item: PageItem; size: number };
 
 /**
- * One page's items between the response and the commit. Small pages stay in memory; a huge page
- * spills to a staging table so memory stays bounded whatever a server puts in one response.
+ * One page's items between the response and the commit. Items arrive as raw byte slices and
+ * are mapped after the page is complete (so the next request can go out first). A page too big
+ * to hold is mapped as it arrives and spills to a staging table under its own slot, so memory
+ * stays bounded whatever a server puts in one response.
  */
 class PageBuffer {
   private items: PageItem[] = [];
   private bytes = 0;
   private staged = 0;
-  requestUrl: string | undefined;
+  private raw: { item: ScannedItem; context: ItemContext }[] = [];
+  private rawBytes = 0;
+  private eager = false;
   /** Datestamps of this page's records: range, and whether they arrived in ascending order. */
   minDatestamp: string | undefined;
   maxDatestamp: string | undefined;
@@ -128,20 +133,50 @@ class PageBuffer {
   constructor(
     private readonly store: HarvestStore,
     private readonly source: string,
+    readonly slot: number,
     private readonly maxBytes: number,
+    private readonly prepare: Prepare,
+    readonly requestUrl: string,
   ) {}
 
+  /** Drops everything (a retried attempt delivers the page again). */
   reset(): void {
     this.items = [];
     this.bytes = 0;
-    if (this.staged > 0) this.store.clearStaging(this.source);
+    this.raw = [];
+    this.rawBytes = 0;
+    this.eager = false;
+    if (this.staged > 0) this.store.clearStaging(this.source, this.slot);
     this.staged = 0;
     this.minDatestamp = undefined;
     this.maxDatestamp = undefined;
     this.ordered = true;
   }
 
-  add(item: PageItem, size: number): void {
+  receive(item: ScannedItem, context: ItemContext): void {
+    if (!this.eager && this.rawBytes + item.bytes.length <= this.maxBytes / 2) {
+      this.raw.push({ item, context });
+      this.rawBytes += item.bytes.length;
+      return;
+    }
+    this.eager = true;
+    this.prepareReceived();
+    const prepared = this.prepare(item, context, this.requestUrl);
+    this.add(prepared.item, prepared.size);
+  }
+
+  /** Maps the items received so far. */
+  prepareReceived(): void {
+    const raw = this.raw;
+    this.raw = [];
+    this.rawBytes = 0;
+    for (const { item, context } of raw) {
+      const prepared = this.prepare(item, context, this.requestUrl);
+      this.add(prepared.item, prepared.size);
+    }
+  }
+
+  private add(item: PageItem, size: number): void {
     if (item.kind === 'record') {
       const datestamp = item.record.datestamp;
       if (this.maxDatestamp !== undefined && datestamp < this.maxDatestamp) this.ordered = false;
@@ -151,25 +186,29 @@ class PageBuffer {
     this.items.push(item);
     this.bytes += size;
     if (this.bytes > this.maxBytes) {
-      this.store.stageItems(this.source, this.staged, this.items);
+      this.store.stageItems(this.source, this.slot, this.staged, this.items);
       this.staged += this.items.length;
       this.items = [];
       this.bytes = 0;
     }
   }
 
+  get spilled(): boolean {
+    return this.staged > 0;
+  }
+
   get count(): number {
-    return this.staged + this.items.length;
+    return this.staged + this.items.length + this.raw.length;
   }
 
   *all(): Generator<PageItem> {
-    if (this.staged > 0) yield* this.store.stagedItems(this.source);
+    if (this.staged > 0) yield* this.store.stagedItems(this.source, this.slot);
     yield* this.items;
   }
 }
 
 function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: string, mapper: HarvestMapper, requestUrl: string | undefined): { item: PageItem; size: number } {
-  const read = readRecordItem(item, context);
+  const read = readAndMapRecord(item, context, metadataPrefix, mapper);
   if (isUnreadable(read)) {
     return {
       item: { kind: 'quarantine', quarantine: { identifier: read.identifier, datestamp: read.datestamp, reason: read.problem, raw: read.rawBytes, requestUrl } },
@@ -177,6 +216,7 @@ function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: st
     };
   }
   const repaired = repairChanged(read.repair);
+  const mapping = read.mapping;
   const record: PreparedRecord = {
     identifier: read.header.identifier,
     datestamp: read.header.datestamp,
@@ -184,39 +224,18 @@ function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: st
     setSpecs: read.header.setSpecs,
     recordXml: read.xml,
     metadataXml: read.metadataXml,
-    contentHash: hashRecordXml(read.xml),
+    contentHash: hashRecordBytes(read.rawBytes),
     rawBytes: repaired ? read.rawBytes : undefined,
     repairs: repaired ? describeRepair(read.repair) : undefined,
-    format: undefined,
-    article: undefined,
-    valid: false,
-    errors: [],
-    warnings: [],
+    format: mapping?.format,
+    article: mapping?.record,
+    valid: mapping?.valid ?? false,
+    errors: mapping?.errors ?? [],
+    warnings: mapping ? [...mapping.warnings] : [],
   };
-  if (!read.header.deleted && read.metadataXml !== undefined) {
-    let mapping;
-    try {
-      mapping = mapper(read.metadataXml, metadataPrefix);
-    } catch (error) {
-      // Metadata that no reader can make sense of: quarantined, the harvest goes on.
-      const reason = error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${describeError(error)}`;
-      return {
-        item: {
-          kind: 'quarantine',
-          quarantine: { identifier: record.identifier, datestamp: record.datestamp, reason, raw: read.rawBytes, requestUrl },
-        },
-        size: read.rawBytes.length,
-      };
-    }
-    record.format = mapping.format;
-    record.article = mapping.record;
-    record.valid = mapping.valid;
-    record.errors = mapping.errors;
-    record.warnings = mapping.warnings;
-  }
   if (repaired) record.warnings.unshift(`repaired: ${record.repairs}`);
   // Counted twice over: the XML text and (roughly) the mapped object.
-  return { item: { kind: 'record', record }, size: read.xml.length * 2 + (read.rawBytes.length ?? 0) };
+  return { item: { kind: 'record', record }, size: read.xml.length * 2 + read.rawBytes.length };
 }
 
 function laterDatestamp(a: string | undefined, b: string): string {
@@ -403,12 +422,18 @@ async function harvestLocked(
     if (checkpoint.resumptionToken !== undefined) seenTokens.add(checkpoint.resumptionToken);
     const mapper = options.mapper ?? mapHarvestedMetadata;
     const localIdOf = options.localIdOf ?? recordLocalId;
-    const page = new PageBuffer(store, source.name, options.maxBufferedBytes ?? 32 * 1024 * 1024);
+    const maxBufferedBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
+    const prepare: Prepare = (item, context, requestUrl) => prepareItem(item, context, source.metadataPrefix, mapper, requestUrl);
+    let nextSlot = 0;
     let restartsThisRun = 0;
 
-    for (;;) {
-      if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
-      const cp: HarvestCheckpoint = checkpoint;
+    interface InFlight {
+      buffer: PageBuffer;
+      requestedAt: Date;
+      result: Promise<PageResult>;
+      cancel: AbortController;
+    }
+    const request = (cp: HarvestCheckpoint): InFlight => {
       const args: Record<string, string> =
         cp.resumptionToken !== undefined
           ? { resumptionToken: cp.resumptionToken }
@@ -418,106 +443,138 @@ async function harvestLocked(
               ...(cp.listUntil !== undefined ? { until: cp.listUntil } : {}),
               ...(cp.listSet !== undefined ? { set: cp.listSet } : {}),
             };
-      const requestedAt = clock();
-      page.requestUrl = buildRequestUrl(source.baseUrl, { verb: 'ListRecords', ...args });
-      let result;
-      try {
-        result = await client.fetchPage('ListRecords', args, {
-          onAttempt: () => page.reset(),
-          onItem: (item, context) => {
-            const prepared = prepareItem(item, context, cp.metadataPrefix, mapper, page.requestUrl);
-            page.add(prepared.item, prepared.size);
-          },
-        });
-      } catch (error) {
-        if (error instanceof HarvestOaiError && error.oaiCode === 'badResumptionToken' && cp.resumptionToken !== undefined) {
-          if (restartsThisRun >= maxRestarts) throw error;
-          restartsThisRun++;
-          // Incomplete lists need not be in datestamp order (§3.5), so only a sequence seen in
-          // order may restart at its latest datestamp; otherwise at the sequence's own `from`.
-          const restartFrom =
-            cp.ordered && cp.maxDatestamp !== undefined && isUtcDatetime(cp.maxDatestamp)
-              ? toGranularity(cp.maxDatestamp, granularity)
-              : cp.listFrom;
-          warn(
-            'badResumptionToken',
-            `The repository rejected the resumption token (${error.errors[0]?.message || 'expired or invalid'}); restarting the list from ${restartFrom ?? 'the beginning'}`,
-          );
-          checkpoint = { ...cp, resumptionToken: undefined, restartFrom, restarts: cp.restarts + 1, cursor: undefined };
-          store.saveCheckpoint(checkpoint);
-          seenTokens.clear();
-          continue;
+      const buffer = new PageBuffer(store, source.name, nextSlot++, maxBufferedBytes, prepare, buildRequestUrl(source.baseUrl, { verb: 'ListRecords', ...args }));
+      const cancel = new AbortController();
+      const result = client.fetchPage(
+        'ListRecords',
+        args,
+        { onAttempt: () => buffer.reset(), onItem: (item, context) => buffer.receive(item, context) },
+        cancel.signal,
+      );
+      result.catch(() => undefined); // awaited later, or abandoned on a stop
+      return { buffer, requestedAt: clock(), result, cancel };
+    };
+
+    if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+    let inFlight: InFlight | undefined = request(checkpoint);
+    try {
+      for (;;) {
+        const current: InFlight = inFlight!;
+        inFlight = undefined;
+        const cp: HarvestCheckpoint = checkpoint;
+        let result: PageResult;
+        try {
+          result = await current.result;
+        } catch (error) {
+          current.buffer.reset();
+          if (error instanceof HarvestOaiError && error.oaiCode === 'badResumptionToken' && cp.resumptionToken !== undefined) {
+            if (restartsThisRun >= maxRestarts) throw error;
+            restartsThisRun++;
+            // Incomplete lists need not be in datestamp order (§3.5), so only a sequence seen in
+            // order may restart at its latest datestamp; otherwise at the sequence's own `from`.
+            const restartFrom =
+              cp.ordered && cp.maxDatestamp !== undefined && isUtcDatetime(cp.maxDatestamp) ? toGranularity(cp.maxDatestamp, granularity) : cp.listFrom;
+            warn(
+              'badResumptionToken',
+              `The repository rejected the resumption token (${error.errors[0]?.message || 'expired or invalid'}); restarting the list from ${restartFrom ?? 'the beginning'}`,
+            );
+            checkpoint = { ...cp, resumptionToken: undefined, restartFrom, restarts: cp.restarts + 1, cursor: undefined };
+            store.saveCheckpoint(checkpoint);
+            seenTokens.clear();
+            if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+            inFlight = request(checkpoint);
+            continue;
+          }
+          throw error;
         }
-        throw error;
+        const envelope = result.envelope;
+        if (envelope.errors.some((e) => e.code === 'noRecordsMatch')) {
+          log?.info({ source: source.name }, 'noRecordsMatch: nothing new since the last harvest');
+        }
+        let token = envelope.resumptionToken?.value ?? '';
+        if (token !== '' && seenTokens.has(token)) {
+          warn('resumptionTokenLoop', `The repository returned resumption token "${token}" again; ending the list to avoid a loop`);
+          token = '';
+        }
+        if (token !== '') seenTokens.add(token);
+
+        // Fetch ahead: the next page is requested before this one is mapped and committed, so
+        // the repository renders it while we work. Commits still advance one page at a time.
+        if (token !== '' && !options.signal?.aborted && !current.buffer.spilled) {
+          inFlight = request({ ...cp, resumptionToken: token });
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        const page = current.buffer;
+        page.prepareReceived();
+
+        const responseDate =
+          envelope.responseDate !== undefined && isUtcDatetime(envelope.responseDate)
+            ? envelope.responseDate
+            : (() => {
+                if (cp.firstResponseDate === undefined) warn('responseDate', `Missing or invalid responseDate "${envelope.responseDate ?? ''}"; using the local clock`);
+                return formatForGranularity(current.requestedAt, 'YYYY-MM-DDThh:mm:ssZ');
+              })();
+        const ordered = cp.ordered && page.ordered && (cp.maxDatestamp === undefined || page.minDatestamp === undefined || page.minDatestamp >= cp.maxDatestamp);
+        const maxDatestamp = page.maxDatestamp === undefined ? cp.maxDatestamp : laterDatestamp(cp.maxDatestamp, page.maxDatestamp);
+        if (envelope.resumptionToken?.completeListSize !== undefined) completeListSize = envelope.resumptionToken.completeListSize;
+        const next: HarvestCheckpoint = {
+          ...cp,
+          runId,
+          resumptionToken: token === '' ? undefined : token,
+          cursor: envelope.resumptionToken?.cursor,
+          completeListSize: completeListSize,
+          pages: cp.pages + 1,
+          records: cp.records + page.count,
+          firstResponseDate: cp.firstResponseDate ?? responseDate,
+          maxDatestamp,
+          ordered,
+        };
+        const outcome = store.commitPage({
+          source: source.name,
+          slot: page.slot,
+          metadataPrefix: cp.metadataPrefix,
+          runId,
+          items: page.all(),
+          checkpoint: next,
+          counters: { requests: client.requestCount },
+          recordStore,
+          localIdOf,
+        });
+        checkpoint = next;
+        totals.pages++;
+        totals.records += page.count;
+        totals.created += outcome.created;
+        totals.updated += outcome.updated;
+        totals.unchanged += outcome.unchanged;
+        totals.deleted += outcome.deleted;
+        totals.invalid += outcome.invalid;
+        totals.quarantined += outcome.quarantined;
+        log?.debug({ source: source.name, page: next.pages, records: next.records, cursor: next.cursor, completeListSize }, 'page committed');
+        const progress: HarvestProgress = {
+          source: source.name,
+          pages: totals.pages,
+          records: totals.records,
+          previousRecords,
+          created: totals.created,
+          updated: totals.updated,
+          quarantined: totals.quarantined,
+          invalid: totals.invalid,
+          requests: client.requestCount,
+        };
+        if (next.cursor !== undefined) progress.cursor = next.cursor;
+        if (completeListSize !== undefined) progress.completeListSize = completeListSize;
+        options.onProgress?.(progress);
+        if (token === '') break;
+        if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+        inFlight ??= request(checkpoint);
       }
-      const envelope = result.envelope;
-      if (envelope.errors.some((e) => e.code === 'noRecordsMatch')) {
-        log?.info({ source: source.name }, 'noRecordsMatch: nothing new since the last harvest');
+    } finally {
+      // A page fetched ahead but not committed is dropped: the checkpoint asks for it again.
+      if (inFlight) {
+        inFlight.cancel.abort();
+        await inFlight.result.catch(() => undefined);
+        inFlight.buffer.reset();
       }
-      let token = envelope.resumptionToken?.value ?? '';
-      if (token !== '' && seenTokens.has(token)) {
-        warn('resumptionTokenLoop', `The repository returned resumption token "${token}" again; ending the list to avoid a loop`);
-        token = '';
-      }
-      if (token !== '') seenTokens.add(token);
-      const responseDate =
-        envelope.responseDate !== undefined && isUtcDatetime(envelope.responseDate)
-          ? envelope.responseDate
-          : (() => {
-              if (cp.firstResponseDate === undefined) warn('responseDate', `Missing or invalid responseDate "${envelope.responseDate ?? ''}"; using the local clock`);
-              return formatForGranularity(requestedAt, 'YYYY-MM-DDThh:mm:ssZ');
-            })();
-      const ordered = cp.ordered && page.ordered && (cp.maxDatestamp === undefined || page.minDatestamp === undefined || page.minDatestamp >= cp.maxDatestamp);
-      const maxDatestamp = page.maxDatestamp === undefined ? cp.maxDatestamp : laterDatestamp(cp.maxDatestamp, page.maxDatestamp);
-      if (envelope.resumptionToken?.completeListSize !== undefined) completeListSize = envelope.resumptionToken.completeListSize;
-      const next: HarvestCheckpoint = {
-        ...cp,
-        runId,
-        resumptionToken: token === '' ? undefined : token,
-        cursor: envelope.resumptionToken?.cursor,
-        completeListSize: completeListSize,
-        pages: cp.pages + 1,
-        records: cp.records + page.count,
-        firstResponseDate: cp.firstResponseDate ?? responseDate,
-        maxDatestamp,
-        ordered,
-      };
-      const outcome = store.commitPage({
-        source: source.name,
-        metadataPrefix: cp.metadataPrefix,
-        runId,
-        items: page.all(),
-        checkpoint: next,
-        counters: { requests: client.requestCount },
-        recordStore,
-        localIdOf,
-      });
-      checkpoint = next;
-      totals.pages++;
-      totals.records += page.count;
-      totals.created += outcome.created;
-      totals.updated += outcome.updated;
-      totals.unchanged += outcome.unchanged;
-      totals.deleted += outcome.deleted;
-      totals.invalid += outcome.invalid;
-      totals.quarantined += outcome.quarantined;
-      page.reset();
-      log?.debug({ source: source.name, page: next.pages, records: next.records, cursor: next.cursor, completeListSize }, 'page committed');
-      const progress: HarvestProgress = {
-        source: source.name,
-        pages: totals.pages,
-        records: totals.records,
-        previousRecords,
-        created: totals.created,
-        updated: totals.updated,
-        quarantined: totals.quarantined,
-        invalid: totals.invalid,
-        requests: client.requestCount,
-      };
-      if (next.cursor !== undefined) progress.cursor = next.cursor;
-      if (completeListSize !== undefined) progress.completeListSize = completeListSize;
-      options.onProgress?.(progress);
-      if (token === '') break;
     }
 
     nextFrom = nextFromResponseDate(checkpoint.firstResponseDate, granularity, options.overlapSeconds ?? 0);

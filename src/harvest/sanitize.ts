@@ -156,8 +156,23 @@ export function decodeXmlBytes(bytes: Uint8Array, repair: TextRepair, encoding?:
     text = new TextDecoder('windows-1252').decode(bytes);
   } else if (isUtf8(bytes)) {
     text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    // Valid UTF-8 decodes to no lone surrogate: only control bytes and U+FFFE/U+FFFF (EF BF BE/BF)
+    // can be forbidden, and a byte scan finds them faster than a regular expression.
+    if (!mayHoldForbiddenChars(bytes)) return escapeBareAmpersands(text, repair);
   } else {
     text = decodeRepairingUtf8(bytes, repair);
   }
   return escapeBareAmpersands(stripInvalidXmlChars(text, repair), repair);
+}
+
+function mayHoldForbiddenChars(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20) {
+      if (b !== 0x09 && b !== 0x0a && b !== 0x0d) return true;
+    } else if (b === 0xef || (b === 0x26 && bytes[i + 1] === 0x23)) {
+      return true; // a possible U+FFFE/U+FFFF, or a character reference (&#...;)
+    }
+  }
+  return false;
 }

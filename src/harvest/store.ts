@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { ArticleRecord } from '../model/types.js';
 import { applyMigrations, type Db } from '../store/db.js';
 import type { RecordStore } from '../store/types.js';
-import type { Granularity } from './xml.js';
+import { splitStoredRecord, type Granularity } from './xml.js';
 
 /**
  * The harvest tables (migrations namespace 'harvest'): configured sources, runs, the crash-safe
@@ -73,6 +73,7 @@ export const HARVEST_MIGRATIONS: readonly string[] = [
      updated_at TEXT NOT NULL
    );
    CREATE TABLE harvest_records (
+     id INTEGER PRIMARY KEY,
      source TEXT NOT NULL REFERENCES harvest_sources (name) ON DELETE CASCADE,
      identifier TEXT NOT NULL,
      datestamp TEXT NOT NULL,
@@ -80,7 +81,6 @@ export const HARVEST_MIGRATIONS: readonly string[] = [
      set_specs TEXT NOT NULL,
      metadata_prefix TEXT NOT NULL,
      record_xml TEXT NOT NULL,
-     metadata_xml TEXT,
      content_hash TEXT NOT NULL,
      raw_bytes BLOB,
      repairs TEXT,
@@ -93,8 +93,8 @@ export const HARVEST_MIGRATIONS: readonly string[] = [
      run_id INTEGER,
      first_harvested_at TEXT NOT NULL,
      harvested_at TEXT NOT NULL,
-     PRIMARY KEY (source, identifier)
-   ) WITHOUT ROWID;
+     UNIQUE (source, identifier)
+   );
    CREATE INDEX harvest_records_by_local_id ON harvest_records (local_id) WHERE local_id IS NOT NULL;
    CREATE TABLE harvest_quarantine (
      source TEXT NOT NULL REFERENCES harvest_sources (name) ON DELETE CASCADE,
@@ -111,12 +111,13 @@ export const HARVEST_MIGRATIONS: readonly string[] = [
    CREATE INDEX harvest_quarantine_by_identifier ON harvest_quarantine (source, identifier);
    CREATE TABLE harvest_page_staging (
      source TEXT NOT NULL,
+     slot INTEGER NOT NULL,
      seq INTEGER NOT NULL,
      kind TEXT NOT NULL CHECK (kind IN ('record', 'quarantine')),
      payload TEXT NOT NULL,
      raw BLOB,
-     PRIMARY KEY (source, seq)
-   ) WITHOUT ROWID;`,
+     PRIMARY KEY (source, slot, seq)
+   );`,
 ];
 
 export interface HarvestSource {
@@ -273,8 +274,9 @@ export interface HarvestSourceStatus {
   checkpoint: HarvestCheckpoint | undefined;
 }
 
-export function hashRecordXml(xml: string): string {
-  return createHash('sha1').update(xml).digest('base64url');
+/** Identity of a record's content: its bytes as received (any change at the source changes it). */
+export function hashRecordBytes(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('base64url');
 }
 
 const heldLocks = new Set<string>();
@@ -390,13 +392,13 @@ export class HarvestStore {
         'SELECT datestamp, content_hash, local_id, deleted FROM harvest_records WHERE source = ? AND identifier = ?',
       ),
       upsertRecord: db.prepare(
-        `INSERT INTO harvest_records (source, identifier, datestamp, deleted, set_specs, metadata_prefix, record_xml, metadata_xml,
+        `INSERT INTO harvest_records (source, identifier, datestamp, deleted, set_specs, metadata_prefix, record_xml,
            content_hash, raw_bytes, repairs, format, mapped_json, valid, errors, warnings, local_id, run_id, first_harvested_at, harvested_at)
-         VALUES (@source, @identifier, @datestamp, @deleted, @setSpecs, @metadataPrefix, @recordXml, @metadataXml,
+         VALUES (@source, @identifier, @datestamp, @deleted, @setSpecs, @metadataPrefix, @recordXml,
            @contentHash, @rawBytes, @repairs, @format, @mappedJson, @valid, @errors, @warnings, @localId, @runId, @now, @now)
          ON CONFLICT (source, identifier) DO UPDATE SET
            datestamp = excluded.datestamp, deleted = excluded.deleted, set_specs = excluded.set_specs,
-           metadata_prefix = excluded.metadata_prefix, record_xml = excluded.record_xml, metadata_xml = excluded.metadata_xml,
+           metadata_prefix = excluded.metadata_prefix, record_xml = excluded.record_xml,
            content_hash = excluded.content_hash, raw_bytes = excluded.raw_bytes, repairs = excluded.repairs,
            format = excluded.format, mapped_json = excluded.mapped_json, valid = excluded.valid, errors = excluded.errors,
            warnings = excluded.warnings, local_id = excluded.local_id, run_id = excluded.run_id, harvested_at = excluded.harvested_at`,
@@ -412,11 +414,12 @@ export class HarvestStore {
          ON CONFLICT (source, key) DO UPDATE SET reason = excluded.reason, raw = excluded.raw,
            request_url = excluded.request_url, run_id = excluded.run_id, created_at = excluded.created_at`,
       ),
-      stage: db.prepare('INSERT INTO harvest_page_staging (source, seq, kind, payload, raw) VALUES (?, ?, ?, ?, ?)'),
-      staged: db.prepare<[string, number, number], { seq: number; kind: string; payload: string; raw: Buffer | null }>(
-        'SELECT seq, kind, payload, raw FROM harvest_page_staging WHERE source = ? AND seq > ? ORDER BY seq LIMIT ?',
+      stage: db.prepare('INSERT INTO harvest_page_staging (source, slot, seq, kind, payload, raw) VALUES (?, ?, ?, ?, ?, ?)'),
+      staged: db.prepare<[string, number, number, number], { seq: number; kind: string; payload: string; raw: Buffer | null }>(
+        'SELECT seq, kind, payload, raw FROM harvest_page_staging WHERE source = ? AND slot = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       clearStaging: db.prepare('DELETE FROM harvest_page_staging WHERE source = ?'),
+      clearStagingSlot: db.prepare('DELETE FROM harvest_page_staging WHERE source = ? AND slot = ?'),
       addRunCounters: db.prepare(
         `UPDATE harvest_runs SET requests = @requests, pages = pages + @pages, records = records + @records,
            created = created + @created, updated = updated + @updated, unchanged = unchanged + @unchanged,
@@ -640,30 +643,32 @@ export class HarvestStore {
 
   // ---- page staging (pages too large to hold in memory) -------------------------------------
 
-  clearStaging(source: string): void {
-    this.s.clearStaging.run(source);
+  /** Drops staged pages: one slot, or all of a source (leftovers of a killed run). */
+  clearStaging(source: string, slot?: number): void {
+    if (slot === undefined) this.s.clearStaging.run(source);
+    else this.s.clearStagingSlot.run(source, slot);
   }
 
-  stageItems(source: string, firstSeq: number, items: ({ kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine })[]): void {
+  stageItems(source: string, slot: number, firstSeq: number, items: ({ kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine })[]): void {
     this.db.transaction(() => {
       let seq = firstSeq;
       for (const item of items) {
         if (item.kind === 'record') {
           const { rawBytes, ...rest } = item.record;
-          this.s.stage.run(source, seq++, 'record', JSON.stringify(rest), rawBytes ?? null);
+          this.s.stage.run(source, slot, seq++, 'record', JSON.stringify(rest), rawBytes ?? null);
         } else {
           const { raw, ...rest } = item.quarantine;
-          this.s.stage.run(source, seq++, 'quarantine', JSON.stringify(rest), raw);
+          this.s.stage.run(source, slot, seq++, 'quarantine', JSON.stringify(rest), raw);
         }
       }
     })();
   }
 
   /** Staged items in batches (a read cursor cannot stay open while the page is written). */
-  *stagedItems(source: string, batch = 500): Generator<{ kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine }> {
+  *stagedItems(source: string, slot: number, batch = 500): Generator<{ kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine }> {
     let after = -1;
     for (;;) {
-      const rows = this.s.staged.all(source, after, batch);
+      const rows = this.s.staged.all(source, slot, after, batch);
       if (rows.length === 0) return;
       for (const row of rows) {
         after = row.seq;
@@ -690,6 +695,8 @@ export class HarvestStore {
    */
   commitPage(args: {
     source: string;
+    /** Staging slot of the page, cleared with the commit. */
+    slot?: number;
     metadataPrefix: string;
     runId: number;
     items: Iterable<{ kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine }>;
@@ -736,7 +743,7 @@ export class HarvestStore {
         quarantined: outcome.quarantined,
       });
       if (args.checkpoint) this.saveCheckpoint(args.checkpoint);
-      this.s.clearStaging.run(args.source);
+      if (args.slot !== undefined) this.s.clearStagingSlot.run(args.source, args.slot);
     };
     this.db.transaction(write).immediate();
     return outcome;
@@ -786,7 +793,6 @@ export class HarvestStore {
       setSpecs: JSON.stringify(r.setSpecs),
       metadataPrefix: args.metadataPrefix,
       recordXml: r.recordXml,
-      metadataXml: r.metadataXml ?? null,
       contentHash: r.contentHash,
       rawBytes: r.rawBytes ?? null,
       repairs: r.repairs ?? null,
@@ -871,7 +877,8 @@ function storedFromRow(row: Row): StoredHarvestRecord {
     setSpecs: JSON.parse(String(row.set_specs)) as string[],
     metadataPrefix: String(row.metadata_prefix),
     recordXml: String(row.record_xml),
-    metadataXml: str(row.metadata_xml),
+    // Not stored twice: the metadata is cut from the stored record when asked for.
+    metadataXml: Number(row.deleted) === 1 ? undefined : splitStoredRecord(String(row.record_xml)).metadataXml,
     rawBytes: (row.raw_bytes as Buffer | null) ?? undefined,
     repairs: str(row.repairs),
     format: str(row.format),

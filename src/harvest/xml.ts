@@ -2,7 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { OaiErrorEntry } from './errors.js';
 import { HarvestError } from './errors.js';
 import { decodeXmlBytes, emptyRepair, type TextRepair } from './sanitize.js';
-import { localName, type ScannedItem, type SplitterResult } from './scanner.js';
+import { OaiResponseSplitter, localName, type ScannedItem, type SplitterResult } from './scanner.js';
 
 /** The OAI-PMH 2.0 namespace. */
 export const OAI_PMH_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/';
@@ -172,7 +172,10 @@ export interface OaiHeader {
 /** One item of a ListRecords / GetRecord / ListIdentifiers response, decoded and split. */
 export interface HarvestedItem {
   header: OaiHeader;
-  /** The whole <record> (or <header>) element as repaired text: what is stored as the raw XML. */
+  /**
+   * The whole <record> (or <header>) element as repaired text, with the namespace declarations
+   * it inherited added to its start tag: what is stored as the raw XML.
+   */
   xml: string;
   /**
    * The metadata element (the single child of <metadata>) as a standalone document fragment,
@@ -227,11 +230,12 @@ function parseHeaderNode(node: unknown): { header?: OaiHeader; problem?: string;
 const FIRST_START_TAG = /^(?:\s|<!--[^]*?-->|<\?[^]*?\?>)*<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/;
 
 /**
- * Adds to the metadata root element the prefixed namespace declarations it inherits (from the
- * OAI-PMH root, <record> or <metadata>) and uses, so the fragment stands alone. The OAI-PMH
- * default namespace is not inherited: metadata always names its own.
+ * Adds to the first element the prefixed namespace declarations it inherits (from the OAI-PMH
+ * root, <record> or <metadata>) and uses, so the fragment stands alone. For metadata the
+ * OAI-PMH default namespace is not inherited (metadata always names its own); for a stored
+ * <record> it is (`inheritOaiDefault`), since the record element is in it.
  */
-export function withInheritedNamespaces(metadataXml: string, inScope: Record<string, string>): string {
+export function withInheritedNamespaces(metadataXml: string, inScope: Record<string, string>, options: { inheritOaiDefault?: boolean } = {}): string {
   const match = FIRST_START_TAG.exec(metadataXml);
   if (!match) return metadataXml;
   const own = namespaceDeclarations(match[0]);
@@ -239,7 +243,7 @@ export function withInheritedNamespaces(metadataXml: string, inScope: Record<str
   for (const [prefix, uri] of Object.entries(inScope)) {
     if (prefix in own) continue;
     if (prefix === '') {
-      if (uri === OAI_PMH_NAMESPACE || match[1]!.includes(':')) continue;
+      if ((uri === OAI_PMH_NAMESPACE && !options.inheritOaiDefault) || match[1]!.includes(':')) continue;
       added += ` xmlns="${uri.replace(/"/g, '&quot;')}"`;
     } else if (metadataXml.includes(`${prefix}:`)) {
       added += ` xmlns:${prefix}="${uri.replace(/"/g, '&quot;')}"`;
@@ -254,17 +258,48 @@ function decodeSlice(item: ScannedItem, start: number, end: number, ctx: ItemCon
   return decodeXmlBytes(item.bytes.subarray(start, end), emptyRepair(), ctx.declaredEncoding);
 }
 
-/** Splits a <record> (ListRecords, GetRecord) or <header> (ListIdentifiers) into its parts. */
-export function readRecordItem(item: ScannedItem, ctx: ItemContext): HarvestedItem | UnreadableItem {
+/** Problem with the metadata's well-formedness (line:column inside the metadata), if any. */
+export function metadataWellFormednessProblem(metadataXml: string): string | undefined {
+  const validity = XMLValidator.validate(metadataXml);
+  if (validity === true) return undefined;
+  return `the metadata is not well-formed XML: ${validity.err.msg} (metadata line ${validity.err.line}, column ${validity.err.col})`;
+}
+
+/**
+ * Splits a <record> (ListRecords, GetRecord) or <header> (ListIdentifiers) into its parts.
+ * `checkMetadata: false` skips the metadata well-formedness check, for callers whose reader
+ * checks it anyway (the oai_dc and JATS readers do, with line:column).
+ */
+export function readRecordItem(item: ScannedItem, ctx: ItemContext, options: { checkMetadata?: boolean } = {}): HarvestedItem | UnreadableItem {
+  // Each region of the record is decoded (and repaired) exactly once; the record text is the
+  // concatenation of the regions, and header, metadata and about are regions of it.
   const repair = emptyRepair();
-  const xml = decodeXmlBytes(item.bytes, repair, ctx.declaredEncoding);
-  const isBareHeader = localName(FIRST_START_TAG.exec(xml)?.[1] ?? '') === 'header';
+  const bytes = item.bytes;
+  const decode = (from: number, to: number) => (to > from ? decodeXmlBytes(bytes.subarray(from, to), repair, ctx.declaredEncoding) : '');
+  let xml = '';
+  let cursor = 0;
   let headerXml: string | undefined;
-  if (isBareHeader) headerXml = xml;
-  else {
-    const headerChild = item.children.find((c) => localName(c.name) === 'header');
-    if (headerChild) headerXml = decodeSlice(item, headerChild.start, headerChild.end, ctx);
+  let metadataStartTag: string | undefined;
+  let metadataInner: string | undefined;
+  const aboutXml: string[] = [];
+  for (const child of item.children) {
+    const name = localName(child.name);
+    if (name !== 'header' && name !== 'metadata' && name !== 'about') continue;
+    xml += decode(cursor, child.start);
+    const startTag = decode(child.start, child.contentStart);
+    const content = decode(child.contentStart, child.contentEnd);
+    const endTag = decode(child.contentEnd, child.end);
+    xml += startTag + content + endTag;
+    cursor = child.end;
+    if (name === 'header') headerXml ??= startTag + content + endTag;
+    else if (name === 'metadata') {
+      metadataStartTag ??= startTag;
+      metadataInner ??= content.trim();
+    } else aboutXml.push(content.trim());
   }
+  xml += decode(cursor, bytes.length);
+  const isBareHeader = localName(FIRST_START_TAG.exec(xml)?.[1] ?? '') === 'header';
+  if (isBareHeader) headerXml = xml;
   const unreadable = (problem: string, identifier?: string, datestamp?: string): UnreadableItem => ({
     problem,
     identifier,
@@ -289,35 +324,37 @@ export function readRecordItem(item: ScannedItem, ctx: ItemContext): HarvestedIt
   const header = parsedHeader.header;
 
   let metadataXml: string | undefined;
-  const aboutXml: string[] = [];
   if (!isBareHeader) {
     const recordTag = FIRST_START_TAG.exec(xml);
     const inScope = { ...ctx.namespaces, ...(recordTag ? namespaceDeclarations(recordTag[0]) : {}) };
-    for (const child of item.children) {
-      const name = localName(child.name);
-      if (name === 'metadata') {
-        const startTag = decodeSlice(item, child.start, child.contentStart, ctx);
-        const inner = decodeSlice(item, child.contentStart, child.contentEnd, ctx).trim();
-        if (inner !== '') metadataXml = withInheritedNamespaces(inner, { ...inScope, ...namespaceDeclarations(startTag) });
-      } else if (name === 'about') {
-        aboutXml.push(decodeSlice(item, child.contentStart, child.contentEnd, ctx).trim());
-      }
+    if (metadataInner !== undefined && metadataInner !== '') {
+      metadataXml = withInheritedNamespaces(metadataInner, { ...inScope, ...namespaceDeclarations(metadataStartTag ?? '') });
     }
     if (!header.deleted && metadataXml === undefined) {
       return unreadable('the record has no metadata (and is not marked deleted)', header.identifier, header.datestamp);
     }
-    if (metadataXml !== undefined) {
-      const validity = XMLValidator.validate(metadataXml);
-      if (validity !== true) {
-        return unreadable(
-          `the metadata is not well-formed XML: ${validity.err.msg} (metadata line ${validity.err.line}, column ${validity.err.col})`,
-          header.identifier,
-          header.datestamp,
-        );
-      }
+    if (metadataXml !== undefined && options.checkMetadata !== false) {
+      const problem = metadataWellFormednessProblem(metadataXml);
+      if (problem !== undefined) return unreadable(problem, header.identifier, header.datestamp);
     }
   }
-  return { header, xml, metadataXml, aboutXml, repair, rawBytes: item.bytes };
+  // Stored standalone: the namespace declarations the record relied on go onto <record>.
+  const standalone = isBareHeader ? xml : withInheritedNamespaces(xml, ctx.namespaces, { inheritOaiDefault: true });
+  return { header, xml: standalone, metadataXml, aboutXml, repair, rawBytes: item.bytes };
+}
+
+/** The metadata and about parts of a stored (standalone) <record>, as readRecordItem gives them. */
+export function splitStoredRecord(recordXml: string): { metadataXml: string | undefined; aboutXml: string[] } {
+  const splitter = new OaiResponseSplitter('record');
+  const items = [
+    ...splitter.feed(Buffer.from('<OAI-PMH><GetRecord>')),
+    ...splitter.feed(Buffer.from(recordXml)),
+    ...splitter.feed(Buffer.from('</GetRecord></OAI-PMH>')),
+  ];
+  const item = items[0];
+  if (!item) return { metadataXml: undefined, aboutXml: [] };
+  const read = readRecordItem(item, { declaredEncoding: undefined, namespaces: {} }, { checkMetadata: false });
+  return isUnreadable(read) ? { metadataXml: undefined, aboutXml: [] } : { metadataXml: read.metadataXml, aboutXml: read.aboutXml };
 }
 
 export function isUnreadable(item: HarvestedItem | UnreadableItem): item is UnreadableItem {
