@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { HarvestClientEvent, HarvestClientOptions } from '../src/harvest/client.js';
+import { listRecords, type HarvestClientEvent, type HarvestClientOptions } from '../src/harvest/client.js';
 import { runHarvest, type HarvestRunOptions } from '../src/harvest/harvester.js';
 import { HarvestStore } from '../src/harvest/store.js';
 import { openDatabase, type Db } from '../src/store/db.js';
@@ -319,6 +319,17 @@ describe('incremental harvesting (guidelines §3)', () => {
     expect(summary.warnings.join('\n')).toMatch(/day granularity/);
   });
 
+  it('an older datestamp never replaces a newer one (a list may hold a record twice)', async () => {
+    const s = await setup();
+    await s.run();
+    const newer = s.store.getRecord('faulty', s.server.records[6]!.identifier)!;
+    // The repository goes back to an older version of record 6 (as a stale replica would).
+    s.server.touch(6, '2020-01-01T00:00:00Z');
+    const summary = await s.run({ full: true });
+    expect(summary).toMatchObject({ status: 'completed', updated: 0, created: 0 });
+    expect(s.store.getRecord('faulty', s.server.records[6]!.identifier)).toMatchObject({ datestamp: newer.datestamp, recordXml: newer.recordXml });
+  });
+
   it('deleted records remove the article from the RecordStore but stay as a tombstone', async () => {
     const s = await setup();
     await s.run();
@@ -328,6 +339,32 @@ describe('incremental harvesting (guidelines §3)', () => {
     expect(summary).toMatchObject({ status: 'completed', deleted: 1 });
     expect(s.store.getRecord('faulty', s.server.records[3]!.identifier)!.deleted).toBe(true);
     expect(new SqliteRecordStore(s.db).get('10.5555/fault.3')?.deleted).toBe(true);
+  });
+});
+
+describe('the library iterators', () => {
+  it('listRecords yields each record once although a page was retried after a reset mid-body', async () => {
+    const server = await startFaultServer({ records: N, pageSize: PAGE, fault: onList(2, { kind: 'reset', afterBytes: 9000 }) });
+    servers.push(server);
+    const events: HarvestClientEvent[] = [];
+    const seen: string[] = [];
+    for await (const record of listRecords({ baseUrl: server.url, backoffBaseMs: 1, onEvent: (e) => events.push(e) }, { metadataPrefix: 'oai_dc' })) {
+      seen.push(record.header.identifier);
+      expect(record.mapping?.valid).toBe(true);
+    }
+    expect(events.filter((e) => e.type === 'retry')).toEqual([expect.objectContaining({ code: 'network' })]);
+    expect(seen).toEqual(server.records.map((r) => r.identifier));
+  });
+
+  it('leaving the loop early stops requesting', async () => {
+    const server = await startFaultServer({ records: N, pageSize: PAGE });
+    servers.push(server);
+    let count = 0;
+    for await (const record of listRecords(server.url, { metadataPrefix: 'oai_dc' }, { map: false })) {
+      expect(record.header.identifier).toBe(server.records[count]!.identifier);
+      if (++count === 12) break;
+    }
+    expect(server.requests.length).toBeLessThanOrEqual(2);
   });
 });
 

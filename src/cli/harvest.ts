@@ -160,8 +160,8 @@ function describeSummary(summary: HarvestRunSummary): string {
 }
 
 async function runCommand(name: string | undefined, options: RunOptions): Promise<void> {
-  if (name !== undefined && options.all) throw new InvalidArgumentError('give a source name or --all, not both');
-  if (name === undefined && !options.all) throw new InvalidArgumentError('give a source name or --all');
+  if (name !== undefined && options.all) throw new Error('give a source name or --all, not both');
+  if (name === undefined && !options.all) throw new Error('give a source name or --all');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -665,3 +665,34 @@ export function readAndMapRecord(item: ScannedItem, context: ItemContext, metada
     return unreadable(error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/**
+ * ListRecords over a whole list as an async iterator (records with their mapped article),
+ * with a client made for the occasion and closed when the iteration ends or is left.
+ */
+export async function* listRecords(
+  repository: string | HarvestClientOptions,
+  args: ListArguments,
+  options: ListIterationOptions = {},
+): AsyncGenerator<HarvestRecord> {
+  const client = new HarvestClient(typeof repository === 'string' ? { baseUrl: repository } : repository);
+  try {
+    yield* client.listRecords(args, options);
+  } finally {
+    await client.close();
+  }
+}
+
+/** ListIdentifiers over a whole list as an async iterator of headers. */
+export async function* listIdentifiers(
+  repository: string | HarvestClientOptions,
+  args: ListArguments,
+  options: Omit<ListIterationOptions, 'map'> = {},
+): AsyncGenerator<OaiHeader> {
+  const client = new HarvestClient(typeof repository === 'string' ? { baseUrl: repository } : repository);
+  try {
+    yield* client.listIdentifiers(args, options);
+  } finally {
+    await client.close();
+  }
+}

@@ -1,6 +1,9 @@
 // Public API of the harvest capability; re-exported from src/index.ts.
 export {
   HarvestClient,
+  listRecords,
+  listIdentifiers,
+  readAndMapRecord as readHarvestedRecord,
   buildRequestUrl as buildHarvestRequestUrl,
   realSleep as harvestRealSleep,
   type HarvestClientOptions,
