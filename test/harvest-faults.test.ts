@@ -398,6 +398,22 @@ describe('stopping and quarantine', () => {
     expectExactlyOnce(s);
   });
 
+  it('a record the RecordStore refuses is kept raw and flagged; the page still commits', async () => {
+    const s = await setup();
+    const real = new SqliteRecordStore(s.db);
+    const refusing = Object.create(real) as SqliteRecordStore;
+    refusing.upsert = (record, options) => {
+      if (record.doi === '10.5555/fault.4') throw new Error('disk says no');
+      return real.upsert(record, options);
+    };
+    const summary = await s.run({ recordStore: refusing });
+    expect(summary).toMatchObject({ status: 'completed', invalid: 1, records: N });
+    const row = s.store.getRecord('faulty', s.server.records[4]!.identifier)!;
+    expect(row.valid).toBe(false);
+    expect(row.errors.join('\n')).toMatch(/record store refused it: disk says no/);
+    expect(real.count({})).toBe(N - 1);
+  });
+
   it('an unreadable record is quarantined with the reason and its bytes; the harvest goes on', async () => {
     const s = await setup({ malformed: (i) => i === 12 });
     const summary = await s.run();

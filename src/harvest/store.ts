@@ -775,9 +775,17 @@ export class HarvestStore {
     } else if (r.valid && r.article) {
       localId = args.localIdOf(r.article);
       if (store) {
-        store.upsert(r.article, { localId });
-        if (previousLocalId !== undefined && previousLocalId !== localId && !this.referencedElsewhere(previousLocalId, args.source, r.identifier)) {
-          store.delete(previousLocalId);
+        try {
+          store.upsert(r.article, { localId });
+          if (previousLocalId !== undefined && previousLocalId !== localId && !this.referencedElsewhere(previousLocalId, args.source, r.identifier)) {
+            store.delete(previousLocalId);
+          }
+        } catch (error) {
+          // One record the store refuses must not cost the page: keep it raw and flagged.
+          r.valid = false;
+          r.errors = [...r.errors, `the record store refused it: ${error instanceof Error ? error.message : String(error)}`];
+          localId = previousLocalId;
+          outcome.invalid++;
         }
       }
     } else {
