@@ -270,8 +270,17 @@ export function indentXml(xml: string): string {
 
 /** Serialises a finished document: optional declaration, indented element-only content, trailing newline. */
 export function serialize(doc: Document, declaration: boolean): string {
-  const body = indentXml(doc.end());
-  return (declaration ? DECLARATION : '') + body + '\n';
+  return finishXml(indentXml(doc.end()), declaration);
+}
+
+/** Adds the optional declaration and the trailing newline to indented XML. */
+export function finishXml(indented: string, declaration: boolean): string {
+  return (declaration ? DECLARATION : '') + indented + '\n';
+}
+
+/** Line break and indentation before an element at `depth` in element-only content (as indentXml writes it). */
+export function lineBreak(depth: number): string {
+  return indentation(depth);
 }
 
 // ---------------------------------------------------------------------------------------------
