@@ -100,11 +100,10 @@ export function faultTitle(index: number, version: number): string {
   return `Fault-tolerant harvesting, part ${index}${version > 0 ? ` (revision ${version})` : ''}`;
 }
 
-function recordXml(record: FaultRecord, granularity: Granularity): Buffer {
+function recordXml(record: FaultRecord): Buffer {
   const header = `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
   if (record.deleted) return Buffer.from(`<record>${header}</record>`);
   const year = record.datestamp.slice(0, 4);
-  void granularity;
   const before =
     `<record>${header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" ` +
     `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">` +
@@ -215,7 +214,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const head = Buffer.from(
       envelope(`<request verb="ListRecords">http://fault.test/oai</request>`, '<ListRecords>\n').replace(/<\/OAI-PMH>\n$/, ''),
     );
-    const parts = [head, ...pageRecords.flatMap((r) => [recordXml(r, granularity), Buffer.from('\n')]), Buffer.from(`${tokenElement}</ListRecords></OAI-PMH>\n`)];
+    const parts = [head, ...pageRecords.flatMap((r) => [recordXml(r), Buffer.from('\n')]), Buffer.from(`${tokenElement}</ListRecords></OAI-PMH>\n`)];
     return Buffer.concat(parts);
   }
 
