@@ -289,7 +289,7 @@ export class CrossrefClient {
 }
 
 /** Waits `ms`; resolves false instead of throwing when `signal` aborts first. */
-async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+export async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return false;
   if (ms <= 0) return true;
   try {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { RecordStore } from '../store/types.js';
@@ -7,7 +6,7 @@ import type { ArticleRecord } from '../model/types.js';
 import { validateArticle } from '../model/index.js';
 import { toCrossref, ExportError, type CrossrefHeadOptions } from '../formats/index.js';
 import { validateXml, type XmlValidationResult } from '../validate/index.js';
-import { CrossrefClient, isCrossrefProduction, type CrossrefClientOptions, type CrossrefCredentials } from './client.js';
+import { CrossrefClient, isCrossrefProduction, pause, type CrossrefClientOptions, type CrossrefCredentials } from './client.js';
 import { CrossrefDepositError } from './errors.js';
 import type { BatchDiagnostic } from './responses.js';
 import { CrossrefDepositState, depositTarget, type BatchItem, type DepositBatchInfo } from './state.js';
@@ -458,13 +457,3 @@ async function pollOpenBatches(
   }
 }
 
-async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return false;
-  if (ms <= 0) return true;
-  try {
-    await sleep(ms, undefined, signal ? { signal } : undefined);
-    return true;
-  } catch {
-    return false;
-  }
-}

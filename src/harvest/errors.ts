@@ -1,3 +1,5 @@
+import type { OaiErrorCode as ProtocolErrorCode } from '../oai/engine.js';
+
 /**
  * Named failures of a harvest. Every way a real OAI-PMH endpoint misbehaves gets its own code,
  * so logs, run records and callers can tell "the server sent an HTML error page" from "the
@@ -82,17 +84,8 @@ export class HarvestError extends Error {
   }
 }
 
-/** OAI-PMH error codes from OAI-PMH 2.0 §3.6. */
-export type OaiErrorCode =
-  | 'badArgument'
-  | 'badResumptionToken'
-  | 'badVerb'
-  | 'cannotDisseminateFormat'
-  | 'idDoesNotExist'
-  | 'noRecordsMatch'
-  | 'noMetadataFormats'
-  | 'noSetHierarchy'
-  | (string & {});
+/** The §3.6 codes the provider emits, plus whatever else a real server sends. */
+export type OaiErrorCode = ProtocolErrorCode | (string & {});
 
 export interface OaiErrorEntry {
   code: OaiErrorCode;
