@@ -114,13 +114,16 @@ describe('two worker processes on one store', () => {
 
 describe('SIGKILL during an export', () => {
   it('leaves no half-written file, and a restart finishes the export', async () => {
-    const records = generateSyntheticRecords(800, 77);
+    const records = generateSyntheticRecords(2000, 77);
     t.store.upsertMany(records);
     const outDir = join(t.dir, 'out');
     const config = writeConfig({ jobs: { export: { outDir, formats: ['oai_dc', 'jats'] }, deposit: { enabled: false } } });
     const first = spawnCli(['worker', '--once', '--config', config, '--db', t.file], { env: childEnv() });
     const written = () => (existsSync(join(outDir, 'jats')) ? readdirSync(join(outDir, 'jats')).filter((n) => n.endsWith('.xml')).length : 0);
-    await waitFor(() => written() >= 100, 30_000, 'the export to get going');
+    // Kill only once a page is committed (its files and its bookkeeping): a kill between a
+    // page's files and its transaction legitimately rewrites that page on restart.
+    const committed = () => (t.db.prepare('SELECT COUNT(*) AS n FROM worker_export_state').get() as { n: number }).n;
+    await waitFor(() => written() >= 100 && committed() >= 1, 30_000, 'the export to commit its first page');
     first.child.kill('SIGKILL');
     const killed = await first.result;
     expect(killed.signal).toBe('SIGKILL');
