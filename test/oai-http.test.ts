@@ -161,8 +161,20 @@ describe('flow control: 503 Retry-After when overloaded (guidelines-repository Â
           resolve(socket);
         });
       });
+    // Both held requests must have reached the handler before the probe (no fixed sleep: on a
+    // loaded machine the server may parse their headers late). Listeners run in the order they
+    // were added, so when ours sees a request the handler has already counted it.
+    let arrived = 0;
+    const bothArrived = new Promise<void>((resolve) => {
+      const onRequest = () => {
+        if (++arrived < 2) return;
+        server.server.off('request', onRequest);
+        resolve();
+      };
+      server.server.on('request', onRequest);
+    });
     const held = [await hold(), await hold()];
-    await new Promise((r) => setTimeout(r, 50));
+    await bothArrived;
     const busy = await raw(`${server.url}?verb=Identify`);
     expect(busy.status).toBe(503);
     expect(busy.headers['retry-after']).toBe('7');
