@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_SYNTHETIC_SEED, recordLocalId, syntheticRecord, SYNTHETIC_DOI_PREFIX } from '../model/index.js';
+import { localIdFileStem } from '../model/records.js';
 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of records, e.g. 1000');
@@ -15,12 +16,6 @@ function parseSeed(value: string): number {
   const seed = Number(value);
   if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError('is too large');
   return seed;
-}
-
-/** A local id as a portable file name: anything outside [A-Za-z0-9._-] becomes "_". */
-export function recordFileName(localId: string): string {
-  const safe = localId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return `${safe || '_'}.json`;
 }
 
 interface SampleOptions {
@@ -39,7 +34,7 @@ function writeSyntheticSamples(options: SampleOptions): void {
     const record = syntheticRecord(index, options.seed);
     const json = options.compact ? JSON.stringify(record) : JSON.stringify(record, null, 2);
     const text = `${json}\n`;
-    writeFileSync(join(options.out, recordFileName(recordLocalId(record))), text);
+    writeFileSync(join(options.out, `${localIdFileStem(recordLocalId(record))}.json`), text);
     bytes += Buffer.byteLength(text);
   }
   if (!options.quiet) {
