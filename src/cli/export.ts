@@ -10,6 +10,7 @@ import {
   type CrossrefHeadOptions,
 } from '../formats/index.js';
 import { loadSeedSample, recordLocalId, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
+import { localIdFileStem } from '../model/records.js';
 import { formatXmlErrors, validateXml, type SchemaId } from '../validate/index.js';
 import { loadRecordInputs } from './inputs.js';
 
@@ -33,12 +34,6 @@ interface ExportOptions {
 interface Source {
   label: string;
   record: ArticleRecord;
-}
-
-/** A local id as a portable file name: anything outside [A-Za-z0-9._-] becomes "_". */
-export function exportFileStem(localId: string): string {
-  const safe = localId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
-  return safe || '_';
 }
 
 class ExportRun {
@@ -67,6 +62,11 @@ class ExportRun {
       this.fail(label, `${format} output is not valid against ${SCHEMA_OF[format]}, not written:\n${formatXmlErrors(result.errors)}`);
       return false;
     }
+    return this.write(label, fileName, xml);
+  }
+
+  /** Writes output already validated, atomically (temp file + rename). */
+  write(label: string, fileName: string, xml: string): boolean {
     const target = join(this.out, fileName);
     const temporary = join(this.out, `.${fileName}.${process.pid}.tmp`);
     try {
@@ -97,12 +97,13 @@ async function collectSources(inputs: string[], run: ExportRun): Promise<Source[
       continue;
     }
     const id = recordLocalId(input.record);
-    const earlier = exportedFrom.get(exportFileStem(id));
+    const stem = localIdFileStem(id);
+    const earlier = exportedFrom.get(stem);
     if (earlier !== undefined) {
       run.fail(input.source, `skipped: its local id ${JSON.stringify(id)} names the same output files as ${earlier}`);
       continue;
     }
-    exportedFrom.set(exportFileStem(id), input.source);
+    exportedFrom.set(stem, input.source);
     sources.push({ label: input.source, record: input.record });
   }
   return sources;
@@ -132,7 +133,7 @@ function crossrefHead(options: ExportOptions, sources: Source[], run: ExportRun)
 }
 
 function exportSingle(run: ExportRun, source: Source, format: 'oai_dc' | 'jats'): void {
-  const stem = exportFileStem(recordLocalId(source.record));
+  const stem = localIdFileStem(recordLocalId(source.record));
   let xml: string;
   try {
     xml = format === 'oai_dc' ? toOaiDc(source.record) : toJats(source.record);
@@ -190,7 +191,9 @@ function exportCrossrefBatch(run: ExportRun, sources: Source[], head: CrossrefHe
     xml = toCrossref(batch.map((s) => s.record), head);
   }
   const batchId = /<doi_batch_id>([^<]*)<\/doi_batch_id>/.exec(xml)?.[1] ?? 'batch';
-  if (run.writeValidated('crossref', 'crossref', `crossref-${exportFileStem(batchId)}.xml`, xml)) {
+  const fileName = `crossref-${localIdFileStem(batchId)}.xml`;
+  // The whole batch was validated above; only a batch rebuilt without its invalid records needs it again.
+  if (result.valid ? run.write('crossref', fileName, xml) : run.writeValidated('crossref', 'crossref', fileName, xml)) {
     run.counts.crossref = batch.length;
     const synthetic = batch.filter((s) => s.record.synthetic).length;
     if (synthetic > 0) run.note(`the Crossref batch holds ${synthetic} synthetic record(s): never deposit it`);
