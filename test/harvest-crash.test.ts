@@ -10,14 +10,21 @@ import { startFaultServer, type FaultServer } from './helpers/fault-server.js';
 
 /**
  * Crash safety: a real harvester process (`pubmeta harvest run`) is killed with SIGKILL at a
- * random moment, then run again to completion. Whatever the moment (during Identify, a page
- * download, a page commit, the completion), the final store must equal a clean harvest, and the
- * second run must continue from the last committed page rather than start over.
+ * point of the protocol (a chosen request reaching the repository) plus a random few ms, then
+ * run again to completion. Whatever the moment (during Identify, a page download, a page
+ * commit, the completion), the final store must equal a clean harvest, and the second run must
+ * continue from the last committed page rather than start over. Kill points are tied to
+ * requests, not to wall-clock fractions of a clean run, so a loaded machine moves them nowhere.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', 'dist', 'cli', 'main.js');
 const N = 48;
 const PAGE = 4;
+const PAGES = N / PAGE;
+/** Server-side delay of every list page, so kills land in downloads as well as in commits. */
+const PAGE_DELAY_MS = 5;
+/** Random part of a kill's timing, after its request arrives: less than four page delays. */
+const JITTER_MS = 4 * PAGE_DELAY_MS;
 const TRIALS = 21;
 const CONCURRENT = 3;
 
@@ -30,20 +37,22 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-/** A repository per trial; `firstRequest` settles when the harvester's first request arrives. */
-async function repository(): Promise<{ server: FaultServer; firstRequest: Promise<number> }> {
-  let arrived: (at: number) => void = () => undefined;
-  const firstRequest = new Promise<number>((resolve) => (arrived = resolve));
+/**
+ * A repository per trial; `reached` settles when its `listRequest`-th ListRecords request
+ * arrives (0: the first request, Identify).
+ */
+async function repository(listRequest = 0): Promise<{ server: FaultServer; reached: Promise<void> }> {
+  let arrived: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
   const server = await startFaultServer({
     records: N,
     pageSize: PAGE,
-    // Each list page takes a little while, so kills land in downloads as well as in commits.
     fault: (r) => {
-      if (r.n === 1) arrived(Date.now());
-      return r.verb === 'ListRecords' ? { kind: 'delay', ms: 5 } : undefined;
+      if (listRequest === 0 ? r.n === 1 : r.listRequest === listRequest) arrived();
+      return r.verb === 'ListRecords' ? { kind: 'delay', ms: PAGE_DELAY_MS } : undefined;
     },
   });
-  return { server, firstRequest };
+  return { server, reached };
 }
 
 interface Exit {
@@ -132,16 +141,13 @@ function prng(seed: number) {
   };
 }
 
-describe('SIGKILL at random points (crash safety)', () => {
+describe('SIGKILL at many points (crash safety)', () => {
   let clean: ReturnType<typeof snapshot>;
-  /** From the harvester's first request to its exit, in a clean run. */
-  let harvestMs = 0;
 
   it('a clean harvest by the CLI stores every record once', async () => {
-    const { server, firstRequest } = await repository();
+    const { server } = await repository();
     const file = newDb('clean', server);
     const exit = await harvestProcess(file);
-    harvestMs = Date.now() - (await firstRequest);
     await server.close();
     expect(exit.code, exit.stderr).toBe(0);
     expect(JSON.parse(exit.stdout)).toMatchObject({ status: 'completed', records: N, created: N });
@@ -155,13 +161,35 @@ describe('SIGKILL at random points (crash safety)', () => {
     const seed = Number(process.env.HARVEST_CRASH_SEED ?? Date.now() % 100_000);
     const random = prng(seed);
     const outcomes = { resumedFromCheckpoint: 0, noCheckpointYet: 0, completedBeforeKill: 0 };
+    /**
+     * Trial i kills after list request k = i mod (PAGES + 2) arrives (0: Identify; PAGES + 1:
+     * the last one, later, so some kills hit the final commit and the completion).
+     */
+    const killPoint = (index: number) => {
+      const k = index % (PAGES + 2);
+      return k <= PAGES
+        ? { listRequest: k, afterMs: Math.floor(random() * JITTER_MS) }
+        : { listRequest: PAGES, afterMs: JITTER_MS + Math.floor(random() * 3 * JITTER_MS) };
+    };
+    // From list request k on, the remaining PAGES - k + 1 responses each wait PAGE_DELAY_MS in
+    // turn in this process, so a kill timer of under 4 such delays fires before the last page
+    // is even sent: such a run cannot have completed, and its checkpoint exists (it is saved
+    // before the first list request).
+    const surelyMidList = (point: { listRequest: number; afterMs: number }) =>
+      point.listRequest >= 1 && point.afterMs < JITTER_MS && PAGES - point.listRequest + 1 > 4;
+    let expectedMidList = 0;
     // A few trials at a time: each has its own repository, process and database.
-    const trial = async (index: number, killAfterMs: number) => {
-      const { server, firstRequest } = await repository();
+    const trial = async (index: number, point: { listRequest: number; afterMs: number }) => {
+      const { server, reached } = await repository(point.listRequest);
       const file = newDb(`trial-${index}`, server);
-      const context = `seed ${seed}, trial ${index}, kill ${killAfterMs} ms after the first request`;
-      const killed = await harvestProcess(file, firstRequest.then(() => killAfterMs));
+      const where = point.listRequest === 0 ? 'Identify' : `list request ${point.listRequest}`;
+      const context = `seed ${seed}, trial ${index}, kill ${point.afterMs} ms after ${where} arrived`;
+      const killed = await harvestProcess(file, reached.then(() => point.afterMs));
       const saved = checkpointAfterKill(file);
+      if (surelyMidList(point)) {
+        expect(killed.signal, context).toBe('SIGKILL');
+        expect(saved, context).toBeDefined();
+      }
       // The same command again, to completion.
       const rerun = await harvestProcess(file);
       await server.close();
@@ -188,13 +216,13 @@ describe('SIGKILL at random points (crash safety)', () => {
       rmSync(file, { force: true });
     };
     for (let i = 0; i < TRIALS; i += CONCURRENT) {
-      // Up to a little past the clean harvest's length, so some kills hit the completion too.
-      const window = harvestMs * 1.1;
-      const batch = Array.from({ length: Math.min(CONCURRENT, TRIALS - i) }, (_, k) => trial(i + k, Math.floor(random() * window)));
-      await Promise.all(batch);
+      const points = Array.from({ length: Math.min(CONCURRENT, TRIALS - i) }, (_, k) => killPoint(i + k));
+      expectedMidList += points.filter(surelyMidList).length;
+      await Promise.all(points.map((point, k) => trial(i + k, point)));
     }
-    console.log(JSON.stringify({ harvestMs, ...outcomes }));
-    // Most kills must land mid-harvest, or the test proves little.
-    expect(outcomes.resumedFromCheckpoint, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(TRIALS / 2);
+    console.log(JSON.stringify(outcomes));
+    // Most kills land mid-harvest by construction, or the test would prove little.
+    expect(expectedMidList).toBeGreaterThanOrEqual(TRIALS / 2);
+    expect(outcomes.resumedFromCheckpoint, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(expectedMidList);
   });
 });
