@@ -140,12 +140,10 @@ export function textElement(
   attributes?: Record<string, string | undefined>,
   namespace?: string,
 ): Builder {
-  const element = namespace === undefined ? parent.ele(name) : parent.eleNS(namespace, name);
-  if (attributes) setAttributes(element, attributes);
-  element.txt(xmlSafe(text));
-  return element;
+  return element(parent, name, attributes, namespace).txt(xmlSafe(text));
 }
 
+/** Appends a child element; attributes with undefined values are skipped. */
 export function element(
   parent: Builder,
   name: string,
