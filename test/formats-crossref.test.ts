@@ -226,6 +226,17 @@ describe('toCrossref: batches', () => {
     expect(texts(journals[2], 'journal_metadata/full_title')).toEqual(['Another Journal']);
   });
 
+  it("puts issue 1 of different years in different journal_issue elements, each with its own year", () => {
+    // A journal numbered by issue alone restarts at 1 every year (no volume): same number, different issues.
+    const early = minimalRecord({ doi: '10.5555/issue.2019', issue: { number: '1', year: 2019 } });
+    const late = minimalRecord({ doi: '10.5555/issue.2020', issue: { number: '1', year: 2020 } });
+    const xml = toCrossref([early, late], head);
+    expectValid(xml);
+    const journals = at(parseXml(xml), 'doi_batch/body/journal');
+    expect(journals.map((j) => texts(j, 'journal_article/doi_data/doi'))).toEqual([['10.5555/issue.2019'], ['10.5555/issue.2020']]);
+    expect(journals.map((j) => texts(j, 'journal_issue/publication_date/year'))).toEqual([['2019'], ['2020']]);
+  });
+
   it('gives every batch a unique doi_batch_id', () => {
     const record = minimalRecord();
     const ids = new Set<string>();

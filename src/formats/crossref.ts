@@ -254,11 +254,13 @@ function journalKey(record: ArticleRecord): string {
   return [journal.title.trim(), issns, journal.doi ?? ''].join('\u0000');
 }
 
+// The issue's year belongs to the key: journals numbered by issue alone restart at "1" every
+// year, and each year's issue is a different journal_issue with its own date.
 function issueKey(record: ArticleRecord): string {
-  return [record.issue?.volume?.trim() ?? '', record.issue?.number?.trim() ?? ''].join('\u0000');
+  return [record.issue?.volume?.trim() ?? '', record.issue?.number?.trim() ?? '', issueDate(record)?.year ?? ''].join('\u0000');
 }
 
-/** One <journal> per (journal, volume, issue), in the order each group first appears. */
+/** One <journal> per (journal, volume, issue, issue year), in the order each group first appears. */
 export function groupByJournalIssue(records: ArticleRecord[]): ArticleRecord[][] {
   const groups = new Map<string, ArticleRecord[]>();
   for (const record of records) {
