@@ -14,6 +14,7 @@ import {
   HarvestStore,
   hashRecordBytes,
   type HarvestCheckpoint,
+  type HarvestRunCounts,
   type HarvestSource,
   type PreparedQuarantine,
   type PreparedRecord,
@@ -22,7 +23,7 @@ import { isUnreadable, type Granularity, type ItemContext } from './xml.js';
 
 export type HarvestRunOutcome = 'completed' | 'paused' | 'failed';
 
-export interface HarvestRunSummary {
+export interface HarvestRunSummary extends HarvestRunCounts {
   runId: number;
   source: string;
   status: HarvestRunOutcome;
@@ -38,17 +39,6 @@ export interface HarvestRunSummary {
   resumed: boolean;
   from?: string;
   until?: string;
-  requests: number;
-  pages: number;
-  /** Items received (records, deleted records and quarantined ones). */
-  records: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  /** Stored raw and flagged: failed validateArticle or no mapping for the format. */
-  invalid: number;
-  quarantined: number;
   completeListSize?: number;
   /** `from` the next incremental run will use (completed runs). */
   nextFrom?: string;

@@ -47,6 +47,7 @@ export {
   type HarvestSourceInput,
   type HarvestSourceStatus,
   type HarvestRunRow,
+  type HarvestRunCounts,
   type HarvestRunStatus,
   type HarvestCheckpoint,
   type StoredHarvestRecord,

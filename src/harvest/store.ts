@@ -150,7 +150,22 @@ export interface HarvestSourceInput {
 
 export type HarvestRunStatus = 'running' | 'completed' | 'paused' | 'failed' | 'interrupted';
 
-export interface HarvestRunRow {
+/** The counts of a harvest run, as kept in its row and reported in its summary. */
+export interface HarvestRunCounts {
+  requests: number;
+  pages: number;
+  /** Items received (records, deleted records and quarantined ones). */
+  records: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Stored raw and flagged: failed validateArticle or no mapping for the format. */
+  invalid: number;
+  quarantined: number;
+}
+
+export interface HarvestRunRow extends HarvestRunCounts {
   id: number;
   source: string;
   startedAt: string;
@@ -161,15 +176,6 @@ export interface HarvestRunRow {
   resumedFrom: number | undefined;
   from: string | undefined;
   until: string | undefined;
-  requests: number;
-  pages: number;
-  records: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  invalid: number;
-  quarantined: number;
   warnings: string[];
 }
 
@@ -363,19 +369,6 @@ function checkpointFromRow(row: Row): HarvestCheckpoint {
 function quarantineKey(q: PreparedQuarantine): string {
   if (q.identifier !== undefined) return `id:${q.identifier}\u0000${q.datestamp ?? ''}`;
   return `sha1:${createHash('sha1').update(q.raw).digest('base64url')}`;
-}
-
-/** Counts added to a run row after each page. */
-export interface RunCounters {
-  requests: number;
-  pages: number;
-  records: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  invalid: number;
-  quarantined: number;
 }
 
 export class HarvestStore {
