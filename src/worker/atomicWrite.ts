@@ -13,6 +13,16 @@ function tempPathFor(path: string): string {
   return join(dirname(path), `.pubmeta-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
+/** Flushes a directory, so the renames into it survive a crash too. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writeFileAtomic(path: string, data: string | Uint8Array, options: { durable?: boolean } = {}): void {
   const temp = tempPathFor(path);
   const fd = openSync(temp, 'w', 0o644);
@@ -33,6 +43,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
     rmSync(temp, { force: true });
     throw error;
   }
+  if (options.durable !== false) syncDirectory(dirname(path));
 }
 
 /**
@@ -83,14 +94,7 @@ export class AtomicFileBatch {
     }
     if (this.#durable) {
       // The renames themselves live in the directories.
-      for (const dir of new Set(pending.map((p) => dirname(p.target)))) {
-        const fd = openSync(dir, 'r');
-        try {
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-      }
+      for (const dir of new Set(pending.map((p) => dirname(p.target)))) syncDirectory(dir);
     }
   }
 
