@@ -117,3 +117,17 @@ describe('toOaiDc: edge cases', () => {
     expect(texts(one(parseXml(toOaiDc(minimalRecord())), 'oai_dc:dc'), 'dc:rights')).toEqual([]);
   });
 });
+
+describe('toOaiDc: DOIs in resolver URLs', () => {
+  it('percent-encodes the characters the DOI Handbook (§2.5.2.4) lists, and the oai_dc reader decodes them back', async () => {
+    const { readOaiDc } = await import('../src/formats/readers/index.js');
+    const sici = '10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0';
+    const record = { ...minimalRecord(), doi: sici };
+    const xml = toOaiDc(record);
+    expectValid(xml);
+    const url = dcValues(xml, 'identifier').map((i) => i.value).find((v) => v.startsWith('https://doi.org/'));
+    expect(url).toBe('https://doi.org/10.1002/(sici)1097-4571(199806)49:8%3C693::aid-asi4%3E3.0.co;2-0');
+    expect(() => new URL(url!)).not.toThrow();
+    expect(readOaiDc(xml).records[0]!.doi).toBe(sici);
+  });
+});

@@ -93,8 +93,12 @@ export function issnsElectronicFirst(issns: Issn[] | undefined): Issn[] {
   return [...issns.filter((i) => i.media === 'electronic'), ...issns.filter((i) => i.media !== 'electronic')];
 }
 
+// DOI Handbook §2.5.2.4: in a URL, "%", '"', "#", space and "?" must be percent-encoded, and
+// "<", ">", "{", "}", "^", "[", "]", "`", "|", "\\" should be (SICI-style DOIs carry "<" and ">").
+const DOI_URL_UNSAFE = /[%"# ?<>{}^[\]`|\\]/g;
+
 export function doiUrl(doi: string): string {
-  return `https://doi.org/${doi}`;
+  return `https://doi.org/${doi.replace(DOI_URL_UNSAFE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}`;
 }
 
 export function orcidUrl(orcid: string): string {

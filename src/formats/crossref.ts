@@ -19,6 +19,7 @@ import {
   publicationDate,
   publishedOnline,
   type DateParts,
+  doiUrl,
 } from './common.js';
 import { ExportError } from './errors.js';
 import {
@@ -427,7 +428,7 @@ function fundref(article: Builder, record: ArticleRecord): void {
     funder.txt(xmlSafe(funding.funderName.trim()));
     const id = present(funding.funderId);
     if (id) {
-      const value = /^10\.13039\//.test(id) ? `https://doi.org/${id}` : id;
+      const value = /^10\.13039\//.test(id) ? doiUrl(id) : id;
       textElement(funder, 'fr:assertion', value, { name: 'funder_identifier' }, NS.fundref);
     }
     for (const award of funding.awardIds ?? []) {

@@ -5,7 +5,8 @@ export function extractDoi(value: string | undefined): string | undefined {
   if (!value) return undefined;
   let s = value.trim();
   try {
-    if (/%2F/i.test(s)) s = decodeURIComponent(s);
+    // A resolver URL carries the DOI percent-encoded (DOI Handbook §2.5.2.4); a bare DOI may hold a literal "%".
+    if (/%2F/i.test(s) || (/^https?:\/\//i.test(s) && /%[0-9a-f]{2}/i.test(s))) s = decodeURIComponent(s);
   } catch {
     // Not percent-encoded after all; read it as it is.
   }
