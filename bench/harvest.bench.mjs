@@ -10,18 +10,18 @@
 // harvester's own CPU time per record is reported too (the fairer ratio). Uses dist/: run through `npm run bench`.
 // PUBMETA_BENCH_RECORDS=N changes the list size.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServe, stopServe, vmHwmKb, waitPastCurrentSecond } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
 
 function peakRssMb(pid = 'self') {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024;
+  return vmHwmKb(pid) / 1024;
 }
 
 
@@ -107,22 +107,10 @@ async function main() {
     }
     db.close();
     console.log(`load: ${count} synthetic records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    // Records stamped in the current second are outside a list started in it: let it pass.
-    await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+    await waitPastCurrentSecond();
 
-    server = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--db', dbFile, '--port', '0', '--admin-email', 'bench@example.org'], {
-      env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'bench-secret-0123456789abcdef' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (c) => {
-        out += c;
-        const match = /OAI-PMH endpoint: (\S+)/.exec(out);
-        if (match) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-    });
+    let url;
+    ({ server, url } = await startServe(ROOT, dbFile));
 
     const results = {};
     for (const limit of [...new Set([small, count])]) {
@@ -158,10 +146,7 @@ async function main() {
     }
     console.log(`total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await stopServe(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }

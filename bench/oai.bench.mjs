@@ -6,11 +6,12 @@
 // JSON.parse) and the raw scan plus rendering oai_dc in-process (no HTTP, no protocol).
 // Uses the built package (dist/): run through `npm run bench`. PUBMETA_BENCH_RECORDS=N.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startServe, stopServe, vmHwmKb, waitPastCurrentSecond } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
@@ -71,10 +72,6 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-function vmHwmKb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]);
-}
 
 function runClient(url, query, encoding = 'identity') {
   return new Promise((resolve, reject) => {
@@ -135,22 +132,10 @@ async function main() {
     console.log(`baseline: same scan + oai_dc rendering in-process: ${Math.round(renderRate)} records/s (${sample} rows)`);
     db.close();
 
-    // Datestamps of this second are outside a list started in it (snapshot semantics): let it pass.
-    await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+    await waitPastCurrentSecond();
 
-    server = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve', '--db', dbFile, '--port', '0', '--admin-email', 'bench@example.org'], {
-      env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'bench-secret-0123456789abcdef' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const url = await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (c) => {
-        out += c;
-        const match = /OAI-PMH endpoint: (\S+)/.exec(out);
-        if (match) resolve(match[1]);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-    });
+    let url;
+    ({ server, url } = await startServe(ROOT, dbFile));
     const baseRss = vmHwmKb(server.pid);
 
     const runs = [
@@ -174,10 +159,7 @@ async function main() {
     console.log(`server peak RSS (VmHWM): ${(vmHwmKb(server.pid) / 1024).toFixed(0)} MB (after start: ${(baseRss / 1024).toFixed(0)} MB)`);
     console.log(`total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.once('exit', resolve));
-    }
+    await stopServe(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }

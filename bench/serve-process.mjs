@@ -1,0 +1,41 @@
+// Shared by the OAI and harvest benchmarks: a real `pubmeta serve` in its own process.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Peak resident set size (VmHWM) of a process, in kB. */
+export function vmHwmKb(pid = 'self') {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]);
+}
+
+/** Records stamped in the current second are outside a list started in it (snapshot semantics): let it pass. */
+export function waitPastCurrentSecond() {
+  return new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
+}
+
+/** Starts `pubmeta serve` on an ephemeral port; resolves with the process and its endpoint URL. */
+export async function startServe(root, dbFile) {
+  const server = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--db', dbFile, '--port', '0', '--admin-email', 'bench@example.org'], {
+    env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'bench-secret-0123456789abcdef' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (c) => {
+      out += c;
+      const match = /OAI-PMH endpoint: (\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return { server, url };
+}
+
+/** Stops a server started by startServe, waiting for it to exit. */
+export async function stopServe(server) {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
