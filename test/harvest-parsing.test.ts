@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequestUrl } from '../src/harvest/client.js';
-import { parseRetryAfter, parseUtcDatetime, toGranularity } from '../src/harvest/dates.js';
+import { parseUtcDatetime, toGranularity } from '../src/harvest/dates.js';
+import { parseRetryAfter } from '../src/http/retryAfter.js';
 import { HarvestError } from '../src/harvest/errors.js';
 import { decodeXmlBytes, emptyRepair } from '../src/harvest/sanitize.js';
 import { OaiResponseSplitter, type ScannedItem } from '../src/harvest/scanner.js';

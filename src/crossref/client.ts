@@ -4,7 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { Agent, fetch, FormData } from 'undici';
 import type { Logger } from '../log.js';
 import { CrossrefDepositError, redactSecrets } from './errors.js';
-import { parseRetryAfter } from './retryAfter.js';
+import { parseRetryAfter } from '../http/retryAfter.js';
 import { parseBatchDiagnostic, parseDepositAcknowledgement, type BatchDiagnostic } from './responses.js';
 
 /** Crossref's test system: the default, so nothing reaches the production registry by accident. */

@@ -3,7 +3,7 @@ export { CrossrefClient, CROSSREF_TEST_URL, CROSSREF_PRODUCTION_URL, isCrossrefP
 export type { CrossrefClientOptions, CrossrefCredentials } from './client.js';
 export { CrossrefDepositError, redactSecrets } from './errors.js';
 export type { CrossrefErrorKind } from './errors.js';
-export { parseRetryAfter } from './retryAfter.js';
+export { parseRetryAfter } from '../http/retryAfter.js';
 export { parseDepositAcknowledgement, parseBatchDiagnostic } from './responses.js';
 export type { DepositAcknowledgement, BatchDiagnostic, BatchDiagnosticStatus, RecordDiagnostic, RecordDiagnosticStatus } from './responses.js';
 export { CrossrefDepositState, depositTarget } from './state.js';

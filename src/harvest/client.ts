@@ -2,7 +2,7 @@ import { pipeline, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, request, type Dispatcher } from 'undici';
-import { parseRetryAfter } from './dates.js';
+import { parseRetryAfter } from '../http/retryAfter.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError } from './errors.js';
 import { HarvestMappingError, detectMetadataFormat, mapHarvestedMetadata, type HarvestMapper, type HarvestMapping } from './mapping.js';
 import { OaiResponseSplitter, type ScannedItem } from './scanner.js';

@@ -36,18 +36,3 @@ export function toGranularity(datestamp: string, granularity: Granularity): stri
 export function isUtcDatetime(value: string): boolean {
   return parseUtcDatetime(value) !== undefined;
 }
-
-/**
- * Parses an HTTP Retry-After value (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
- * Returns milliseconds to wait from `now` (0 for a date in the past), undefined if unreadable.
- */
-export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number.parseInt(text, 10) * 1000;
-  // HTTP-date: IMF-fixdate or the obsolete RFC 850 / asctime forms, all of which Date.parse reads.
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
-}

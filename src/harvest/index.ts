@@ -61,4 +61,4 @@ export {
   type Granularity as HarvestGranularity,
   type HarvestedItem,
 } from './xml.js';
-export { parseRetryAfter as parseHarvestRetryAfter, toGranularity as harvestDatestampAtGranularity } from './dates.js';
+export { toGranularity as harvestDatestampAtGranularity } from './dates.js';
