@@ -144,6 +144,23 @@ describe('pubmeta export with good and malformed records', () => {
   });
 });
 
+describe('pubmeta export with one DOI in two records', () => {
+  it('exports the first, rejects the second by name, and the batch carries the DOI once', () => {
+    const dir = join(work, 'same-doi');
+    mkdirSync(dir, { recursive: true });
+    const first = JSON.parse(readFileSync(join(root, 'samples/synthetic-edge-cases-1.json'), 'utf8'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(first));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ ...first, id: 'another-id' }));
+    const out = join(dir, 'out');
+    const run = pubmeta(['export', dir, '--format', 'crossref', '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`b.json: error: skipped: DOI ${first.doi} is already exported from`);
+    const [batch] = crossrefFiles(out);
+    const xml = expectValidFile(join(out, batch!));
+    expect(xml.split(`<doi>${first.doi}</doi>`).length - 1).toBe(1);
+  });
+});
+
 describe('pubmeta export options', () => {
   it('writes only the requested format', () => {
     const out = join(work, 'only-dc');

@@ -90,6 +90,7 @@ async function collectSources(inputs: string[], run: ExportRun): Promise<Source[
   }
   const sources: Source[] = [];
   const exportedFrom = new Map<string, string>();
+  const doiFrom = new Map<string, string>();
   for (const input of await loadRecordInputs(inputs)) {
     for (const warning of input.warnings) process.stderr.write(`${input.source}: warning: ${warning}\n`);
     if (!input.record) {
@@ -103,7 +104,14 @@ async function collectSources(inputs: string[], run: ExportRun): Promise<Source[
       run.fail(input.source, `skipped: its local id ${JSON.stringify(id)} names the same output files as ${earlier}`);
       continue;
     }
+    // One DOI, one record: a batch carrying a DOI twice registers whichever Crossref reads last.
+    const sameDoi = doiFrom.get(input.record.doi);
+    if (sameDoi !== undefined) {
+      run.fail(input.source, `skipped: DOI ${input.record.doi} is already exported from ${sameDoi}`);
+      continue;
+    }
     exportedFrom.set(stem, input.source);
+    doiFrom.set(input.record.doi, input.source);
     sources.push({ label: input.source, record: input.record });
   }
   return sources;
