@@ -296,7 +296,7 @@ describe('crash recovery', () => {
     const xml = first.batches[0]!.xml!;
     const state = new CrossrefDepositState(t.db, depositTarget(standIn.url));
     state.syncFromStore(t.store, { includeSynthetic: true });
-    const timestamp = Number(/<timestamp>(\d+)<\/timestamp>/.exec(xml)![1]);
+    const timestamp = BigInt(/<timestamp>(\d+)<\/timestamp>/.exec(xml)![1]!);
     state.prepareBatch({
       batchId: 'uploaded-then-killed',
       fileName: 'uploaded-then-killed.xml',

@@ -248,22 +248,34 @@ describe('toCrossref: batches', () => {
     const frozen = new Date('2030-01-01T00:00:00.000Z');
     const clock = () => frozen;
     const record = minimalRecord();
-    let previous = -1;
+    let previous = -1n;
     for (let i = 0; i < 1000; i++) {
-      const stamp = Number(text(one(parseXml(toCrossref([record], { ...head, clock })), 'doi_batch/head/timestamp')));
-      expect(stamp).toBeGreaterThan(previous);
-      expect(stamp).toBeGreaterThanOrEqual(frozen.getTime());
+      const stamp = BigInt(text(one(parseXml(toCrossref([record], { ...head, clock })), 'doi_batch/head/timestamp')));
+      expect(stamp > previous).toBe(true);
+      expect(stamp >= 20300101000000000n).toBe(true);
       previous = stamp;
     }
     // An explicit timestamp is used as given, and later automatic ones still come after it.
-    const explicit = previous + 1_000_000;
+    const explicit = previous + 1_000_000n;
     expect(text(one(parseXml(toCrossref([record], { ...head, timestamp: explicit })), 'doi_batch/head/timestamp'))).toBe(String(explicit));
-    expect(nextCrossrefTimestamp(clock)).toBeGreaterThan(explicit);
+    expect(nextCrossrefTimestamp(clock) > explicit).toBe(true);
   });
 
-  it('follows the clock when it moves forward', () => {
-    const later = Date.now() + 10 * 365 * 24 * 3600 * 1000;
-    expect(nextCrossrefTimestamp(() => new Date(later))).toBe(later);
+  it('follows the clock when it moves forward: UTC yyyyMMddHHmmssSSS', () => {
+    const later = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
+    const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+    const expected =
+      `${later.getUTCFullYear()}${pad(later.getUTCMonth() + 1)}${pad(later.getUTCDate())}` +
+      `${pad(later.getUTCHours())}${pad(later.getUTCMinutes())}${pad(later.getUTCSeconds())}${pad(later.getUTCMilliseconds(), 3)}`;
+    expect(nextCrossrefTimestamp(() => later)).toBe(BigInt(expected));
+  });
+
+  it('is greater than the timestamps other tools wrote for an earlier moment (Crossref compares them as numbers)', () => {
+    const stamp = nextCrossrefTimestamp(() => new Date('2026-01-01T00:00:00.000Z'));
+    // Crossref's own example (16 digits), OJS 3.4+ date('YmdHisv') (17), yyyyMMddHHmmss (14), epoch ms and seconds.
+    for (const earlier of [2021010100000003n, 20251231235959999n, 20251231235959n, 1767225599999n, 1767225599n]) {
+      expect(stamp > earlier, String(earlier)).toBe(true);
+    }
   });
 });
 

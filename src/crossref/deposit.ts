@@ -134,7 +134,7 @@ export function checkCrossrefRecord(
   return { ok: true, record: model.record };
 }
 
-function newBatchName(timestamp: number): { batchId: string; fileName: string } {
+function newBatchName(timestamp: bigint): { batchId: string; fileName: string } {
   // Crossref returns only the first submission matching a file name, so names must be unique forever.
   const batchId = `pubmeta-${timestamp}-${randomBytes(4).toString('hex')}`;
   return { batchId, fileName: `${batchId}.xml` };

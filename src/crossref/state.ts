@@ -1,6 +1,7 @@
 import { applyMigrations, type Db } from '../store/db.js';
 import type { RecordStore, StoredRecord } from '../store/types.js';
 import type { BatchDiagnostic, RecordDiagnosticStatus } from './responses.js';
+import { crossrefTimestampOf } from '../formats/crossref.js';
 
 /**
  * Per-DOI deposit state. `pending`: to be sent; `submitted`: in a batch Crossref has (or may
@@ -22,8 +23,8 @@ export interface DoiDepositStatus {
   batchId: string | null;
   submissionId: string | null;
   updatedAt: string;
-  /** Deposit timestamp of the last version sent; the next one is strictly greater. */
-  lastTimestamp: number | null;
+  /** Deposit timestamp of the last version sent (decimal digits); the next one is strictly greater. */
+  lastTimestamp: string | null;
   /** When Crossref last accepted (Success or Warning) a version of this DOI. */
   depositedAt: string | null;
   /** When Crossref first accepted this DOI. Set once, never cleared: the DOI exists. */
@@ -34,7 +35,8 @@ export interface DepositBatchInfo {
   batchId: string;
   fileName: string;
   status: DepositBatchStatus;
-  timestamp: number;
+  /** head/timestamp, decimal digits (it can exceed 2^53). */
+  timestamp: string;
   recordCount: number;
   createdAt: string;
   sentAt: string | null;
@@ -103,7 +105,7 @@ interface DoiRow {
   batch_id: string | null;
   submission_id: string | null;
   updated_at: string;
-  last_timestamp: number | null;
+  last_timestamp: bigint | null;
   deposited_hash: string | null;
   deposited_at: string | null;
   registered_at: string | null;
@@ -119,7 +121,7 @@ function toStatus(row: DoiRow): DoiDepositStatus {
     batchId: row.batch_id,
     submissionId: row.submission_id,
     updatedAt: row.updated_at,
-    lastTimestamp: row.last_timestamp,
+    lastTimestamp: row.last_timestamp === null ? null : row.last_timestamp.toString(),
     depositedAt: row.deposited_at,
     registeredAt: row.registered_at,
   };
@@ -180,7 +182,7 @@ export class CrossrefDepositState {
   }
 
   get(doi: string): DoiDepositStatus | undefined {
-    const row = this.#db.prepare('SELECT * FROM crossref_dois WHERE target = ? AND doi = ?').get(this.target, doi.toLowerCase()) as DoiRow | undefined;
+    const row = this.#db.prepare('SELECT * FROM crossref_dois WHERE target = ? AND doi = ?').safeIntegers(true).get(this.target, doi.toLowerCase()) as DoiRow | undefined;
     return row ? toStatus(row) : undefined;
   }
 
@@ -195,7 +197,7 @@ export class CrossrefDepositState {
       clauses.push(`state IN (${options.states.map(() => '?').join(',')})`);
       params.push(...options.states);
     }
-    const rows = this.#db.prepare(`SELECT * FROM crossref_dois WHERE ${clauses.join(' AND ')} ORDER BY doi`).all(...params) as DoiRow[];
+    const rows = this.#db.prepare(`SELECT * FROM crossref_dois WHERE ${clauses.join(' AND ')} ORDER BY doi`).safeIntegers(true).all(...params) as DoiRow[];
     return rows.map(toStatus);
   }
 
@@ -220,7 +222,7 @@ export class CrossrefDepositState {
     const key = `sync:${this.target}`;
     const since = this.#meta(key);
     const result: SyncResult = { scanned: 0, added: 0, changed: 0 };
-    const select = this.#db.prepare('SELECT * FROM crossref_dois WHERE target = ? AND doi = ?');
+    const select = this.#db.prepare('SELECT * FROM crossref_dois WHERE target = ? AND doi = ?').safeIntegers(true);
     const insert = this.#db.prepare(
       `INSERT INTO crossref_dois (target, doi, local_id, state, content_hash, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)`,
     );
@@ -328,28 +330,30 @@ export class CrossrefDepositState {
   }
 
   /**
-   * Hands out the next deposit timestamp: epoch milliseconds, strictly greater than every
-   * timestamp handed out before in this store (persisted, so also across restarts and clock
-   * steps) and than the last one sent for any of `dois`.
+   * Hands out the next deposit timestamp (crossrefTimestampOf the clock), strictly greater than
+   * every timestamp handed out before in this store (persisted, so also across restarts and
+   * clock steps) and than the last one sent for any of `dois`.
    */
-  reserveTimestamp(dois: readonly string[] = []): number {
+  reserveTimestamp(dois: readonly string[] = []): bigint {
     const tx = this.#db.transaction(() => {
-      let floor = Number(this.#meta('last_timestamp') ?? '0');
+      let floor = BigInt(this.#meta('last_timestamp') ?? '0');
       if (dois.length > 0) {
         const max = this.#db
           .prepare(`SELECT MAX(last_timestamp) AS m FROM crossref_dois WHERE target = ? AND doi IN (${dois.map(() => '?').join(',')})`)
-          .get(this.target, ...dois) as { m: number | null };
+          .safeIntegers(true)
+          .get(this.target, ...dois) as { m: bigint | null };
         if (max.m !== null && max.m > floor) floor = max.m;
       }
-      const ts = Math.max(this.#clock().getTime(), floor + 1);
-      this.#setMeta('last_timestamp', String(ts));
+      const fromClock = crossrefTimestampOf(this.#clock());
+      const ts = fromClock > floor ? fromClock : floor + 1n;
+      this.#setMeta('last_timestamp', ts.toString());
       return ts;
     });
     return tx.immediate();
   }
 
   /** Before the upload: the batch and its DOIs are recorded as submitted, atomically. */
-  prepareBatch(batch: { batchId: string; fileName: string; timestamp: number; items: BatchItem[] }): void {
+  prepareBatch(batch: { batchId: string; fileName: string; timestamp: bigint; items: BatchItem[] }): void {
     const tx = this.#db.transaction(() => {
       const now = this.#now();
       this.#db
@@ -403,12 +407,13 @@ export class CrossrefDepositState {
     return (
       this.#db
         .prepare(`SELECT * FROM crossref_batches WHERE target = ? AND status IN ('prepared', 'sent') ORDER BY created_at, batch_id`)
+        .safeIntegers(true)
         .all(this.target) as Record<string, unknown>[]
     ).map(toBatchInfo);
   }
 
   batch(batchId: string): DepositBatchInfo | undefined {
-    const row = this.#db.prepare('SELECT * FROM crossref_batches WHERE batch_id = ?').get(batchId) as Record<string, unknown> | undefined;
+    const row = this.#db.prepare('SELECT * FROM crossref_batches WHERE batch_id = ?').safeIntegers(true).get(batchId) as Record<string, unknown> | undefined;
     return row ? toBatchInfo(row) : undefined;
   }
 
@@ -479,7 +484,7 @@ export class CrossrefDepositState {
 
   recentBatches(limit = 20): DepositBatchInfo[] {
     return (
-      this.#db.prepare('SELECT * FROM crossref_batches WHERE target = ? ORDER BY created_at DESC, batch_id DESC LIMIT ?').all(this.target, limit) as Record<
+      this.#db.prepare('SELECT * FROM crossref_batches WHERE target = ? ORDER BY created_at DESC, batch_id DESC LIMIT ?').safeIntegers(true).all(this.target, limit) as Record<
         string,
         unknown
       >[]
@@ -487,20 +492,25 @@ export class CrossrefDepositState {
   }
 }
 
+/** Integer columns read with safeIntegers come back as bigints; counts fit a number. */
+function optionalNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
 function toBatchInfo(row: Record<string, unknown>): DepositBatchInfo {
   return {
     batchId: row['batch_id'] as string,
     fileName: row['file_name'] as string,
     status: row['status'] as DepositBatchStatus,
-    timestamp: row['timestamp'] as number,
-    recordCount: row['record_count'] as number,
+    timestamp: String(row['timestamp']),
+    recordCount: Number(row['record_count']),
     createdAt: row['created_at'] as string,
     sentAt: (row['sent_at'] as string | null) ?? null,
     completedAt: (row['completed_at'] as string | null) ?? null,
     submissionId: (row['submission_id'] as string | null) ?? null,
-    successCount: (row['success_count'] as number | null) ?? null,
-    warningCount: (row['warning_count'] as number | null) ?? null,
-    failureCount: (row['failure_count'] as number | null) ?? null,
+    successCount: optionalNumber(row['success_count']),
+    warningCount: optionalNumber(row['warning_count']),
+    failureCount: optionalNumber(row['failure_count']),
     message: (row['message'] as string | null) ?? null,
   };
 }

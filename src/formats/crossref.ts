@@ -46,22 +46,31 @@ export interface CrossrefHeadOptions {
   registrant: string;
   /** doi_batch_id; default derived from the timestamp and the batch's DOIs (unique per batch). */
   batchId?: string;
-  /** head/timestamp; default from the process-wide strictly increasing clock source. */
-  timestamp?: number;
+  /** head/timestamp (see crossrefTimestampOf); default from the process-wide strictly increasing clock source. */
+  timestamp?: bigint | number;
   clock?: () => Date;
 }
 
 export const CROSSREF_SCHEMA_LOCATION = 'http://www.crossref.org/schema/5.3.1 https://www.crossref.org/schemas/crossref5.3.1.xsd';
 
-let lastTimestamp = 0;
+let lastTimestamp = 0n;
 
 /**
- * Epoch milliseconds from the clock, strictly increasing within this process: Crossref treats
- * the timestamp as the record's version and ignores a deposit whose timestamp is not newer.
+ * The deposit timestamp for a moment: UTC yyyyMMddHHmmssSSS, the clock in milliseconds written
+ * the way OJS 3.4+ writes it (date('YmdHisv')). Crossref compares timestamps as numbers and
+ * ignores a deposit whose timestamp is not greater than the DOI's last one, so a journal moving
+ * to pubmeta from OJS (or from 14- and 16-digit yyyyMMddHHmmss forms) must not go back to the
+ * 13 digits of epoch milliseconds. 17 digits exceed 2^53: timestamps are bigints.
  */
-export function nextCrossrefTimestamp(clock: () => Date = () => new Date()): number {
-  const now = clock().getTime();
-  lastTimestamp = now > lastTimestamp ? now : lastTimestamp + 1;
+export function crossrefTimestampOf(date: Date): bigint {
+  const iso = date.toISOString(); // 2026-11-25T18:21:41.123Z
+  return BigInt(iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + iso.slice(20, 23));
+}
+
+/** crossrefTimestampOf(clock()), strictly increasing within this process. */
+export function nextCrossrefTimestamp(clock: () => Date = () => new Date()): bigint {
+  const now = crossrefTimestampOf(clock());
+  lastTimestamp = now > lastTimestamp ? now : lastTimestamp + 1n;
   return lastTimestamp;
 }
 
@@ -109,8 +118,9 @@ export function toCrossref(records: ArticleRecord[], options: CrossrefHeadOption
   checkHead(options);
   for (const record of records) assertCrossrefExportable(record);
 
-  const timestamp = options.timestamp ?? nextCrossrefTimestamp(options.clock);
-  if (options.timestamp !== undefined && options.timestamp > lastTimestamp) lastTimestamp = options.timestamp;
+  const given = options.timestamp === undefined ? undefined : BigInt(options.timestamp);
+  const timestamp = given ?? nextCrossrefTimestamp(options.clock);
+  if (given !== undefined && given > lastTimestamp) lastTimestamp = given;
   const batchId = options.batchId ?? defaultBatchId(records, timestamp);
 
   const usesMath = records.some(
@@ -244,7 +254,7 @@ export function assertCrossrefExportable(record: ArticleRecord): void {
   });
 }
 
-function defaultBatchId(records: ArticleRecord[], timestamp: number): string {
+function defaultBatchId(records: ArticleRecord[], timestamp: bigint): string {
   const digest = createHash('sha256').update(records.map((r) => r.doi).join('\n')).digest('hex').slice(0, 12);
   return `pubmeta-${timestamp}-${digest}`;
 }
