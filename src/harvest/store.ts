@@ -228,13 +228,7 @@ export interface PreparedQuarantine {
   requestUrl: string | undefined;
 }
 
-export interface PageOutcome {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  invalid: number;
-  quarantined: number;
+export interface PageOutcome extends Pick<HarvestRunCounts, 'created' | 'updated' | 'unchanged' | 'deleted' | 'invalid' | 'quarantined'> {
   /** Records older than what is already stored (a newer datestamp always wins). */
   stale: number;
 }

@@ -1,20 +1,13 @@
 import type { Logger } from '../../log.js';
 import type { Db } from '../../store/db.js';
 import type { RecordStore } from '../../store/types.js';
-import { HarvestStore, runHarvest, type HarvestRunSummary } from '../../harvest/index.js';
+import { HarvestStore, runHarvest, type HarvestRunCounts, type HarvestRunSummary } from '../../harvest/index.js';
 import type { HarvestSourceConfig } from '../config.js';
 
-export interface HarvestJobCounts {
+/** The harvest counts of every source added up (requests aside), plus how many sources ran and failed. */
+export interface HarvestJobCounts extends Omit<HarvestRunCounts, 'requests'> {
   sources: number;
   failedSources: number;
-  pages: number;
-  records: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  invalid: number;
-  quarantined: number;
   [key: string]: number;
 }
 
