@@ -297,7 +297,7 @@ describe('toCrossref: what Crossref requires', () => {
   });
 
   it('takes the year from dates.published when the issue has none', () => {
-    const record = minimalRecord({ issue: { volume: '3' }, dates: { published: '2021-05' } });
+    const record = minimalRecord({ issue: { volume: '3' }, dates: { published: { online: '2021-05' } } });
     const xml = toCrossref([record], head);
     expectValid(xml);
     const date = one(parseXml(xml), 'doi_batch/body/journal/journal_article/publication_date');

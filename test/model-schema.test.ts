@@ -78,10 +78,17 @@ describe('validateArticle accepts and normalises', () => {
     expect(result.record.journal.issns![0]!.value).toBe('0378-5955');
   });
 
+  it('reads a single dates.published string (the form before dates by medium) as the online date', () => {
+    const result = validateArticle({ ...seed(), dates: { received: '2018-01', published: '2018-12-01' } });
+    expect(result.ok && result.record.dates).toEqual({ received: '2018-01', published: { online: '2018-12-01' } });
+    const unknownMedium = validateArticle({ ...seed(), dates: { published: { web: '2018-12-01' } } });
+    expect(unknownMedium.ok ? [] : unknownMedium.errors.map((e) => e.pointer)).toEqual(['/dates/published/web']);
+  });
+
   it('accepts roman-numeral pages, partial dates and an article number alone', () => {
     const withPages = seed();
     withPages.pages = { first: 'xii', last: 'xxiv' };
-    withPages.dates = { received: '2018', accepted: '2018-02', published: '2020-02-29' };
+    withPages.dates = { received: '2018', accepted: '2018-02', published: { online: '2020-02-29' } };
     expect(validateArticle(withPages).ok).toBe(true);
     const withNumber = seed();
     withNumber.articleNumber = 'e323';
@@ -195,7 +202,9 @@ describe('validateArticle rejects each violation at its field', () => {
   });
 
   it('impossible dates', () => {
-    expectSingleError({ ...seed(), dates: { published: '2019-02-29' } }, '/dates/published', /real date/);
+    expectSingleError({ ...seed(), dates: { published: { print: '2019-02-29' } } }, '/dates/published/print', /real date/);
+    // The form before dates by medium (one string) is read as the online date, and checked as one.
+    expectSingleError({ ...seed(), dates: { published: '2019-02-29' } }, '/dates/published/online', /real date/);
     expectSingleError({ ...seed(), dates: { received: '2018-13' } }, '/dates/received', /real date/);
   });
 

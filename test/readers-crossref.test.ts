@@ -106,7 +106,7 @@ describe("Crossref's example journal deposits", () => {
     expect(record.language).toBe(attr(article, 'language'));
     expect(record.journal.title).toBe(texts(parseXml(xml), 'doi_batch/body/journal/journal_metadata/full_title')[0]);
     expect(record.journal.issns).toEqual([{ value: '1942-4027', media: 'electronic' }]);
-    expect(record.dates).toEqual({ published: '2021-07-07', accepted: '2021-07-07', received: '2012-07-24' });
+    expect(record.dates).toEqual({ published: { online: '2021-07-07' }, accepted: '2021-07-07', received: '2012-07-24' });
     expect(record.articleNumber).toBe('ABC-123');
     expect(record.license).toEqual({ url: 'http://creativecommons.org/licenses/by/3.0/deed.en_US', startDate: '2008-08-13' });
     // fundref: the funder_identifier "100000001" is a Funder Registry id (10.13039 prefix).

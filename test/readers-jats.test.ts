@@ -109,7 +109,7 @@ describe('publisher-style fixture', () => {
   });
 
   it('picks the most precise article publication date and the issue year from the collection date', () => {
-    expect(record.dates).toEqual({ published: '2024-03-12', received: '2023-09-04', accepted: '2024-02-20' });
+    expect(record.dates).toEqual({ published: { online: '2024-03-12' }, received: '2023-09-04', accepted: '2024-02-20' });
     expect(record.issue).toEqual({ year: 2024, volume: '12', number: '4' });
     expect(record.articleNumber).toBe('e0117');
     expect(record.pages).toBeUndefined();
@@ -209,7 +209,7 @@ describe('JATS tagging variants', () => {
       { value: '2049-3630', media: 'electronic' },
     ]);
     expect(record.contributors[0]).toMatchObject({ family: 'Doe', given: 'Jane', orcid: '0000-0002-1825-0097', affiliations: [{ name: 'Faculty of Tests, University of Examples, Springfield' }] });
-    expect(record.dates?.published).toBe('2019-05-03');
+    expect(record.dates?.published).toEqual({ online: '2019-05-03' });
     expect(record.pages).toEqual({ first: '117', last: '130' });
     expect(record.license).toEqual({ url: 'http://creativecommons.org/licenses/by/3.0/' });
   });
@@ -224,7 +224,7 @@ describe('JATS tagging variants', () => {
        <permissions><license><ali:license_ref start_date="2020-12-30">https://creativecommons.org/licenses/by-nc/4.0/</ali:license_ref></license></permissions>`,
     );
     const { record } = readOne(xml);
-    expect(record.dates?.published).toBe('2020-12-30');
+    expect(record.dates?.published).toEqual({ online: '2020-12-30' });
     expect(record.issue).toEqual({ year: 2021, publicationDate: '2021-01' });
     expect(record.license).toEqual({ url: 'https://creativecommons.org/licenses/by-nc/4.0/', startDate: '2020-12-30' });
     expect(record.contributors[0]!.affiliations).toEqual([{ name: 'The University', country: 'RU' }]);

@@ -22,7 +22,7 @@ describe('real OAI-PMH responses', () => {
     expect(record.title).toEqual({ und: texts(metadata, 'dc:title')[0] });
     expect(record.contributors).toEqual([{ type: 'person', family: 'Aspinwall', given: 'Paul S.', role: 'author' }]);
     expect(record.abstract!.und!.startsWith('These are notes based on lectures given at TASI99.')).toBe(true);
-    expect(record.dates).toEqual({ published: texts(metadata, 'dc:date')[0] });
+    expect(record.dates).toEqual({ published: { online: texts(metadata, 'dc:date')[0] } });
     expect(record.landingPage).toBe(texts(metadata, 'dc:identifier')[0]);
     const messages = result.warnings.map((w) => w.message);
     expect(messages).toContain('no dc:language: the language is undetermined ("und")');

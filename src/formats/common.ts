@@ -66,7 +66,7 @@ export function dateParts(value: PartialDate | number | undefined): DateParts | 
 /** The most precise publication date known: the article's, then the issue's date, then the issue year. */
 export function publicationDate(record: ArticleRecord): DateParts | undefined {
   return (
-    dateParts(record.dates?.published) ??
+    dateParts(record.dates?.published?.online ?? record.dates?.published?.print) ??
     dateParts(record.issue?.publicationDate) ??
     dateParts(record.issue?.year)
   );

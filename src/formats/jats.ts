@@ -291,7 +291,7 @@ function publicationDates(meta: Builder, record: ArticleRecord): void {
   // JATS4R publication dates: the article's own date is date-type="pub"; the issue's date is
   // date-type="collection". Only the parts that are known are written.
   const format = publishedOnline(record) ? 'electronic' : 'print';
-  const published = dateParts(record.dates?.published);
+  const published = dateParts(record.dates?.published?.online ?? record.dates?.published?.print);
   const collection = issueDate(record);
   if (!published && !collection) {
     meta.ele('pub-date-not-available');

@@ -401,7 +401,7 @@ export function syntheticRecord(index: number, seed: number = DEFAULT_SYNTHETIC_
     dates: {
       received: `${year - 1}-${pad2(rng.int(1, 12))}-${pad2(rng.int(1, 28))}`,
       accepted: `${year}-${pad2(Math.max(1, month - 1))}-${pad2(rng.int(1, 28))}`,
-      published,
+      published: { online: published },
     },
     references,
   };

@@ -64,6 +64,8 @@ export interface Issn {
 }
 
 export interface Journal {
+  /** Id of the journal profile the record belongs to (pubmeta journal add ID); see src/journals/. */
+  id?: string;
   title: string;
   abbrevTitle?: string;
   issns?: Issn[];
@@ -109,11 +111,23 @@ export interface Copyright {
   statement?: string;
 }
 
+/** Publication dates by medium. Crossref and JATS give each its own media type. */
+export interface PublishedDates {
+  /** First published online (Crossref media_type="online", JATS publication-format="electronic"). */
+  online?: PartialDate;
+  /** Published in print (Crossref media_type="print", JATS publication-format="print"). */
+  print?: PartialDate;
+}
+
 export interface ArticleDates {
   received?: PartialDate;
   accepted?: PartialDate;
-  /** Publication date of the article (online or in print, whichever the journal states). */
-  published?: PartialDate;
+  revised?: PartialDate;
+  /**
+   * Publication dates by medium. Input may still give a single string (the form before
+   * dates by medium); validateArticle reads it as the online date.
+   */
+  published?: PublishedDates;
 }
 
 export interface Funding {

@@ -163,6 +163,10 @@ function normalizeInPlace(record: Json): void {
   });
   eachObject(record.references, (reference) => normalizeField(reference, 'doi', normalizeDoi));
   eachObject(record.funding, (funding) => normalizeField(funding, 'funderId', normalizeFunderId));
+  // Before dates by medium, `dates.published` was one partial date: read it as the online date.
+  if (isObject(record.dates) && typeof record.dates.published === 'string') {
+    record.dates.published = { online: record.dates.published };
+  }
 }
 
 /**

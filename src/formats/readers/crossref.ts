@@ -171,7 +171,7 @@ function readJournalArticle(
   readAbstracts(article, record, language, warnings);
 
   const published = bestDate(childrenNamed(article, 'publication_date'), warnings);
-  if (published) record.dates = { published };
+  if (published) record.dates = { published: { online: published } };
   const accepted = child(article, 'acceptance_date');
   if (accepted) record.dates = { ...(record.dates ?? {}), ...optional('accepted', crossrefDate(accepted, warnings)) };
 

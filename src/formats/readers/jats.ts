@@ -630,7 +630,7 @@ function readPubDates(meta: XElement, record: Partial<ArticleRecord>, warnings: 
   // Most precise first; between equals, online before print, then document order.
   articleDates.sort((a, b) => datePrecision(b.date) - datePrecision(a.date) || rank(a.kind) - rank(b.kind) || a.order - b.order);
   const published = articleDates[0]?.date;
-  if (published) record.dates = { ...(record.dates ?? {}), published };
+  if (published) record.dates = { ...(record.dates ?? {}), published: { online: published } };
   const collection = candidates.filter((c) => c.kind === 'collection').sort((a, b) => datePrecision(b.date) - datePrecision(a.date))[0]?.date;
   if (collection) {
     const issue: NonNullable<ArticleRecord['issue']> = { year: Number(collection.slice(0, 4)) };

@@ -100,7 +100,7 @@ export function readDcElement(dc: XElement, warnings: WarningSink): ArticleRecor
   const dates = values('date').map((d) => ({ raw: d.value, date: isoPartialDate(d.value) })).filter((d) => d.date !== undefined);
   // Repositories list several dates (accessioned, available, issued); a plain date is the issue date.
   const published = dates.find((d) => !/T\d/.test(d.raw)) ?? dates[0];
-  if (published?.date) record.dates = { published: published.date };
+  if (published?.date) record.dates = { published: { online: published.date } };
 
   for (const identifier of values('identifier')) {
     const value = collapse(identifier.value);
