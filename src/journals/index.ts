@@ -18,3 +18,4 @@ export type { AppliedJournalProfile, UnfilledTemplate } from './apply.js';
 export { isOwnDoi, ownedPrefixOf, ownershipProblem } from './ownership.js';
 export { refusalHint, explainRefusal, profileOptionsFor } from './hints.js';
 export type { ExportRefusal, RefusalHintContext } from './hints.js';
+export { loadSeedJournalProfile, SEED_JOURNAL_PROFILE_PATH } from './samples.js';
