@@ -1,5 +1,5 @@
 import type { ArticleRecord } from '../model/types.js';
-import { ownedPrefixOf } from './ownership.js';
+import { isOwnDoi, ownedPrefixOf } from './ownership.js';
 import type { JournalProfile } from './types.js';
 
 /** How a record joined its journal. */
@@ -53,27 +53,22 @@ function byIssn(record: ArticleRecord, profiles: readonly JournalProfile[]): Jou
 }
 
 /**
- * The profiles owning the longest prefix of the record's DOI, confirmed by the journal title.
- * A prefix alone does not decide: publishers register several journals under one prefix (the
- * seed's suffix "jdp.v4i2.323" carries its journal's code for that reason), and a record of an
- * unprofiled sister journal must not take another journal's ISSN and landing pages.
+ * The profiles owning the record's DOI prefix, confirmed by the journal title. A prefix alone
+ * does not decide: publishers register several journals under one prefix (the seed's suffix
+ * "jdp.v4i2.323" carries its journal's code, the usual sign of that), and a record of an
+ * unprofiled sister journal must not take another journal's ISSN and landing pages. A DOI has
+ * one prefix (before its first "/"), so "the longest owned prefix" is that prefix itself.
  */
 function byDoiPrefix(record: ArticleRecord, profiles: readonly JournalProfile[]): { match?: JournalMatch; reason?: string } {
-  let longest = 0;
-  let owners: JournalProfile[] = [];
-  for (const profile of profiles) {
-    const prefix = ownedPrefixOf(record.doi, profile);
-    if (prefix === undefined || prefix.length < longest) continue;
-    if (prefix.length > longest) owners = [];
-    longest = prefix.length;
-    owners.push(profile);
-  }
+  const owners = profiles.filter((profile) => isOwnDoi(record.doi, profile));
   if (owners.length === 0) return {};
   const confirmed = owners.filter((profile) => sameTitle(record, profile));
   if (confirmed.length === 1) return { match: { status: 'matched', profile: confirmed[0]!, by: 'doiPrefix' } };
-  const prefix = record.doi.slice(0, longest);
+  // Two owners with the record's title: the title step reports them.
+  if (confirmed.length > 1) return {};
+  const prefix = ownedPrefixOf(record.doi, owners[0]!);
   return {
-    reason: `its DOI prefix ${prefix} is registered by journal ${idList(owners)}, but its journal title "${record.journal.title}" is not ${owners.length === 1 ? 'that journal\'s' : 'theirs'}; set journal.id or use --journal ID if it belongs there`,
+    reason: `its DOI prefix ${prefix} is registered by journal ${idList(owners)}, but its journal title "${record.journal.title}" is not ${owners.length === 1 ? "that journal's" : 'theirs'}; set journal.id or use --journal ID if it belongs there`,
   };
 }
 
@@ -86,8 +81,8 @@ function byTitle(record: ArticleRecord, profiles: readonly JournalProfile[]): Jo
 
 /**
  * The journal profile a record belongs to: the `--journal` override, else the record's
- * journal.id, else its ISSN (either medium), else its DOI prefix (the longest owned prefix,
- * confirmed by the title), else its exact journal title (see journalTitleKey).
+ * journal.id, else its ISSN (either medium), else its DOI prefix (confirmed by the title),
+ * else its exact journal title (see journalTitleKey).
  * An override or journal.id naming no profile is an error, as is an override contradicting
  * the record's journal.id.
  */

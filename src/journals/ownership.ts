@@ -1,21 +1,22 @@
 /**
  * Deposits send only a journal's own DOIs: those under one of its DOI prefixes. A prefix owns
- * a DOI when the DOI starts with the prefix and then "/" (10.3317 owns nothing of 10.33172/...);
- * DOIs are case-insensitive (DOI Handbook §2.4), so the comparison is too.
+ * a DOI when the DOI starts with the prefix and then "/" (10.3317 owns nothing of 10.33172/...,
+ * 10.5555 nothing of 10.5555.1/...); DOIs are case-insensitive, so the comparison is too.
  */
 import type { ArticleRecord } from '../model/types.js';
 import { normalizeDoi } from '../model/identifiers.js';
 import type { JournalProfile } from './types.js';
 
-/** The profile's prefix that owns the DOI (the longest, should two nest), or undefined. */
+/**
+ * The profile's prefix that owns the DOI, or undefined. A DOI has one prefix, everything
+ * before its first "/", so at most one of a profile's prefixes can own it.
+ */
 export function ownedPrefixOf(doi: string, profile: Pick<JournalProfile, 'doiPrefixes'>): string | undefined {
   const normal = normalizeDoi(doi);
-  let owner: string | undefined;
-  for (const prefix of profile.doiPrefixes) {
-    const key = `${prefix.trim().toLowerCase()}/`;
-    if (normal.startsWith(key) && normal.length > key.length && (owner === undefined || prefix.length > owner.length)) owner = prefix;
-  }
-  return owner;
+  const slash = normal.indexOf('/');
+  if (slash < 0 || slash === normal.length - 1) return undefined;
+  const prefix = normal.slice(0, slash);
+  return profile.doiPrefixes.find((owned) => owned.trim().toLowerCase() === prefix);
 }
 
 /** True when the DOI lies under one of the profile's DOI prefixes. */
