@@ -68,7 +68,7 @@ function byDoiPrefix(record: ArticleRecord, profiles: readonly JournalProfile[])
   if (confirmed.length > 1) return {};
   const prefix = ownedPrefixOf(record.doi, owners[0]!);
   return {
-    reason: `its DOI prefix ${prefix} is registered by journal ${idList(owners)}, but its journal title "${record.journal.title}" is not ${owners.length === 1 ? "that journal's" : 'theirs'}; set journal.id or use --journal ID if it belongs there`,
+    reason: `its DOI prefix ${prefix} is registered by journal${owners.length === 1 ? '' : 's'} ${idList(owners)}, but its journal title "${record.journal.title}" is not ${owners.length === 1 ? "that journal's" : 'theirs'}; set journal.id or use --journal ID if it belongs there`,
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * URL templates of journal profiles: "https://journal.example.org/article/view/{manuscript}".
- * Placeholders are RFC 6570 level-1 style `{name}` (no operators); every value is
- * percent-encoded as one URL path segment (RFC 3986 §3.3), so a DOI suffix with "/" or "<"
- * cannot change the URL's structure. A value the record does not have is refused, never guessed.
+ * Placeholders are RFC 6570 level-1 expressions `{name}` (no operators), expanded as RFC 6570
+ * §3.2.2 simple string expansion: every character outside RFC 3986's unreserved set is
+ * percent-encoded (UTF-8), so each value is one path segment and a DOI suffix with "/" or "<"
+ * cannot change the URL's structure. {doi} alone keeps the "/" between its prefix and suffix.
+ * A value the record does not have is refused, never guessed.
  */
 import type { ArticleRecord } from '../model/types.js';
 import { recordLocalId } from '../model/records.js';
@@ -135,10 +137,14 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
-/** RFC 3986 path-segment encoding; undefined for text that is not valid Unicode (lone surrogates). */
+/**
+ * Everything but RFC 3986 unreserved characters (ALPHA DIGIT - . _ ~) percent-encoded as UTF-8;
+ * undefined for text that is not valid Unicode (lone surrogates).
+ */
 function encodeSegment(value: string): string | undefined {
   try {
-    return encodeURIComponent(value);
+    // encodeURIComponent leaves ! ' ( ) * as they are; RFC 6570 simple expansion encodes them.
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   } catch {
     return undefined;
   }
