@@ -32,8 +32,9 @@ export const XML_GALLEY_MIME_TYPE = 'application/xml';
 
 const mimeOf = (galley: Galley): string => galley.mimeType.trim().toLowerCase();
 const isPdfGalley = (galley: Galley): boolean => mimeOf(galley) === PDF_GALLEY_MIME_TYPE;
-// application/xml, text/xml and any +xml type (application/jats+xml) are full-text XML already.
-const isXmlGalley = (galley: Galley): boolean => /^(?:application|text)\/(?:[\w.-]+\+)?xml$/.test(mimeOf(galley));
+// Full-text XML already (XHTML, SVG and MathML are +xml types too, but not the article's XML).
+const FULL_TEXT_XML = new Set(['application/xml', 'text/xml', 'application/jats+xml']);
+const isXmlGalley = (galley: Galley): boolean => FULL_TEXT_XML.has(mimeOf(galley));
 
 function fillIssns(journal: ArticleRecord['journal'], profile: JournalProfile, filled: string[]): void {
   const issns: Issn[] = journal.issns ?? [];
