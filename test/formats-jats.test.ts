@@ -55,7 +55,7 @@ describe('toJats: seed article', () => {
   });
 
   it('has the DOI, the Indonesian title and the English trans-title', () => {
-    expect(at(meta, 'article-id').map((id) => [attr(id, 'pub-id-type'), text(id)])).toEqual([['doi', '10.33172/jdp.v4i2.323']]);
+    expect(at(meta, 'article-id').map((id) => [attr(id, 'pub-id-type'), text(id)])).toEqual([['doi', '10.33172/jdp.v4i2.323'], ['publisher-id', '323']]);
     expect(texts(meta, 'title-group/article-title')).toEqual([seed.title.id]);
     const trans = one(meta, 'title-group/trans-title-group');
     expect(attr(trans, 'xml:lang')).toBe('en');
