@@ -65,11 +65,11 @@ ${xmlHint(input.site, requestArgs)}`;
 
 function errorsBlock(errors: readonly { code: string; message: string }[]): SafeHtml {
   return html`${errors.map(
-    (error, index) => html`<section class="panel error" aria-labelledby="error-${index}">
-<h2 id="error-${index}"><code>${error.code}</code></h2>
+    (error) => html`<div class="panel error">
+<h2><code>${error.code}</code></h2>
 <p>${error.message}</p>
 <p class="muted">${ERROR_EXPLANATIONS[error.code] ?? ''}</p>
-</section>
+</div>
 `,
   )}<p><a href="/">Repository home</a></p>`;
 }
@@ -196,10 +196,10 @@ ${metadata ? metadataBlock(metadata) : ''}
 </article></li>
 `;
   });
-  return html`${pagingBlock(input.site, list, records.length)}
+  return html`${pagingBlock(input.site, list, records.length, 'top')}
 <ol class="record-list">
 ${items}</ol>
-${pagingBlock(input.site, list, records.length)}`;
+${pagingBlock(input.site, list, records.length, 'bottom')}`;
 }
 
 function identifiersBody(input: OaiPageInput, list: XmlElement): SafeHtml {
@@ -209,18 +209,21 @@ function identifiersBody(input: OaiPageInput, list: XmlElement): SafeHtml {
     const cell = localId !== undefined ? html`<a href="${recordPath(localId, input.formatIds)}"><code>${header.identifier}</code></a>` : html`<code>${header.identifier}</code>`;
     return html`<tr><th scope="row">${cell}</th><td><time datetime="${header.datestamp}">${header.datestamp}</time></td><td>${header.sets.join(', ')}</td><td>${header.deleted ? 'deleted' : ''}</td></tr>\n`;
   });
-  return html`${pagingBlock(input.site, list, headers.length)}
+  return html`${pagingBlock(input.site, list, headers.length, 'top')}
 <div class="table-wrap"><table>
 <caption>Record headers</caption>
 <thead><tr><th scope="col">Identifier</th><th scope="col">Datestamp</th><th scope="col">Sets</th><th scope="col">Status</th></tr></thead>
 <tbody>
 ${rows}</tbody>
 </table></div>
-${pagingBlock(input.site, list, headers.length)}`;
+${pagingBlock(input.site, list, headers.length, 'bottom')}`;
 }
 
-/** "Items 11–20 of 45" and the next-page link (§3.5: the token is the only argument besides verb). */
-function pagingBlock(site: SiteContext, list: XmlElement, count: number): HtmlValue {
+/**
+ * "Items 11–20 of 45" and the next-page link (§3.5: the token is the only argument besides
+ * verb), above and below the list; only the one below is a navigation landmark.
+ */
+function pagingBlock(site: SiteContext, list: XmlElement, count: number, where: 'top' | 'bottom'): HtmlValue {
   if (list.name === 'GetRecord') return '';
   const token = childElement(list, 'resumptionToken');
   const cursor = Number(token?.attributes.cursor ?? 0);
@@ -231,10 +234,13 @@ function pagingBlock(site: SiteContext, list: XmlElement, count: number): HtmlVa
         token.attributes.expirationDate ? html` <span class="muted">(link valid until <time datetime="${token.attributes.expirationDate}">${token.attributes.expirationDate}</time>)</span>` : ''
       }`
     : html`<span class="muted">End of the list.</span>`;
-  return html`<nav class="pager" aria-label="Pages">
-<p>${range}</p>
-<p>${next}</p>
-</nav>`;
+  const content = html`<p>${range}</p>
+<p>${next}</p>`;
+  return where === 'bottom' ? html`<nav class="pager" aria-label="List pages">
+${content}
+</nav>` : html`<div class="pager">
+${content}
+</div>`;
 }
 
 /** Metadata of one record: Dublin Core as a list of its elements; other formats as their text fields. */
