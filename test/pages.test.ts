@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleOaiRequest } from '../src/oai/index.js';
 import { openDatabase } from '../src/store/db.js';
 import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
-import { exportPath, parseRecordPath, prefersHtml, recordPath } from '../src/pages/index.js';
+import { createPagesHandler, exportPath, parseRecordPath, prefersHtml, recordPath, type PagesDeps } from '../src/pages/index.js';
 import { renderOaiPage } from '../src/pages/oaiPage.js';
 import { expectValidOaiResponse, httpRequest, type HttpResponse } from './helpers/oai.js';
 import { ADMIN_TOKEN, DELETED_ID, FAILED_DOI, FAILED_MESSAGE, startPagesSite, type PagesSite } from './helpers/pages.js';
@@ -180,6 +180,27 @@ describe('the OAI-PMH endpoint keeps serving harvesters exactly as before', () =
     expect(prefersHtml('application/xml;q=0.2, text/html;q=0.3')).toBe(true);
   });
 
+  it('HEAD gives the headers of GET without a body; other methods get 405 with Allow', async () => {
+    const get = await browserGet(site, '/records/jdp-323');
+    const head = await httpRequest(`${site.origin}/records/jdp-323`, { method: 'HEAD', headers: { Accept: BROWSER_ACCEPT } });
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    expect(head.headers['content-length']).toBe(get.headers['content-length']);
+    const post = await httpRequest(`${site.origin}/records/jdp-323`, { method: 'POST', headers: { Accept: BROWSER_ACCEPT } });
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    await expectValidHtml(post.text(), 'POST /records/jdp-323');
+  });
+
+  it('refuses an OAI path the pages need and a short admin token', () => {
+    const repository = { name: 'R', adminEmails: ['a@b.org'], oaiBaseUrl: 'http://x.org/', repositoryIdentifier: 'x.org', oaiFormats: [] };
+    const deps = {} as PagesDeps;
+    const oaiHandler = () => {};
+    expect(() => createPagesHandler(deps, { repository, oaiHandler })).toThrow(/path \/ is taken by the pages/);
+    expect(() => createPagesHandler(deps, { repository: { ...repository, oaiBaseUrl: 'http://x.org/records/oai' }, oaiHandler })).toThrow(/taken/);
+    expect(() => createPagesHandler(deps, { repository: { ...repository, oaiBaseUrl: 'http://x.org/oai' }, oaiHandler, admin: { token: 'short' } })).toThrow(/at least 16 characters/);
+  });
+
   it('/status does not exist unless admin pages are enabled', async () => {
     expect((await browserGet(site, '/status', { Authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(404);
     expect((await browserGet(site, '/login')).status).toBe(404);
@@ -199,7 +220,7 @@ describe('record pages', () => {
     const page = (await browserGet(site, '/records/jdp-323')).text();
     expect(page).toContain('<h1 lang="id" dir="ltr">Pola Perimbangan dan Regionalisasi Sektor Pertahanan di Shanghai Cooperation Organization</h1>');
     expect(page).toContain('lang="en" dir="ltr">Understanding the Pattern of Balancing and Defense Regionalization in Shanghai Cooperation Organization</p>');
-    for (const name of ['Rangga Amalul Akhli', 'Nugraha Gumilar', 'Mhd Halkis']) expect(page).toContain(`>${name}</span>`);
+    for (const name of ['Rangga Amalul Akhli', 'Nugraha Gumilar', 'Mhd Halkis']) expect(page).toContain(`<bdi class="name">${name}</bdi>`);
     expect(page).toMatch(/<section lang="id" dir="ltr"[^>]*>\s*<h3[^>]*>Indonesian<\/h3>\s*<p>Tulisan ini berusaha memahami/);
     expect(page).toMatch(/<section lang="en" dir="ltr"[^>]*>\s*<h3[^>]*>English<\/h3>\s*<p>This article aims to understand/);
     expect(page.match(/<ol class="references">([\s\S]*?)<\/ol>/)![1]!.match(/<li>/g)).toHaveLength(19);

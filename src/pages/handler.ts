@@ -13,13 +13,13 @@ import { negotiateOaiContentEncoding } from '../oai/index.js';
 import { checkAdminToken, clearedSessionCookie, constantTimeEqual, isAdminRequest, sessionCookie, type AdminAccess } from './admin.js';
 import { renderHomePage, renderSearchPage } from './home.js';
 import { html } from './html.js';
-import { renderMessagePage, STYLESHEET_PATH, type SiteContext } from './layout.js';
+import { ICON_PATH, renderMessagePage, STYLESHEET_PATH, type SiteContext } from './layout.js';
 import { prefersHtml } from './negotiate.js';
 import { renderOaiPage, renderOaiWelcomePage } from './oaiPage.js';
 import { parseRecordPath, recordPath, RECORDS_PREFIX } from './paths.js';
 import { renderRecordPage, renderTombstonePage } from './record.js';
 import { renderLoginPage, renderStatusPage } from './status.js';
-import { PAGES_CSS } from './styles.js';
+import { PAGES_CSS, PAGES_ICON_SVG } from './styles.js';
 import type { DepositStateView, OaiRequestArguments, PagesDeps, RepositoryDescription } from './types.js';
 
 const gzipAsync = promisify(gzip);
@@ -58,6 +58,9 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 const MAX_LOGIN_BODY = 4096;
 
+/** Paths the pages answer themselves (besides /), so the OAI-PMH endpoint cannot live there. */
+const PAGE_PATHS = ['/search', '/status', '/login', '/logout', '/assets', '/records'];
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -79,6 +82,9 @@ export function createPagesHandler(deps: PagesDeps, options: PagesOptions): List
     if (problems.length > 0) throw new Error(`invalid admin configuration: ${problems.join('; ')}`);
   }
   const oaiPath = normalizePath(options.oaiPath ?? new URL(options.repository.oaiBaseUrl).pathname);
+  if (oaiPath === '/' || PAGE_PATHS.some((p) => oaiPath === p || oaiPath.startsWith(`${p}/`))) {
+    throw new Error(`the OAI-PMH endpoint path ${oaiPath} is taken by the pages; serve OAI-PMH at its own path such as /oai`);
+  }
   const siteUrl = new URL(options.siteUrl ?? new URL(options.repository.oaiBaseUrl).origin);
   const secureCookie = options.admin?.secureCookie ?? siteUrl.protocol === 'https:';
   const clock = options.clock ?? (() => new Date());
@@ -135,7 +141,11 @@ export function createPagesHandler(deps: PagesDeps, options: PagesOptions): List
     if (path === oaiPath) return serveOaiPage(req, res, url);
     if (path === STYLESHEET_PATH) {
       readOnly();
-      return send(req, res, 200, 'text/css; charset=utf-8', PAGES_CSS, { 'Cache-Control': 'public, max-age=3600' });
+      return send(req, res, 200, 'text/css; charset=utf-8', PAGES_CSS, { 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
+    }
+    if (path === ICON_PATH) {
+      readOnly();
+      return send(req, res, 200, 'image/svg+xml', PAGES_ICON_SVG, { 'Cache-Control': 'public, max-age=86400', ...SECURITY_HEADERS });
     }
     if (path === '/') {
       readOnly();

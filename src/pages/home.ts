@@ -25,11 +25,11 @@ export function renderHomePage(
   const sets = info.sets.length
     ? html`<div class="table-wrap"><table>
 <caption>Sets</caption>
-<thead><tr><th scope="col">Set</th><th scope="col">setSpec</th><th scope="col">Records</th></tr></thead>
+<thead><tr><th scope="col">Set</th><th scope="col">setSpec</th></tr></thead>
 <tbody>
 ${info.sets.map(
   (set) =>
-    html`<tr><td dir="auto">${set.setName}</td><td><code>${set.setSpec}</code></td><td>${oaiLink('List', { verb: 'ListRecords', metadataPrefix: 'oai_dc', set: set.setSpec })}</td></tr>\n`,
+    html`<tr><td><a href="${withQuery(site.oaiPath, { verb: 'ListRecords', metadataPrefix: 'oai_dc', set: set.setSpec })}" dir="auto">${set.setName}</a></td><td><code>${set.setSpec}</code></td></tr>\n`,
 )}</tbody>
 </table></div>`
     : html`<p>This repository has no sets.</p>`;
@@ -49,6 +49,7 @@ ${factList([
 </section>
 <section aria-labelledby="sets-heading">
 <h2 id="sets-heading">Sets</h2>
+<p>Journals and their sections. Each set links to its records.</p>
 ${sets}
 </section>
 <section aria-labelledby="formats-heading">

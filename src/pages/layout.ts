@@ -1,6 +1,7 @@
 import { html, type HtmlValue, type SafeHtml } from './html.js';
 
 export const STYLESHEET_PATH = '/assets/pages.css';
+export const ICON_PATH = '/assets/icon.svg';
 
 /** What every page shows around its content. */
 export interface SiteContext {
@@ -40,6 +41,7 @@ export function renderPage(site: SiteContext, content: PageContent): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${fullTitle}</title>
 <link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml">
 ${content.noindex ? html`<meta name="robots" content="noindex">` : ''}
 ${content.head ?? ''}
 </head>

@@ -59,7 +59,7 @@ export function renderOaiPage(input: OaiPageInput): { status: number; body: stri
     requestArgs.length ? html` to ${joinHtml(requestArgs.map(([k, v]) => html`<code>${k}=${v}</code>`), ' ')}` : ''
   }.</p>
 ${errors.length > 0 ? errorsBlock(errors) : verbBody(input, verbElement)}
-${xmlHint(input.site, requestArgs)}`;
+${xmlHint(request?.text ?? '', requestArgs)}`;
   return { status: statusForErrors(errors.map((e) => e.code)), body: renderPage(input.site, { title, main, noindex: errors.length > 0 }) };
 }
 
@@ -74,9 +74,10 @@ function errorsBlock(errors: readonly { code: string; message: string }[]): Safe
   )}<p><a href="/">Repository home</a></p>`;
 }
 
-function xmlHint(site: SiteContext, args: readonly [string, string][]): SafeHtml {
-  const query = args.length ? withQuery(site.oaiPath, Object.fromEntries(args)) : site.oaiPath;
-  return html`<p class="muted">Harvesters get this response as OAI-PMH XML: <code>curl '${query}'</code> (any request that does not prefer text/html).</p>`;
+/** The same request as a harvester makes it (the base URL from the response's request element). */
+function xmlHint(baseUrl: string, args: readonly [string, string][]): SafeHtml {
+  const url = withQuery(baseUrl, Object.fromEntries(args));
+  return html`<p class="muted">Harvesters get this response as OAI-PMH XML (any request that does not prefer text/html): <code>curl '${url}'</code></p>`;
 }
 
 function verbBody(input: OaiPageInput, verbElement: XmlElement | undefined): HtmlValue {
@@ -129,11 +130,12 @@ function verbLinks(site: SiteContext): SafeHtml {
 function metadataFormatsBody(site: SiteContext, list: XmlElement): SafeHtml {
   const rows = childElements(list, 'metadataFormat').map((format) => {
     const prefix = childText(format, 'metadataPrefix') ?? '';
-    return html`<tr><th scope="row"><code>${prefix}</code></th><td><a href="${childText(format, 'schema') ?? ''}">${childText(format, 'schema') ?? ''}</a></td><td><code>${childText(format, 'metadataNamespace') ?? ''}</code></td><td><a href="${withQuery(site.oaiPath, { verb: 'ListRecords', metadataPrefix: prefix })}">List records</a></td></tr>\n`;
+    return html`<tr><th scope="row"><a href="${withQuery(site.oaiPath, { verb: 'ListRecords', metadataPrefix: prefix })}"><code>${prefix}</code></a></th><td><a href="${childText(format, 'schema') ?? ''}">${childText(format, 'schema') ?? ''}</a></td><td><code>${childText(format, 'metadataNamespace') ?? ''}</code></td></tr>\n`;
   });
-  return html`<div class="table-wrap"><table>
+  return html`<p>Each metadataPrefix links to the records in that format.</p>
+<div class="table-wrap"><table>
 <caption>Metadata formats</caption>
-<thead><tr><th scope="col">metadataPrefix</th><th scope="col">Schema</th><th scope="col">Namespace</th><th scope="col">Records</th></tr></thead>
+<thead><tr><th scope="col">metadataPrefix</th><th scope="col">Schema</th><th scope="col">Namespace</th></tr></thead>
 <tbody>
 ${rows}</tbody>
 </table></div>`;
@@ -142,11 +144,12 @@ ${rows}</tbody>
 function setsBody(site: SiteContext, list: XmlElement): SafeHtml {
   const rows = childElements(list, 'set').map((set) => {
     const spec = childText(set, 'setSpec') ?? '';
-    return html`<tr><th scope="row"><code>${spec}</code></th><td dir="auto">${childText(set, 'setName') ?? ''}</td><td><a href="${withQuery(site.oaiPath, { verb: 'ListRecords', metadataPrefix: 'oai_dc', set: spec })}">List records</a></td></tr>\n`;
+    return html`<tr><th scope="row"><a href="${withQuery(site.oaiPath, { verb: 'ListRecords', metadataPrefix: 'oai_dc', set: spec })}" dir="auto">${childText(set, 'setName') ?? spec}</a></th><td><code>${spec}</code></td></tr>\n`;
   });
-  return html`<div class="table-wrap"><table>
+  return html`<p>Each set links to its records (oai_dc).</p>
+<div class="table-wrap"><table>
 <caption>Sets</caption>
-<thead><tr><th scope="col">setSpec</th><th scope="col">Name</th><th scope="col">Records</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">setSpec</th></tr></thead>
 <tbody>
 ${rows}</tbody>
 </table></div>`;

@@ -65,7 +65,7 @@ function titlesBlock(record: ArticleRecord, titleLanguage: string): SafeHtml {
     return text ? html`<span class="subtitle">: ${text}</span>` : '';
   };
   return html`<header>
-<p class="muted">${record.journal.title}${issueLabel(record) ? html` · ${issueLabel(record)}` : ''}</p>
+<p class="muted"><bdi>${record.journal.title}</bdi>${issueLabel(record) ? html` · ${issueLabel(record)}` : ''}</p>
 <h1${langAttributes(first!)}>${record.title[first!]}${subtitle(first!)}</h1>
 ${others.map((tag) => html`<p class="alt-title"${langAttributes(tag)}>${record.title[tag]}${subtitle(tag)}</p>\n`)}</header>`;
 }
@@ -106,9 +106,10 @@ function contributorItem(contributor: Contributor): SafeHtml {
   const affiliations = (contributor.affiliations ?? []).map((affiliation) => {
     const country = affiliation.country ? countryName(affiliation.country) ?? affiliation.country : undefined;
     const ror = affiliation.ror ? html` (<a href="${affiliation.ror}">ROR ${affiliation.ror.replace(/^https?:\/\/ror\.org\//, '')}</a>)` : '';
-    return html`<span class="affiliation" dir="auto">${affiliation.name}${country ? html`, ${country}` : ''}${ror}</span>`;
+    return html`<span class="affiliation"><bdi>${affiliation.name}</bdi>${country ? html`, ${country}` : ''}${ror}</span>`;
   });
-  return html`<span class="name" dir="auto">${personName(contributor)}</span>${variants}${role}${orcid}${corresponding}${affiliations}`;
+  // Names and affiliations carry no language tag: <bdi> isolates their direction from the line.
+  return html`<bdi class="name">${personName(contributor)}</bdi>${variants}${role}${orcid}${corresponding}${affiliations}`;
 }
 
 function publicationBlock(record: ArticleRecord): SafeHtml {
@@ -138,9 +139,11 @@ ${factList(facts)}
 </section>`;
 }
 
+/** A definition list of the facts that have a value (undefined, '' and false are left out). */
 export function factList(facts: readonly [string, HtmlValue][]): SafeHtml {
+  const known = facts.filter(([, value]) => value !== undefined && value !== null && value !== '' && value !== false);
   return html`<dl class="facts">
-${facts.map(([term, value]) => html`<dt>${term}</dt><dd>${value}</dd>\n`)}</dl>`;
+${known.map(([term, value]) => html`<dt>${term}</dt><dd>${value}</dd>\n`)}</dl>`;
 }
 
 function dateValue(date: string | undefined): SafeHtml | undefined {
@@ -177,7 +180,7 @@ function fullTextBlock(record: ArticleRecord): SafeHtml {
   const links: SafeHtml[] = [];
   if (record.landingPage) links.push(html`<li><a href="${record.landingPage}">Article page at the publisher</a></li>`);
   for (const galley of record.galleys ?? []) {
-    links.push(html`<li><a href="${galley.url}" type="${galley.mimeType}">${galley.label ?? galley.mimeType}</a></li>`);
+    links.push(html`<li><a href="${galley.url}" type="${galley.mimeType}">${galley.label ?? galleyLabel(galley.mimeType)}</a></li>`);
   }
   if (links.length === 0) return html``;
   return html`<section aria-labelledby="fulltext-heading">
@@ -186,6 +189,18 @@ function fullTextBlock(record: ArticleRecord): SafeHtml {
 ${joinHtml(links, '\n')}
 </ul>
 </section>`;
+}
+
+const GALLEY_LABELS: Record<string, string> = {
+  'application/pdf': 'PDF',
+  'text/html': 'HTML',
+  'application/xml': 'XML',
+  'text/xml': 'XML',
+  'application/epub+zip': 'EPUB',
+};
+
+function galleyLabel(mimeType: string): string {
+  return GALLEY_LABELS[mimeType.trim().toLowerCase()] ?? mimeType;
 }
 
 /** "CC BY 4.0" for Creative Commons licence URLs; the URL itself otherwise. */

@@ -60,7 +60,8 @@ dl.facts dd { margin: 0; }
   dl.facts dd { margin-inline-start: 0.75rem; margin-bottom: 0.25rem; }
 }
 .table-wrap { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+/* Words in cells are not split: a wide table scrolls inside .table-wrap instead. */
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; overflow-wrap: break-word; }
 caption { text-align: start; font-weight: 600; padding: 0.25rem 0; }
 th, td { border: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: start; vertical-align: top; }
 thead th { background: var(--panel); }
@@ -73,6 +74,8 @@ thead th { background: var(--panel); }
 .record-list { list-style: none; padding: 0; }
 .record-list > li { border-top: 1px solid var(--line); padding: 0.75rem 0; }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 0.4rem; padding: 0.75rem 1rem; margin: 1rem 0; }
+.panel > :first-child { margin-top: 0; }
+.panel > :last-child { margin-bottom: 0; }
 .error { border-color: var(--bad); }
 .error h2, .state-failed { color: var(--bad); }
 .state-registered { color: var(--good); }
@@ -83,4 +86,8 @@ button { font: inherit; padding: 0.35rem 0.9rem; border: 1px solid var(--accent)
 code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 0.92em; }
 pre { overflow-x: auto; background: var(--panel); padding: 0.5rem; }
 .pager { display: flex; flex-wrap: wrap; gap: 1rem; align-items: baseline; }
+`;
+
+/** The site icon (/assets/icon.svg): an open book, so browsers do not ask for /favicon.ico. */
+export const PAGES_ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#0b5cad" d="M3 6c5-1.5 9-1 13 2 4-3 8-3.5 13-2v20c-5-1.5-9-1-13 2-4-3-8-3.5-13-2z"/><path fill="#fff" d="M15 10.5c-3-2-6-2.3-9.5-1.5v14c3.5-.8 6.5-.5 9.5 1.5zm2 0c3-2 6-2.3 9.5-1.5v14c-3.5-.8-6.5-.5-9.5 1.5z"/></svg>
 `;
