@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleOaiRequest } from '../src/oai/index.js';
 import { openDatabase } from '../src/store/db.js';
 import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
-import { createPagesHandler, exportPath, parseRecordPath, prefersHtml, recordPath, type PagesDeps } from '../src/pages/index.js';
+import { createPagesHandler, escapeHtml, exportPath, jsonLdScript, parseRecordPath, prefersHtml, recordPath, textDirection, type PagesDeps } from '../src/pages/index.js';
 import { renderOaiPage } from '../src/pages/oaiPage.js';
 import { expectValidOaiResponse, httpRequest, type HttpResponse } from './helpers/oai.js';
 import { ADMIN_TOKEN, DELETED_ID, FAILED_DOI, FAILED_MESSAGE, startPagesSite, type PagesSite } from './helpers/pages.js';
@@ -288,6 +288,26 @@ describe('record pages', () => {
     expect(page.text()).toContain('Record withdrawn');
     expect(page.text()).toContain('<meta name="robots" content="noindex">');
     expect((await httpRequest(`${site.origin}/records/${DELETED_ID}.oai_dc`)).status).toBe(410);
+  });
+
+  it('escapeHtml escapes markup and quotes and replaces characters HTML may not carry', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml('a\u0000b\u0001c\u0085d\uFFFEe\uD800f\tg\nh')).toBe('a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\tg\nh');
+    expect(escapeHtml('😀 \uD83D\uDE00')).toBe('😀 😀');
+  });
+
+  it('jsonLdScript keeps a value holding </script> inside the data block, and the JSON the same', () => {
+    const data = { name: '</script><script>alert(1)</script> <!-- \u2028' };
+    const block = jsonLdScript(JSON.stringify(data)).toString();
+    expect(block.indexOf('</script>')).toBe(block.length - '</script>'.length);
+    expect(block).not.toContain('<!--');
+    expect(JSON.parse(/^<script type="application\/ld\+json">([\s\S]*)<\/script>$/.exec(block)![1]!)).toEqual(data);
+  });
+
+  it('textDirection takes the script from the tag or the language', () => {
+    expect(['ar', 'he', 'fa', 'ur', 'yi', 'dv', 'az-Arab', 'ks-Arab'].map(textDirection)).toEqual(Array(8).fill('rtl'));
+    expect(['en', 'id', 'ru', 'zh-Hans', 'ja', 'az-Latn', 'ku'].map(textDirection)).toEqual(Array(7).fill('ltr'));
+    expect(textDirection('not a tag!')).toBe('auto');
   });
 
   it('record URLs round-trip local ids with slashes, dots and names that end like a format', () => {

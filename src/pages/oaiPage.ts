@@ -60,7 +60,8 @@ export function renderOaiPage(input: OaiPageInput): { status: number; body: stri
   }.</p>
 ${errors.length > 0 ? errorsBlock(errors) : verbBody(input, verbElement)}
 ${xmlHint(request?.text ?? '', requestArgs)}`;
-  return { status: statusForErrors(errors.map((e) => e.code)), body: renderPage(input.site, { title, main, noindex: errors.length > 0 }) };
+  // The record pages are what search engines should keep; these views repeat them and expire with their tokens.
+  return { status: statusForErrors(errors.map((e) => e.code)), body: renderPage(input.site, { title, main, noindex: true }) };
 }
 
 function errorsBlock(errors: readonly { code: string; message: string }[]): SafeHtml {
