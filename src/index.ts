@@ -8,3 +8,4 @@ export * from './harvest/index.js';
 export * from './crossref/index.js';
 export * from './worker/index.js';
 export * from './journals/index.js';
+export * from './pages/index.js';
