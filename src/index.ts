@@ -7,3 +7,4 @@ export * from './oai/index.js';
 export * from './harvest/index.js';
 export * from './crossref/index.js';
 export * from './worker/index.js';
+export * from './spreadsheet/index.js';

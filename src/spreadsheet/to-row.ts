@@ -4,7 +4,7 @@
  * something no column can carry is refused by name rather than written short.
  */
 import type { ArticleRecord } from '../model/index.js';
-import { COLUMNS, columnName, type ColumnSpec } from './columns.js';
+import { COLUMNS, columnName, matchColumn, pathOfColumn, type ColumnSpec } from './columns.js';
 
 /** Column names in order, then one row of cells per record ('' for an empty cell). */
 export interface Sheet {
@@ -191,12 +191,42 @@ function compareKeys(a: number[], b: number[]): number {
   return a.length - b.length;
 }
 
+/**
+ * The sort key of a column that no record filled, computed the way RowWriter builds keys while
+ * it walks a record: trie positions, item numbers, language ranks.
+ */
+function columnSortKey(name: string, languageRank: (lang: string) => number): number[] | undefined {
+  const match = matchColumn(name);
+  if (!match) return undefined;
+  const key: number[] = [];
+  let node = TRIE;
+  for (const token of pathOfColumn(match)) {
+    const parts = [...node.children.keys()];
+    let part: string;
+    if (typeof token === 'number') {
+      part = parts.find((p) => p === `#${token}`) ?? (parts.includes('{n}') ? '{n}' : '{m}');
+      key.push(parts.indexOf(part));
+      if (!part.startsWith('#')) key.push(token);
+    } else if (parts.includes('{lang}')) {
+      part = '{lang}';
+      key.push(0, languageRank(token));
+    } else {
+      part = token;
+      key.push(parts.indexOf(part));
+    }
+    node = node.children.get(part)!;
+  }
+  return key;
+}
+
 export interface SheetWriteOptions {
   /**
    * Write reference lists that are plain citations into the one `references` cell (default
    * true); false, or a reference with a DOI or fields, uses reference{n}.* columns.
    */
   shorthandReferences?: boolean;
+  /** Columns the header has even when no record fills them (the template's empty columns). */
+  include?: readonly string[];
 }
 
 /**
@@ -217,6 +247,10 @@ export function recordsToSheet(records: readonly ArticleRecord[], options: Sheet
   });
   const keyOf = new Map<string, number[]>();
   for (const cells of perRecord) for (const cell of cells) if (!keyOf.has(cell.name)) keyOf.set(cell.name, cell.key);
+  for (const name of options.include ?? []) {
+    const key = keyOf.has(name) ? undefined : columnSortKey(name, rank);
+    if (key) keyOf.set(name, key);
+  }
   const header = [...keyOf.keys()].sort((a, b) => compareKeys(keyOf.get(a)!, keyOf.get(b)!));
   const position = new Map(header.map((name, index) => [name, index]));
   const rows = perRecord.map((cells) => {
