@@ -242,6 +242,9 @@ function unescapeToken(token: string): string {
   return token.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
+/** A required object that a row leaves out entirely is missing its one required column. */
+const REQUIRED_INSIDE: Record<string, string> = { '/journal': 'journal.title' };
+
 /** Maps validateArticle's JSON pointers back to the cells (or the columns) they concern. */
 class ProblemLocator {
   private readonly byName = new Map<string, HeaderCell>();
@@ -264,6 +267,8 @@ class ProblemLocator {
       if (cell) return this.at(cell.letter, cell.name, message);
     }
     // A missing or collective field: name the column it belongs in.
+    const needed = REQUIRED_INSIDE[error.pointer];
+    if (needed) return this.named(needed, message);
     const path = this.itemNumbers(tokens);
     const exact = nearestColumnForPath(path);
     if (exact && pathOfColumn(exact).length === path.length) return this.named(columnName(exact.spec, exact.numbers, exact.lang), message);
