@@ -3,7 +3,7 @@
  * (dist/cli/main.js) spawned on real files, imports checked in a real SQLite store.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,20 @@ describe('pubmeta import of the bundled example spreadsheet', () => {
     const stored = storedRecords('example.db');
     expect(stored.size).toBe(3);
     for (const record of expected) expect(stored.get(record.id!)).toEqual(record);
+  });
+});
+
+describe('pubmeta export of a spreadsheet', () => {
+  it('exports every row of samples/example-issue.csv to oai_dc, JATS and Crossref, each file valid', () => {
+    const run = pubmeta('export', join(ROOT, 'samples/example-issue.csv'), '--format', 'all', '--out', 'exported');
+    expect(run.status, run.stderr).toBe(0);
+    const files = readdirSync(join(dir, 'exported')).sort();
+    for (const id of ['example-issue-1', 'example-issue-2', 'example-issue-3']) {
+      expect(files.filter((f) => f.startsWith(`${id}.`)).length, id).toBeGreaterThanOrEqual(2);
+    }
+    const validated = pubmeta('validate', 'exported');
+    expect(validated.status, validated.stdout + validated.stderr).toBe(0);
+    expect(validated.stdout).not.toMatch(/invalid/);
   });
 });
 
@@ -167,13 +181,16 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     }
   });
 
-  it('takes --delimiter when the header row alone cannot tell', () => {
-    // One column: no delimiter in the header, and a value full of commas.
-    writeFileSync(join(dir, 'one-column.csv'), 'doi\r\n"10.5555/a,b"\r\n');
-    const run = pubmeta('import', 'one-column.csv', '--db', 'one.db', '--delimiter', ';');
-    // The row is read (and fails validation for its missing fields), not split at the comma.
-    expect(run.stderr).toMatch(/one-column\.csv:2: \(title\.\{lang\}\): is required/);
-    expect(run.stderr).not.toMatch(/beyond the last named column/);
+  it('takes --delimiter over the detected one', () => {
+    writeFileSync(join(dir, 'forced.csv'), 'doi;title.en;author1.family;journal.title\r\n10.5555/forced-1;A title, with a comma;Smith;J\r\n');
+    // Forced to ",", the header is one unknown column and the row's cells split at the comma.
+    const wrong = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ',');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/^forced\.csv:2: column A \(doi;title\.en;author1\.family;journal\.title\): not a known column/m);
+    const right = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ';');
+    expect(right.stderr).toBe('');
+    expect(storedRecords('forced.db').get('10.5555/forced-1')?.title).toEqual({ en: 'A title, with a comma' });
+    expect(pubmeta('import', 'forced.csv', '--delimiter', '|').status).not.toBe(0);
   });
 
   it('a Windows-1252 file (legacy "CSV" save) fails at the cells with undecodable bytes, naming the fix', () => {

@@ -57,7 +57,7 @@ const REFERENCE_FIELDS: [string, string][] = [
 export const COLUMNS: readonly ColumnSpec[] = [
   spec('id', 'id', 'local id, unique in the store (no spaces); blank: the DOI is the key', basic),
   spec('doi', 'doi', 'the article DOI (10.xxxx/...; https://doi.org/... is accepted)', basic),
-  spec('language', 'language', "primary language (BCP 47: en, id, ar ...); must be one of the title languages; blank: the only title language, or the journal's language", basic),
+  spec('language', 'language', "primary language (BCP 47: en, id, ar ...); must be one of the title languages; blank: the row's only title language (or the journal profile's language, when the import is given one and it is a title language)", basic),
   spec('articleType', 'articleType', 'JATS article-type, default research-article'),
   spec('section', 'section', 'journal section'),
   spec('title.{lang}', 'title/{lang}', 'title in that language', basic),
