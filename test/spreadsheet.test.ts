@@ -131,6 +131,41 @@ describe('rows -> records', () => {
   });
 });
 
+describe('streaming', () => {
+  const ROWS = 3000;
+  async function* sheetChunks(): AsyncGenerator<Uint8Array> {
+    yield Buffer.from('doi,title.en,author1.family,journal.title\r\n');
+    let text = '';
+    for (let n = 1; n <= ROWS; n++) {
+      text += `10.5555/stream-${n},"Title ${n}, streamed",Smith,J\r\n`;
+      if (text.length > 4096) {
+        yield Buffer.from(text);
+        text = '';
+      }
+    }
+    yield Buffer.from(text);
+  }
+
+  it('reads a sheet given as chunks, row by row, every row in order', async () => {
+    let count = 0;
+    for await (const event of readSpreadsheet(sheetChunks())) {
+      if (event.kind !== 'row') continue;
+      count++;
+      expect(event.result.record?.doi).toBe(`10.5555/stream-${count}`);
+      expect(event.result.row).toBe(count + 1);
+    }
+    expect(count).toBe(ROWS);
+  });
+
+  it('stops cleanly when the caller stops reading', async () => {
+    let count = 0;
+    for await (const event of readSpreadsheet(sheetChunks())) {
+      if (event.kind === 'row' && ++count === 10) break;
+    }
+    expect(count).toBe(10);
+  });
+});
+
 describe('encodings and delimiters', () => {
   const text = '\uFEFFdoi;title.ar;language;author1.family;journal.title\r\n10.5555/ar-1;عنوان المقال;ar;حداد;مجلة\r\n';
 

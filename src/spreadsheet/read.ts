@@ -208,6 +208,9 @@ export async function* readSpreadsheet(
     if (!problem) throw error;
     yield { kind: 'error', problem };
     return;
+  } finally {
+    // Also when the caller stops early: no parser or feeding left waiting.
+    parser.destroy();
   }
   for (const cell of header ?? []) {
     if (cell.problem && !filled.has(cell.index) && cell.name !== '') {
@@ -216,10 +219,19 @@ export async function* readSpreadsheet(
   }
 }
 
+/** Writes the text into the parser as it reads it, pausing while the parser's buffer is full. */
 async function feed(parser: ReturnType<typeof parse>, first: string, rest: AsyncGenerator<string>): Promise<void> {
+  // 'close' too: a parser destroyed (parse error, reader gone) never drains.
+  const roomOrClose = () => new Promise<void>((resolve) => {
+    parser.once('drain', resolve);
+    parser.once('close', resolve);
+  });
   try {
-    if (!parser.write(first)) await new Promise((resolve) => parser.once('drain', resolve));
-    for await (const text of rest) if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
+    if (!parser.write(first)) await roomOrClose();
+    for await (const text of rest) {
+      if (parser.destroyed) return;
+      if (!parser.write(text)) await roomOrClose();
+    }
     parser.end();
   } catch (error) {
     parser.destroy(error as Error);
