@@ -108,7 +108,7 @@ describe('pubmeta import: 3 bad rows among 20', () => {
     const errors = run.stderr.trim().split('\n');
     expect(errors).toEqual([
       expect.stringMatching(new RegExp(`^rows\\.csv:5: column ${col('author1.orcid')} \\(author1\\.orcid\\): ORCID checksum is wrong`)),
-      expect.stringMatching(new RegExp(`^rows\\.csv:11: column ${col('dates.published.online')} \\(dates\\.published\\.online\\): must be a real date as YYYY, YYYY-MM or YYYY-MM-DD \\(got 15\\.07\\.2024\\)`)),
+      expect.stringMatching(new RegExp(`^rows\\.csv:11: column ${col('dates.published.online')} \\(dates\\.published\\.online\\): must be a real date as YYYY, YYYY-MM or YYYY-MM-DD \\(got 15\\.07\\.2024\\); spreadsheet programs rewrite dates in the local format: format the column as text`)),
       `rows.csv:17: column ${col('journal.title')} (journal.title): is required`,
     ]);
     expect(run.stdout).toMatch(/^rows\.csv: 17 created, 3 invalid$/m);

@@ -113,7 +113,17 @@ export function rowToRecord(header: readonly HeaderCell[], cells: readonly strin
   const result = validateArticle(json);
   if (result.ok) return { row, record: result.record, errors: [] };
   const locate = new ProblemLocator(header, cellAt, numbersAt, row);
-  return { row, errors: result.errors.map((error) => locate.problem(error)) };
+  return { row, errors: result.errors.map((error) => withDateHint(locate.problem(error), header, cells)) };
+}
+
+const LOCALE_DATE = /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/;
+
+/** "15.07.2024" in a date column: the spreadsheet program rewrote the date; say so. */
+function withDateHint(problem: SheetProblem, header: readonly HeaderCell[], cells: readonly string[]): SheetProblem {
+  if (!problem.message.startsWith('must be a real date')) return problem;
+  const cell = header.find((h) => h.letter === problem.column);
+  if (!cell || !LOCALE_DATE.test((cells[cell.index] ?? '').trim())) return problem;
+  return { ...problem, message: `${problem.message}; spreadsheet programs rewrite dates in the local format: format the column as text and type 2024-07-15` };
 }
 
 function fillLanguage(json: Record<string, unknown>, defaultLanguage: string | undefined): void {
