@@ -217,6 +217,9 @@ describe('the column table', () => {
     expect(suggestSheetColumn('autor2.family')).toBe('author2.family');
     expect(suggestSheetColumn('dates.published.onlin')).toBe('dates.published.online');
     expect(suggestSheetColumn('volume')).toBe('issue.volume');
+    expect(suggestSheetColumn('Title')).toBe('title.en');
+    expect(suggestSheetColumn('keywords')).toBe('keyword1.en');
+    expect(suggestSheetColumn('titel.ar')).toBe('title.ar');
     expect(suggestSheetColumn('qqqqqqqqqqqq')).toBeUndefined();
   });
 

@@ -16,6 +16,12 @@ export function suggestColumn(header: string): string | undefined {
     const lang = column.name.endsWith('{lang}') && lastPart && /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*$/.test(lastPart) ? lastPart : 'en';
     return columnName(column, numbered, lang);
   });
+  // A language-keyed or numbered field named without its language or number ("title", "keywords").
+  const bare = COLUMNS.findIndex((column) => {
+    const stripped = column.name.replace(/\{[nm]\}/g, '').replace(/\.\{lang\}$/, '').toLowerCase();
+    return stripped !== column.name.toLowerCase() && (lower === stripped || lower === `${stripped}s`);
+  });
+  if (bare >= 0) return candidates[bare];
   // A bare field name that ends a known column ("orcid", "volume", "online").
   const bySuffix = candidates.find((candidate) => candidate.toLowerCase().endsWith(`.${lower}`));
   let best: string | undefined;
