@@ -9,3 +9,4 @@ export * from './crossref/index.js';
 export * from './worker/index.js';
 export * from './journals/index.js';
 export * from './pages/index.js';
+export * from './spreadsheet/index.js';

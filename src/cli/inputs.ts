@@ -1,8 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { InvalidArgumentError } from 'commander';
 import { extname, join } from 'node:path';
 import { ReaderError, decodeXmlFileBytes, readAnyXml } from '../formats/readers/index.js';
 import { locateJsonSyntaxError, recordLocalId, validateArticle, type ArticleRecord } from '../model/index.js';
-
+import { describeSheetCell, matchSheetColumn, readSpreadsheet, detectSheetDelimiter, type SheetRowReadOptions } from '../spreadsheet/index.js';
 
 /** One record read from the command line's inputs, valid or not. */
 export interface LoadedInput {
@@ -18,15 +19,22 @@ export interface LoadedInput {
 /** File extensions picked up when walking a directory. Files named explicitly are read whatever their name. */
 export const WALKED_INPUT_EXTENSIONS: readonly string[] = ['.json'];
 
+/** How spreadsheet inputs are read: a forced delimiter, the language of rows that give none. */
+export interface RecordInputOptions extends SheetRowReadOptions {
+  /** ',', ';' or '\t'; detected from each spreadsheet's header row when absent. */
+  delimiter?: string;
+}
+
 /**
  * Reads record files and directories (walked recursively, in sorted order). A JSON file holds
  * one record or an array of records; each record is validated and reported separately, so one
- * bad record never hides the others.
+ * bad record never hides the others. Spreadsheets (.csv, .tsv, or text whose header row names
+ * known columns) give one input per row, with the source "FILE:ROW".
  */
-export async function loadRecordInputs(paths: string[]): Promise<LoadedInput[]> {
+export async function loadRecordInputs(paths: string[], options: RecordInputOptions = {}): Promise<LoadedInput[]> {
   const results: LoadedInput[] = [];
   for (const path of paths) {
-    for (const file of await expandPath(path, results)) results.push(...(await loadFile(file)));
+    for (const file of await expandPath(path, results)) results.push(...(await loadFile(file, options)));
   }
   warnDuplicateIds(results);
   return results;
@@ -61,13 +69,15 @@ async function walk(directory: string): Promise<string[]> {
   return files;
 }
 
-async function loadFile(file: string): Promise<LoadedInput[]> {
-  let text: string;
+async function loadFile(file: string, options: RecordInputOptions): Promise<LoadedInput[]> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (error) {
     return [{ source: file, errors: [`cannot read: ${describeFsError(error)}`], warnings: [] }];
   }
+  if (recordFileKind(file, bytes) === 'spreadsheet') return await loadSpreadsheetInput(file, bytes, options);
+  let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const firstChar = /\S/.exec(text)?.[0];
   if (firstChar === '<') return await loadXmlInput(file, text);
@@ -106,6 +116,56 @@ async function loadXmlInput(file: string, text: string): Promise<LoadedInput[]> 
     if (index === 0) loaded.warnings.push(...warnings);
     return loaded;
   });
+}
+
+/** The --delimiter option: , ; or tab ("tab" or "\t" on the command line). */
+export function parseSheetDelimiter(value: string): string {
+  const delimiter = value === 'tab' || value === '\\t' ? '\t' : value;
+  if (![',', ';', '\t'].includes(delimiter)) throw new InvalidArgumentError('must be , ; or tab');
+  return delimiter;
+}
+
+/** File extensions read as spreadsheets whatever their content. */
+export const SPREADSHEET_EXTENSIONS: readonly string[] = ['.csv', '.tsv'];
+
+/**
+ * What a record file holds, by content first: XML (`<`), JSON (`{`, `[`), else a spreadsheet when
+ * it is named .csv/.tsv, starts with a UTF-16 byte-order mark, or its first line names a known
+ * column (doi, title.en ...). 'unknown' files are read as JSON, whose parser says what is wrong.
+ */
+export function recordFileKind(file: string, bytes: Uint8Array): 'xml' | 'json' | 'spreadsheet' | 'unknown' {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'spreadsheet';
+  const head = Buffer.from(bytes.subarray(0, 64 * 1024)).toString('utf8').replace(/^\uFEFF/, '');
+  const first = /\S/.exec(head)?.[0];
+  if (first === '<') return 'xml';
+  if (first === '{' || first === '[') return 'json';
+  if (SPREADSHEET_EXTENSIONS.includes(extname(file).toLowerCase())) return 'spreadsheet';
+  const firstLine = head.split(/\r?\n/, 1)[0]!.replace(/^sep=.$/, '');
+  const delimiter = detectSheetDelimiter(firstLine);
+  if (firstLine.split(delimiter).some((name) => matchSheetColumn(name.replace(/^"|"$/g, '')) !== undefined)) return 'spreadsheet';
+  return extname(file).toLowerCase() === '.json' ? 'json' : 'unknown';
+}
+
+/**
+ * One input per spreadsheet row, its source "FILE:ROW" (the header is row 1, as spreadsheet
+ * programs count), its errors "column C (title.en): reason".
+ */
+async function loadSpreadsheetInput(file: string, bytes: Buffer, options: RecordInputOptions): Promise<LoadedInput[]> {
+  const results: LoadedInput[] = [];
+  let rows = 0;
+  for await (const event of readSpreadsheet(bytes, { ...options, fileName: file })) {
+    if (event.kind === 'row') {
+      rows++;
+      const { row, record, errors } = event.result;
+      results.push(record ? { source: `${file}:${row}`, record, errors: [], warnings: [] } : { source: `${file}:${row}`, errors: errors.map(describeSheetCell), warnings: [] });
+    } else if (event.kind === 'warning') {
+      results.push({ source: `${file}:${event.problem.row}`, errors: [], warnings: [describeSheetCell(event.problem)] });
+    } else if (event.kind === 'error') {
+      results.push({ source: `${file}:${event.problem.row}`, errors: [event.problem.message], warnings: [] });
+    }
+  }
+  if (rows === 0 && !results.some((r) => r.errors.length > 0)) results.push({ source: file, errors: [], warnings: ['the spreadsheet has a header row but no rows: no records'] });
+  return results;
 }
 
 function loadRecordValue(source: string, value: unknown): LoadedInput {

@@ -9,6 +9,7 @@ import { register as registerHarvest } from './harvest.js';
 import { register as registerDeposit } from './deposit.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerStart } from './start.js';
+import { register as registerTemplate } from './template.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     registerDeposit,
     registerWorker,
     registerStart,
+    registerTemplate,
   ]) {
     register(program);
   }

@@ -7,7 +7,7 @@ import type { UpsertResult } from '../store/types.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
-import { loadRecordInputs } from './inputs.js';
+import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
 
 const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -34,9 +34,9 @@ function describeCounts(counts: Map<Outcome, number>): string {
   return parts.join(', ');
 }
 
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean }): Promise<void> {
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string }): Promise<void> {
   const dbPath = resolveDbPath(options.db);
-  const inputs = await loadRecordInputs(paths);
+  const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
   const db = openDatabase(dbPath);
   try {
     const store = new SqliteRecordStore(db);
@@ -49,7 +49,7 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
     const perFile = new Map<string, Map<Outcome, number>>();
     const total = new Map<Outcome, number>();
     for (const input of inputs) {
-      const file = input.source.replace(/#\/\d+$/, '');
+      const file = input.source.replace(/(?:#\/\d+|:\d+)$/, '');
       const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
       for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
       for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
@@ -217,10 +217,11 @@ async function serveCommand(options: ServeOptions): Promise<void> {
 export function register(program: Command): void {
   program
     .command('import')
-    .description('Validate record files (JSON; directories are walked) and upsert them into the store. Unchanged records keep their datestamp; invalid ones are reported and skipped (exit code 1).')
+    .description('Validate record files (JSON, XML, CSV/TSV spreadsheets one article per row; directories are walked for .json) and upsert them into the store. Unchanged records keep their datestamp; invalid ones are reported and skipped (exit code 1).')
     .argument('<paths...>', 'record files or directories')
     .option('--db <file>', DB_HELP)
     .option('-q, --quiet', 'only the summary line')
+    .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
     .action(importCommand);
 
   program

@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
+import { loadRecordInputs, recordFileKind } from './inputs.js';
 import { SCHEMA_IDS, describeRootElement, detectSchema, validateXml, type SchemaId, type XmlValidationIssue } from '../validate/index.js';
 
 interface FileReport {
   file: string;
-  schema?: SchemaId;
+  schema?: SchemaId | 'record';
   valid: boolean;
-  errors: XmlValidationIssue[];
+  errors: (XmlValidationIssue | RecordIssue)[];
   /** Why the file could not be validated at all (unreadable, unknown root element). */
   problem?: string;
 }
@@ -56,11 +57,42 @@ function validateFile(file: string, forced: SchemaId | undefined): FileReport {
   return { file, schema, valid: result.valid, errors: result.errors };
 }
 
+/** A problem in a JSON record or a spreadsheet row: where ("rec.json#/2", "issue.csv:5") and why. */
+interface RecordIssue {
+  source: string;
+  message: string;
+}
+
+/**
+ * JSON records and spreadsheets are checked as `pubmeta import` reads them (validateArticle, one
+ * result per record or row); undefined for XML files, which go to the XSDs.
+ */
+async function validateRecordFile(file: string, forced: SchemaId | undefined): Promise<FileReport | undefined> {
+  if (forced) return undefined;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    return undefined; // reported by validateFile
+  }
+  const kind = recordFileKind(file, bytes);
+  if (kind !== 'json' && kind !== 'spreadsheet') return undefined;
+  const inputs = await loadRecordInputs([file]);
+  const errors = inputs.flatMap((input) => input.errors.map((message) => ({ source: input.source, message })));
+  const valid = errors.length === 0 && inputs.some((input) => input.record);
+  const problem = !valid && errors.length === 0 ? inputs.flatMap((input) => input.warnings).join('; ') || 'no records' : undefined;
+  return problem ? { file, schema: 'record', valid, errors, problem } : { file, schema: 'record', valid, errors };
+}
+
+function formatIssue(file: string, issue: XmlValidationIssue | RecordIssue): string {
+  return 'source' in issue ? `${issue.source}: ${issue.message}` : `${file}:${issue.line}:${issue.column}: ${issue.message}`;
+}
+
 export function register(program: Command): void {
   program
     .command('validate')
-    .description(`Validate XML files against the official XSDs. The schema is chosen from the root element and its namespace: ${KNOWN_ROOTS}. Exits 1 if any file is invalid or cannot be validated.`)
-    .argument('<files...>', 'XML files; a directory means every .xml file under it')
+    .description(`Validate XML files against the official XSDs, and JSON records and spreadsheets (CSV/TSV, one article per row) against the record model. The XSD is chosen from the root element and its namespace: ${KNOWN_ROOTS}. Exits 1 if any file is invalid or cannot be validated.`)
+    .argument('<files...>', 'XML, JSON or CSV/TSV files; a directory means every .xml file under it')
     .addOption(new Option('--schema <id>', 'validate every file against this schema instead of detecting it').choices([...SCHEMA_IDS]))
     .option('--json', 'print a JSON report on stdout instead of text')
     .addHelpText('after', `
@@ -72,10 +104,11 @@ Examples:
   pubmeta validate out/*.xml
   pubmeta validate --json response.xml
   pubmeta validate --schema jats article.xml`)
-    .action((inputs: string[], options: { schema?: SchemaId; json?: boolean }) => {
-      const reports = expandInputs(inputs).map(({ file, problem }) =>
-        problem ? { file, valid: false, errors: [], problem } : validateFile(file, options.schema),
-      );
+    .action(async (inputs: string[], options: { schema?: SchemaId; json?: boolean }) => {
+      const reports: FileReport[] = [];
+      for (const { file, problem } of expandInputs(inputs)) {
+        reports.push(problem ? { file, valid: false, errors: [], problem } : ((await validateRecordFile(file, options.schema)) ?? validateFile(file, options.schema)));
+      }
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ valid: reports.every((r) => r.valid), files: reports }, null, 2)}\n`);
       } else {
@@ -85,7 +118,7 @@ Examples:
             continue;
           }
           const lines = [`${report.file}: ${report.valid ? 'valid' : 'invalid'} (${report.schema})`];
-          for (const e of report.errors) lines.push(`${report.file}:${e.line}:${e.column}: ${e.message}`);
+          for (const e of report.errors) lines.push(formatIssue(report.file, e));
           process.stdout.write(`${lines.join('\n')}\n`);
         }
         if (reports.length > 1) {

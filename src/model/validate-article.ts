@@ -1,5 +1,6 @@
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { distance } from 'fastest-levenshtein';
 import type { ArticleRecord } from './types.js';
 import {
   hasIssnSyntax,
@@ -270,7 +271,7 @@ function toFieldError(error: ErrorObject): FieldError {
       return { pointer, message: custom ? `is required: ${custom}` : 'is required' };
     case 'additionalProperties':
       pointer += `/${escapePointerToken(String(params.additionalProperty))}`;
-      return { pointer, message: 'is not a field of this record model' };
+      return { pointer, message: unknownFieldMessage(String(params.additionalProperty), error.parentSchema as Json | undefined) };
     case 'type':
       return { pointer, message: `must be ${TYPE_NAMES[String(params.type)] ?? String(params.type)} (got ${describeType(error.data)})` };
     case 'enum':
@@ -291,6 +292,58 @@ function toFieldError(error: ErrorObject): FieldError {
     default:
       return { pointer, message: custom ?? error.message ?? `fails ${error.keyword}` };
   }
+}
+
+/** A schema node with its $ref (to #/$defs/...) followed. */
+function resolveRef(node: Json): Json {
+  const ref = node.$ref;
+  if (typeof ref !== 'string' || !ref.startsWith('#/$defs/')) return node;
+  const defs = articleSchema().$defs as Record<string, Json> | undefined;
+  const target = defs?.[ref.slice('#/$defs/'.length)];
+  return target ? resolveRef(target) : node;
+}
+
+/**
+ * The field names allowed in an object, and the dotted paths of the fields of its object fields
+ * ("published.online" in dates, "dates.published.online" at the top), two levels down.
+ */
+function allowedFieldNames(schema: Json, depth = 0): string[] {
+  const properties = resolveRef(schema).properties;
+  if (!isObject(properties)) return [];
+  const names: string[] = [];
+  for (const [name, child] of Object.entries(properties)) {
+    names.push(name);
+    if (depth < 2 && isObject(child)) names.push(...allowedFieldNames(child, depth + 1).map((inner) => `${name}.${inner}`));
+  }
+  return names;
+}
+
+/**
+ * "is not a field of this record model; did you mean `published.online`?" with the closest
+ * allowed name (edit distance, or a nested field of that name), or the list of allowed fields.
+ */
+function unknownFieldMessage(field: string, parentSchema: Json | undefined): string {
+  const base = 'is not a field of this record model';
+  if (!parentSchema) return base;
+  const allowed = allowedFieldNames(parentSchema);
+  const direct = Object.keys((resolveRef(parentSchema).properties as Json | undefined) ?? {});
+  if (allowed.length === 0) return base;
+  const wanted = field.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of allowed) {
+    const lower = name.toLowerCase();
+    // The whole path, the path without dots ("publishedonline"), or its last field ("publishd").
+    const d = Math.min(distance(wanted, lower), distance(wanted, lower.replace(/\./g, '')), distance(wanted, lower.slice(lower.lastIndexOf('.') + 1)));
+    if (d < bestDistance || (d === bestDistance && best !== undefined && name.length < best.length)) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  const close = best !== undefined && bestDistance <= Math.max(2, Math.floor(field.length / 3));
+  const suggestion = close ? best : undefined;
+  if (suggestion) return `${base}; did you mean \`${suggestion}\`?`;
+  return `${base}; allowed here: ${direct.join(', ')}`;
 }
 
 /** Maps ajv errors to field errors, dropping the redundant ones ajv reports alongside. */
