@@ -1,12 +1,13 @@
 // The schemas pubmeta validates against, compiled lazily, once per process, and kept.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { OFFICIAL_SCHEMA_DIR, defineVirtualSchema, withSchemaLoading } from './resolver.js';
 
-export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh';
+export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh' | 'datacite-4.7' | 'openaire-4';
 
-export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh'];
+export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh', 'datacite-4.7', 'openaire-4'];
 
 /** The namespace the OAI provider puts JATS in (PMC's OAI service does the same). */
 const JATS_OAI_NS = 'https://jats.nlm.nih.gov/ns/archiving/1.3/';
@@ -68,6 +69,10 @@ const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
       [JATS_NAMESPACED_WRAPPER]: JATS_NAMESPACED_WRAPPER_SOURCE,
     },
   },
+  'datacite-4.7': { description: 'DataCite Metadata Schema 4.7 (kernel-4)', entry: 'datacite/kernel-4.7/metadata.xsd' },
+  // OpenAIRE's application profile brings its own DataCite 4.1-based datacite-v4.xsd for the
+  // kernel-4 namespace, so it is compiled on its own, never beside datacite-4.7.
+  'openaire-4': { description: 'OpenAIRE Guidelines for Literature Repositories 4.0 (oai_openaire)', entry: 'openaire/4.0/openaire.xsd' },
 };
 
 export function describeSchema(id: SchemaId): string {
@@ -168,4 +173,72 @@ export function releaseCompiledSchemas(ids: readonly SchemaId[] = [...compiled.k
     entry.document.dispose();
     compiled.delete(id);
   }
+}
+
+// Official JSON Schemas (draft-07), from schemas/official/ through the same manifest and fetch
+// step as the XSDs, validated with ajv. Used as published: strict mode would reject their
+// annotation keywords ("examples").
+export type JsonSchemaId = 'csl-data';
+
+export const JSON_SCHEMA_IDS: readonly JsonSchemaId[] = ['csl-data'];
+
+const JSON_DEFINITIONS: Record<JsonSchemaId, SchemaDefinition> = {
+  'csl-data': { description: 'CSL-JSON input data 1.0 (csl-data.json)', entry: 'csl/csl-data.json' },
+};
+
+export interface JsonValidationIssue {
+  /** JSON pointer of the offending value ("" for the document). */
+  pointer: string;
+  message: string;
+}
+
+export interface JsonValidationResult {
+  valid: boolean;
+  errors: JsonValidationIssue[];
+}
+
+// ajv is CommonJS; under NodeNext the default import is module.exports.
+type AjvClass = typeof AjvModule.default;
+const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as AjvClass;
+const compiledJson = new Map<JsonSchemaId, ValidateFunction>();
+
+export function describeJsonSchema(id: JsonSchemaId): string {
+  return JSON_DEFINITIONS[id].description;
+}
+
+function compiledJsonSchema(id: JsonSchemaId): ValidateFunction {
+  const cached = compiledJson.get(id);
+  if (cached) return cached;
+  const definition = JSON_DEFINITIONS[id];
+  if (!definition) throw new Error(`unknown JSON schema id ${JSON.stringify(id)}; expected one of ${JSON_SCHEMA_IDS.join(', ')}`);
+  const path = join(OFFICIAL_SCHEMA_DIR, definition.entry);
+  if (!existsSync(path)) throw new XsdCompileError(`${path} not found: the official schemas are not installed (run \`npm run fetch-schemas\`)`);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+  compiledJson.set(id, validate);
+  return validate;
+}
+
+function jsonIssue(error: ErrorObject): JsonValidationIssue {
+  const detail = error.params && 'allowedValues' in error.params ? `: ${(error.params.allowedValues as unknown[]).join(', ')}` : '';
+  const property = error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : '';
+  return { pointer: error.instancePath, message: `${error.message ?? 'is invalid'}${property}${detail}` };
+}
+
+/** Validates a parsed JSON value against an official JSON Schema. */
+export function validateJson(value: unknown, id: JsonSchemaId): JsonValidationResult {
+  const validate = compiledJsonSchema(id);
+  if (validate(value)) return { valid: true, errors: [] };
+  return { valid: false, errors: (validate.errors ?? []).map(jsonIssue) };
+}
+
+/** Validates JSON text: a syntax error is reported like a schema error, at the document. */
+export function validateJsonText(text: string, id: JsonSchemaId): JsonValidationResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { valid: false, errors: [{ pointer: '', message: `not JSON: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+  return validateJson(value, id);
 }
