@@ -164,6 +164,15 @@ describe('toDataCite: what it refuses and what the XSD catches', () => {
     expect(texts(resource(xml), 'titles/title')).toEqual(['Bell and form feed in a title']);
   });
 
+  it('escapes attribute values so quotes, tabs, line breaks and markup characters read back exactly', () => {
+    const type = 'local "id"\tof <Smith & Co>\nline two';
+    const record = minimalRecord({ otherIds: [{ type, value: 'v&1' }] });
+    const xml = toDataCite(record);
+    expectValid(xml);
+    expect(xml).toContain('alternateIdentifierType="local &quot;id&quot;&#9;of &lt;Smith &amp; Co&gt;&#10;line two"');
+    expect(readDataCite(xml).records[0]!.otherIds).toEqual([{ type, value: 'v&1' }]);
+  });
+
   it('dates the article by medium: online as Issued, print as Other "Published in print"', () => {
     const both = minimalRecord({ dates: { published: { online: '2024-03-01', print: '2024-06' } } });
     const dates = at(resource(toDataCite(both)), 'dates/date').map((d) => [attr(d, 'dateType'), text(d), attr(d, 'dateInformation')]);
