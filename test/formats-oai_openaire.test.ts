@@ -234,6 +234,33 @@ describe('the openaire OAI set', () => {
   });
 });
 
+/** A GetRecord response as the OAI provider would send it, with `metadata` inside <metadata>. */
+function getRecordResponse(metadata: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">
+  <responseDate>2024-01-01T00:00:00Z</responseDate>
+  <request verb="GetRecord" identifier="oai:example.org:jdp-323" metadataPrefix="oai_openaire">https://example.org/oai</request>
+  <GetRecord><record>
+    <header><identifier>oai:example.org:jdp-323</identifier><datestamp>2024-01-01</datestamp><setSpec>openaire</setSpec></header>
+    <metadata>${metadata}</metadata>
+  </record></GetRecord>
+</OAI-PMH>`;
+}
+
+describe('oai_openaire inside OAI-PMH responses (schema oai-pmh-openaire)', () => {
+  it('validates a GetRecord response carrying the seed as oai_openaire, and catches broken metadata in it', () => {
+    const metadata = toOpenAire(loadSeedSample(), { declaration: false });
+    const response = validateXml(getRecordResponse(metadata), 'oai-pmh-openaire');
+    expect(response.valid, formatXmlErrors(response.errors)).toBe(true);
+    expect(validateXml(getRecordResponse(metadata.replace('access_right/c_abf2', 'access_right/c_0000')), 'oai-pmh-openaire').valid).toBe(false);
+  });
+
+  it('is its own schema: the oai-pmh one (with oai_dc) rejects oai_openaire metadata as undeclared', () => {
+    const metadata = toOpenAire(loadSeedSample(), { declaration: false });
+    expect(validateXml(getRecordResponse(metadata), 'oai-pmh').valid).toBe(false);
+  });
+});
+
 describe('oaiOpenaireFormat descriptor', () => {
   it('offers oai_openaire with the namespace and schema of the guidelines\' ListMetadataFormats table', () => {
     expect(oaiOpenaireFormat.oai).toEqual({

@@ -5,9 +5,9 @@ import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { OFFICIAL_SCHEMA_DIR, defineVirtualSchema, withSchemaLoading } from './resolver.js';
 
-export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh' | 'datacite-4.7' | 'openaire-4';
+export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh' | 'datacite-4.7' | 'openaire-4' | 'oai-pmh-openaire';
 
-export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh', 'datacite-4.7', 'openaire-4'];
+export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh', 'datacite-4.7', 'openaire-4', 'oai-pmh-openaire'];
 
 /** The namespace the OAI provider puts JATS in (PMC's OAI service does the same). */
 const JATS_OAI_NS = 'https://jats.nlm.nih.gov/ns/archiving/1.3/';
@@ -56,6 +56,22 @@ const JATS_NAMESPACED_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 </xs:schema>
 `;
 
+// OAI-PMH responses carrying oai_openaire records. OpenAIRE brings its own Dublin Core schema
+// (dc.xsd, with the abstract dc:any its dcterms.xsd substitutes for) for the namespace that
+// oai_dc.xsd takes from simpledc20021212.xsd (which has no dc:any): libxml2 keeps the first
+// schema imported for a namespace, so the two cannot share one compiled schema. A response
+// carries one metadataPrefix, so oai_openaire responses are validated by this one.
+const OAI_OPENAIRE_RESPONSE_WRAPPER = 'pubmeta-oai-pmh-openaire-response.xsd';
+const OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:pubmeta:validation:oai-pmh-openaire-response">
+  <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="oai-pmh/xml.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/" schemaLocation="oai-pmh/OAI-PMH.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai-identifier" schemaLocation="oai-pmh/oai-identifier.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/provenance" schemaLocation="oai-pmh/provenance.xsd"/>
+  <xs:import namespace="http://namespace.openaire.eu/schema/oaire/" schemaLocation="openaire/4.0/openaire.xsd"/>
+</xs:schema>
+`;
+
 const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
   oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd' },
   jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER },
@@ -73,6 +89,11 @@ const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
   // OpenAIRE's application profile brings its own DataCite 4.1-based datacite-v4.xsd for the
   // kernel-4 namespace, so it is compiled on its own, never beside datacite-4.7.
   'openaire-4': { description: 'OpenAIRE Guidelines for Literature Repositories 4.0 (oai_openaire)', entry: 'openaire/4.0/openaire.xsd' },
+  'oai-pmh-openaire': {
+    description: 'OAI-PMH 2.0 response carrying oai_openaire records (OAI-PMH.xsd with oai-identifier, provenance and OpenAIRE 4.0)',
+    entry: OAI_OPENAIRE_RESPONSE_WRAPPER,
+    virtual: { [OAI_OPENAIRE_RESPONSE_WRAPPER]: OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE },
+  },
 };
 
 export function describeSchema(id: SchemaId): string {
