@@ -73,7 +73,7 @@ function requiredProperties(record: ArticleRecord): RequiredProperties {
   const fail = (field: string, requirement: string): never => {
     throw new ExportError(recordLocalId(record), field, 'datacite', `DataCite ${requirement}`);
   };
-  const authors = record.contributors.filter((c) => contributorRole(c) === 'author' && creatorName(c) !== undefined);
+  const authors = record.contributors.filter((c) => contributorRole(c) === 'author' && invertedName(c) !== undefined);
   if (authors.length === 0) fail('contributors', 'needs at least one creator (an author with a name)');
   const publisher = present(record.journal.publisher?.name) ?? fail('journal.publisher.name', 'needs a publisher (journal.publisher.name)');
   const year = articleDate(record)?.year ?? fail('dates.published', 'needs a publication year (dates.published, issue.publicationDate or issue.year)');
@@ -90,15 +90,11 @@ function articleDate(record: ArticleRecord): { iso: string; year: number; inform
   return issue && { ...issue, information: DATE_INFORMATION.issue };
 }
 
-function creatorName(contributor: Contributor): string | undefined {
-  return invertedName(contributor);
-}
-
 // 2 Creator / 7 Contributor: "Family, Given", with givenName, familyName, ORCID and ROR affiliations.
 function writePerson(xml: XmlWriter, kind: 'creator' | 'contributor', contributor: Contributor, contributorType?: string): void {
   xml.open(kind, contributorType === undefined ? undefined : { contributorType });
   const organization = isOrganization(contributor);
-  xml.text(`${kind}Name`, creatorName(contributor), { nameType: organization ? 'Organizational' : 'Personal' });
+  xml.text(`${kind}Name`, invertedName(contributor), { nameType: organization ? 'Organizational' : 'Personal' });
   if (!organization) {
     xml.text('givenName', present(contributor.given));
     xml.text('familyName', present(contributor.family));
@@ -127,7 +123,7 @@ function writeCreators(xml: XmlWriter, authors: Contributor[]): void {
 const CONTRIBUTOR_TYPES: Partial<Record<NonNullable<Contributor['role']>, string>> = { editor: 'Editor', translator: 'Translator' };
 
 function writeContributors(xml: XmlWriter, others: Contributor[]): void {
-  const named = others.filter((c) => creatorName(c) !== undefined);
+  const named = others.filter((c) => invertedName(c) !== undefined);
   if (named.length === 0) return;
   xml.open('contributors');
   for (const contributor of named) writePerson(xml, 'contributor', contributor, CONTRIBUTOR_TYPES[contributorRole(contributor)] ?? 'Other');
