@@ -64,7 +64,10 @@ describe('toOpenAire: the seed article', () => {
   });
 
   it('gives the DOI as an alternate identifier, the licence condition, the version of record and the citation', () => {
-    expect(values(xml, NS.datacite, 'alternateIdentifier').map((a) => [a.attrs.alternateIdentifierType, a.text])).toEqual([['DOI', seed.doi]]);
+    expect(values(xml, NS.datacite, 'alternateIdentifier').map((a) => [a.attrs.alternateIdentifierType, a.text])).toEqual([
+      ['DOI', seed.doi],
+      ...(seed.otherIds ?? []).map((o) => [o.type, o.value]),
+    ]);
     expect(values(xml, NS.oaire, 'licenseCondition').map((l) => [l.attrs.uri, l.text])).toEqual([
       ['https://creativecommons.org/licenses/by/4.0/', 'Creative Commons Attribution 4.0 International'],
     ]);

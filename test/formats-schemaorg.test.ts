@@ -32,7 +32,6 @@ describe('toSchemaOrg: the seed article', () => {
       '@context': 'https://schema.org',
       '@type': 'ScholarlyArticle',
       '@id': 'https://doi.org/10.33172/jdp.v4i2.323',
-      identifier: [{ '@type': 'PropertyValue', propertyID: 'DOI', value: '10.33172/jdp.v4i2.323' }],
       headline: seed.title.id,
       alternateName: [seed.title.en],
       inLanguage: 'id',
@@ -42,6 +41,10 @@ describe('toSchemaOrg: the seed article', () => {
       keywords: seed.keywords!.id,
       abstract: seed.abstract!.id,
     });
+    expect(data.identifier).toEqual([
+      { '@type': 'PropertyValue', propertyID: 'DOI', value: '10.33172/jdp.v4i2.323' },
+      ...(seed.otherIds ?? []).map((o) => ({ '@type': 'PropertyValue', propertyID: o.type, value: o.value })),
+    ]);
   });
 
   it('names the authors as Persons, in order, with their affiliation', () => {
