@@ -1,4 +1,14 @@
-export type ExportFormat = 'oai_dc' | 'jats' | 'crossref';
+export type ExportFormat =
+  | 'oai_dc'
+  | 'jats'
+  | 'crossref'
+  | 'datacite'
+  | 'oai_openaire'
+  | 'csl'
+  | 'bibtex'
+  | 'ris'
+  | 'schemaorg'
+  | 'citation_meta';
 
 /** A record lacks something a target format requires. Names the record, the field and the format. */
 export class ExportError extends Error {

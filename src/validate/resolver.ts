@@ -29,6 +29,14 @@ const URL_ALIASES: Record<string, string> = {
   'http://dublincore.org/schemas/xmls/simpledc20021212.xsd': 'oai-pmh/simpledc20021212.xsd',
 };
 
+/**
+ * Addresses that serve another manifest folder's files. DataCite's documents name the
+ * unversioned kernel-4 folder, which serves the latest 4.x: 4.7 here (metadata.xsd and include/).
+ */
+const URL_PREFIX_ALIASES: Record<string, string> = {
+  'https://schema.datacite.org/meta/kernel-4/': 'https://schema.datacite.org/meta/kernel-4.7/',
+};
+
 /** Folders published at a URL whose files include each other relatively. */
 const URL_FOLDER_ALIASES: Record<string, string> = {
   // Crossref's schemas import MathML 3 from the W3C; its parts include each other from there.
@@ -53,6 +61,11 @@ export function schemaUrlMap(): ReadonlyMap<string, string> {
     for (const url of withSchemeVariants(entry.url)) map.set(url, entry.file);
   }
   const aliases: Record<string, string> = { ...URL_ALIASES };
+  for (const [aliasPrefix, canonicalPrefix] of Object.entries(URL_PREFIX_ALIASES)) {
+    for (const entry of manifest.files) {
+      if (entry.url.startsWith(canonicalPrefix)) aliases[aliasPrefix + entry.url.slice(canonicalPrefix.length)] = entry.file;
+    }
+  }
   for (const [folderUrl, folder] of Object.entries(URL_FOLDER_ALIASES)) {
     for (const part of MATHML3_PARTS) aliases[folderUrl + part] = folder + part;
   }

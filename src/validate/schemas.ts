@@ -1,12 +1,13 @@
 // The schemas pubmeta validates against, compiled lazily, once per process, and kept.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
 import { OFFICIAL_SCHEMA_DIR, defineVirtualSchema, withSchemaLoading } from './resolver.js';
 
-export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh';
+export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh' | 'datacite-4.7' | 'openaire-4' | 'oai-pmh-openaire';
 
-export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh'];
+export const SCHEMA_IDS: readonly SchemaId[] = ['oai_dc', 'jats', 'crossref-5.3.1', 'crossref-5.3.0', 'oai-pmh', 'datacite-4.7', 'openaire-4', 'oai-pmh-openaire'];
 
 /** The namespace the OAI provider puts JATS in (PMC's OAI service does the same). */
 const JATS_OAI_NS = 'https://jats.nlm.nih.gov/ns/archiving/1.3/';
@@ -55,6 +56,22 @@ const JATS_NAMESPACED_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 </xs:schema>
 `;
 
+// OAI-PMH responses carrying oai_openaire records. OpenAIRE brings its own Dublin Core schema
+// (dc.xsd, with the abstract dc:any its dcterms.xsd substitutes for) for the namespace that
+// oai_dc.xsd takes from simpledc20021212.xsd (which has no dc:any): libxml2 keeps the first
+// schema imported for a namespace, so the two cannot share one compiled schema. A response
+// carries one metadataPrefix, so oai_openaire responses are validated by this one.
+const OAI_OPENAIRE_RESPONSE_WRAPPER = 'pubmeta-oai-pmh-openaire-response.xsd';
+const OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:pubmeta:validation:oai-pmh-openaire-response">
+  <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="oai-pmh/xml.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/" schemaLocation="oai-pmh/OAI-PMH.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/oai-identifier" schemaLocation="oai-pmh/oai-identifier.xsd"/>
+  <xs:import namespace="http://www.openarchives.org/OAI/2.0/provenance" schemaLocation="oai-pmh/provenance.xsd"/>
+  <xs:import namespace="http://namespace.openaire.eu/schema/oaire/" schemaLocation="openaire/4.0/openaire.xsd"/>
+</xs:schema>
+`;
+
 const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
   oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd' },
   jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER },
@@ -67,6 +84,15 @@ const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
       [OAI_RESPONSE_WRAPPER]: OAI_RESPONSE_WRAPPER_SOURCE,
       [JATS_NAMESPACED_WRAPPER]: JATS_NAMESPACED_WRAPPER_SOURCE,
     },
+  },
+  'datacite-4.7': { description: 'DataCite Metadata Schema 4.7 (kernel-4)', entry: 'datacite/kernel-4.7/metadata.xsd' },
+  // OpenAIRE's application profile brings its own DataCite 4.1-based datacite-v4.xsd for the
+  // kernel-4 namespace, so it is compiled on its own, never beside datacite-4.7.
+  'openaire-4': { description: 'OpenAIRE Guidelines for Literature Repositories 4.0 (oai_openaire)', entry: 'openaire/4.0/openaire.xsd' },
+  'oai-pmh-openaire': {
+    description: 'OAI-PMH 2.0 response carrying oai_openaire records (OAI-PMH.xsd with oai-identifier, provenance and OpenAIRE 4.0)',
+    entry: OAI_OPENAIRE_RESPONSE_WRAPPER,
+    virtual: { [OAI_OPENAIRE_RESPONSE_WRAPPER]: OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE },
   },
 };
 
@@ -168,4 +194,72 @@ export function releaseCompiledSchemas(ids: readonly SchemaId[] = [...compiled.k
     entry.document.dispose();
     compiled.delete(id);
   }
+}
+
+// Official JSON Schemas (draft-07), from schemas/official/ through the same manifest and fetch
+// step as the XSDs, validated with ajv. Used as published: strict mode would reject their
+// annotation keywords ("examples").
+export type JsonSchemaId = 'csl-data';
+
+export const JSON_SCHEMA_IDS: readonly JsonSchemaId[] = ['csl-data'];
+
+const JSON_DEFINITIONS: Record<JsonSchemaId, SchemaDefinition> = {
+  'csl-data': { description: 'CSL-JSON input data 1.0 (csl-data.json)', entry: 'csl/csl-data.json' },
+};
+
+export interface JsonValidationIssue {
+  /** JSON pointer of the offending value ("" for the document). */
+  pointer: string;
+  message: string;
+}
+
+export interface JsonValidationResult {
+  valid: boolean;
+  errors: JsonValidationIssue[];
+}
+
+// ajv is CommonJS; under NodeNext the default import is module.exports.
+type AjvClass = typeof AjvModule.default;
+const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as AjvClass;
+const compiledJson = new Map<JsonSchemaId, ValidateFunction>();
+
+export function describeJsonSchema(id: JsonSchemaId): string {
+  return JSON_DEFINITIONS[id].description;
+}
+
+function compiledJsonSchema(id: JsonSchemaId): ValidateFunction {
+  const cached = compiledJson.get(id);
+  if (cached) return cached;
+  const definition = JSON_DEFINITIONS[id];
+  if (!definition) throw new Error(`unknown JSON schema id ${JSON.stringify(id)}; expected one of ${JSON_SCHEMA_IDS.join(', ')}`);
+  const path = join(OFFICIAL_SCHEMA_DIR, definition.entry);
+  if (!existsSync(path)) throw new XsdCompileError(`${path} not found: the official schemas are not installed (run \`npm run fetch-schemas\`)`);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+  compiledJson.set(id, validate);
+  return validate;
+}
+
+function jsonIssue(error: ErrorObject): JsonValidationIssue {
+  const detail = error.params && 'allowedValues' in error.params ? `: ${(error.params.allowedValues as unknown[]).join(', ')}` : '';
+  const property = error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : '';
+  return { pointer: error.instancePath, message: `${error.message ?? 'is invalid'}${property}${detail}` };
+}
+
+/** Validates a parsed JSON value against an official JSON Schema. */
+export function validateJson(value: unknown, id: JsonSchemaId): JsonValidationResult {
+  const validate = compiledJsonSchema(id);
+  if (validate(value)) return { valid: true, errors: [] };
+  return { valid: false, errors: (validate.errors ?? []).map(jsonIssue) };
+}
+
+/** Validates JSON text: a syntax error is reported like a schema error, at the document. */
+export function validateJsonText(text: string, id: JsonSchemaId): JsonValidationResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { valid: false, errors: [{ pointer: '', message: `not JSON: ${error instanceof Error ? error.message : String(error)}` }] };
+  }
+  return validateJson(value, id);
 }
