@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequestUrl } from '../src/harvest/client.js';
-import { parseUtcDatetime, toGranularity } from '../src/harvest/dates.js';
+import { buildRequestUrl } from '../src/oai-pmh/index.js';
 import { parseRetryAfter } from '../src/http/retryAfter.js';
 import { HarvestError } from '../src/harvest/errors.js';
 import { decodeXmlBytes, emptyRepair } from '../src/harvest/sanitize.js';
@@ -191,14 +190,6 @@ describe('dates and request URLs', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('-5', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
-  });
-
-  it('converts datestamps to the repository granularity (§3.3.1: day granularity never gets seconds)', () => {
-    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DD')).toBe('2024-03-05');
-    expect(toGranularity('2024-03-05', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T00:00:00Z');
-    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T23:59:59Z');
-    expect(parseUtcDatetime('2024-02-30')).toBeUndefined();
-    expect(parseUtcDatetime('2024-03-05T10:00:00+01:00')).toBeUndefined();
   });
 
   it('percent-encodes every special character of a resumptionToken (§3.1.1.3, guidelines §6.1)', () => {

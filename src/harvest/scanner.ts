@@ -13,7 +13,30 @@ import { HarvestError } from './errors.js';
  *
  * DOCTYPE declarations, comments and processing instructions are dropped from the envelope, so
  * no entity declared by a server can ever be expanded (no XXE, no billion laughs).
+ *
+ * Memory is bounded by the limits, counted on the decompressed bytes: an item over
+ * `maxRecordBytes` is abandoned (handed out as a prefix with the reason, for quarantine) and its
+ * remaining bytes are only scanned for its end, not kept; the bytes kept for one response (the
+ * envelope and the items) may not pass `maxResponseBytes`, nor the bytes scanned inside
+ * abandoned items `maxAbandonedBytes`.
  */
+
+export interface SplitterLimits {
+  /** Largest item (record) kept, in decompressed bytes. Default 16 MiB. */
+  maxRecordBytes?: number;
+  /** Most bytes kept from one response: envelope plus items, abandoned items' tails excluded. Default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Most bytes scanned inside abandoned items of one response before giving up on it. Default 1 GiB. */
+  maxAbandonedBytes?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_ABANDONED_BYTES = 1024 * 1024 * 1024;
+/** Deeper nesting inside an item abandons it (no record needs it; a stack must not grow without end). */
+const MAX_ITEM_DEPTH = 256;
+/** Bytes of an abandoned item handed out when its header did not complete within them. */
+const ABANDONED_PREFIX_BYTES = 64 * 1024;
 
 /** A direct child of an item element (for a record: header, metadata, about). Byte offsets in `bytes`. */
 export interface ItemChild {
@@ -30,6 +53,12 @@ export interface ScannedItem {
   children: ItemChild[];
   /** Why the item is not well-formed (mismatched or stray tags inside it), when it is not. */
   malformed?: string;
+  /**
+   * Why the item was abandoned (over the record size limit, nested too deep). `bytes` then hold
+   * only its beginning (through its header when that was complete), for the identifier and for
+   * quarantine.
+   */
+  abandoned?: string;
 }
 
 export interface SplitterResult {
@@ -46,8 +75,6 @@ export interface SplitterResult {
 }
 
 const LIST_ELEMENTS = new Set(['ListRecords', 'ListIdentifiers', 'ListSets', 'ListMetadataFormats', 'GetRecord']);
-/** Envelope bytes beyond this mean the response is not shaped like OAI-PMH at all. */
-const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -67,6 +94,16 @@ function isSpace(b: number): boolean {
 
 export class OaiResponseSplitter {
   private readonly itemName: string | undefined;
+  private readonly maxRecordBytes: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxAbandonedBytes: number;
+  /** Bytes kept for this response (envelope and items). */
+  private keptBytes = 0;
+  /** The current item was abandoned: its bytes are scanned for its end tag, not kept. */
+  private skipping = false;
+  private abandonedBytes = 0;
+  /** Elements opened beyond MAX_ITEM_DEPTH inside an abandoned item (counted, not named). */
+  private excessDepth = 0;
   private buf: Buffer = Buffer.alloc(0);
   private consumedBytes = 0;
   private consumedLines = 0;
@@ -83,7 +120,6 @@ export class OaiResponseSplitter {
   private sawNonSpace = false;
 
   private envelopeParts: Buffer[] = [];
-  private envelopeBytes = 0;
   private envelopeFrom = 0;
 
   private inItem = false;
@@ -95,8 +131,11 @@ export class OaiResponseSplitter {
   private items: ScannedItem[] = [];
 
   /** `itemName`: local name of the list items to cut out (undefined: keep everything in the envelope). */
-  constructor(itemName: string | undefined) {
+  constructor(itemName: string | undefined, limits: SplitterLimits = {}) {
     this.itemName = itemName;
+    this.maxRecordBytes = limits.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.maxResponseBytes = limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxAbandonedBytes = limits.maxAbandonedBytes ?? DEFAULT_MAX_ABANDONED_BYTES;
   }
 
   /** Opening tag of the root element ("" until it has been read). */
@@ -136,7 +175,11 @@ export class OaiResponseSplitter {
       }
       pos = next;
     }
+    pos = this.boundPendingMarkup(buf, pos);
     this.consume(pos);
+    if (this.inItem && !this.skipping && this.itemLength + this.buf.length > this.maxRecordBytes) {
+      this.abandonItem(`the record is larger than the ${describeBytes(this.maxRecordBytes)} record size limit`);
+    }
     const done = this.items;
     this.items = [];
     return done;
@@ -188,10 +231,28 @@ export class OaiResponseSplitter {
     }
   }
 
+  /**
+   * Markup that does not end (a start tag, comment or CDATA section megabytes long) must not be
+   * buffered without bound: inside an abandoned item it is skipped; elsewhere it fails the response
+   * (inside a kept item the record size check abandons the item first).
+   */
+  private boundPendingMarkup(buf: Buffer, pos: number): number {
+    const pending = buf.length - pos;
+    if (pending <= ABANDONED_PREFIX_BYTES) return pos;
+    if (this.inItem && this.skipping) return buf.length;
+    if (!this.inItem && pending > this.maxRecordBytes) {
+      throw this.malformed(pos, `markup longer than ${describeBytes(this.maxRecordBytes)} that does not end`);
+    }
+    return pos;
+  }
+
   /** Moves the window past `pos`, keeping the unfinished item and envelope bytes. */
   private consume(pos: number): void {
     const buf = this.buf;
-    if (this.inItem) {
+    if (this.inItem && this.skipping) {
+      this.countAbandoned(pos - this.itemStart);
+      this.itemStart = 0;
+    } else if (this.inItem) {
       this.itemParts.push(buf.subarray(this.itemStart, pos));
       this.itemLength += pos - this.itemStart;
       this.itemStart = 0;
@@ -211,11 +272,49 @@ export class OaiResponseSplitter {
 
   private addEnvelope(part: Buffer): void {
     if (part.length === 0) return;
-    this.envelopeBytes += part.length;
-    if (this.envelopeBytes > MAX_ENVELOPE_BYTES) {
-      throw new HarvestError('notOaiPmh', `More than ${MAX_ENVELOPE_BYTES} bytes outside list items: not an OAI-PMH response`);
-    }
+    this.keep(part.length);
     this.envelopeParts.push(part);
+  }
+
+  private keep(bytes: number): void {
+    this.keptBytes += bytes;
+    if (this.keptBytes > this.maxResponseBytes) {
+      throw new HarvestError('responseTooLarge', `The response is larger than the ${describeBytes(this.maxResponseBytes)} response size limit`);
+    }
+  }
+
+  private countAbandoned(bytes: number): void {
+    this.abandonedBytes += bytes;
+    if (this.abandonedBytes > this.maxAbandonedBytes) {
+      throw new HarvestError(
+        'responseTooLarge',
+        `An oversized record went on for more than ${describeBytes(this.maxAbandonedBytes)} without ending; the response is abandoned`,
+      );
+    }
+  }
+
+  /**
+   * Gives up on the current item: hands out its beginning (through the header, when that is
+   * complete, for the identifier) with the reason, and scans the rest only for the item's end.
+   */
+  private abandonItem(reason: string): void {
+    const header = this.itemChildren.find((c) => localName(c.name) === 'header' && c.end >= 0);
+    const prefixLength = Math.min(this.itemLength, header && header.end <= this.maxRecordBytes ? header.end : ABANDONED_PREFIX_BYTES);
+    const prefix = Buffer.allocUnsafe(prefixLength);
+    let copied = 0;
+    for (const part of this.itemParts) {
+      if (copied >= prefixLength) break;
+      copied += part.copy(prefix, copied, 0, Math.min(part.length, prefixLength - copied));
+    }
+    const item: ScannedItem = { bytes: prefix, children: this.itemChildren.filter((c) => c.end >= 0 && c.end <= prefixLength), abandoned: reason };
+    if (this.itemMalformed !== undefined) item.malformed = this.itemMalformed;
+    this.keep(prefixLength);
+    this.items.push(item);
+    this.countAbandoned(this.itemLength);
+    this.skipping = true;
+    this.itemParts = [];
+    this.itemLength = 0;
+    this.itemChildren = [];
   }
 
   /** Line and column (1-based; column in bytes) of an offset into the current window. */
@@ -389,7 +488,12 @@ export class OaiResponseSplitter {
       return;
     }
     if (this.inItem) {
-      if (depth === 3) {
+      if (depth >= MAX_ITEM_DEPTH) {
+        if (!this.skipping) this.abandonItem(`the record nests elements more than ${MAX_ITEM_DEPTH} deep`);
+        if (!selfClosing) this.excessDepth++;
+        return;
+      }
+      if (depth === 3 && !this.skipping) {
         const offset = this.itemOffset(start);
         const contentStart = this.itemOffset(end);
         this.itemChildren.push(
@@ -428,6 +532,10 @@ export class OaiResponseSplitter {
     }
     const stack = this.stack;
     if (stack.length === 0) throw this.malformed(start, `end tag </${name}> without a start tag`);
+    if (this.excessDepth > 0) {
+      this.excessDepth--;
+      return;
+    }
     const top = stack[stack.length - 1]!;
     if (top === name) {
       stack.pop();
@@ -449,7 +557,12 @@ export class OaiResponseSplitter {
   private afterPop(start: number, end: number): void {
     const depth = this.stack.length;
     if (this.inItem) {
-      if (depth === 3) {
+      if (depth === 2 && this.skipping) {
+        this.countAbandoned(end - this.itemStart);
+        this.inItem = false;
+        this.skipping = false;
+        this.envelopeFrom = end;
+      } else if (depth === 3) {
         const child = this.itemChildren[this.itemChildren.length - 1];
         if (child && child.end < 0) {
           child.contentEnd = this.itemOffset(start);
@@ -468,7 +581,17 @@ export class OaiResponseSplitter {
 
   private closeItem(buf: Buffer, end: number): void {
     const last = buf.subarray(this.itemStart, end);
+    if (this.itemLength + last.length > this.maxRecordBytes) {
+      this.itemParts.push(last);
+      this.itemLength += last.length;
+      this.abandonItem(`the record is larger than the ${describeBytes(this.maxRecordBytes)} record size limit`);
+      this.inItem = false;
+      this.skipping = false;
+      this.envelopeFrom = end;
+      return;
+    }
     const bytes = this.itemParts.length === 0 ? Buffer.from(last) : Buffer.concat([...this.itemParts, last]);
+    this.keep(bytes.length);
     for (const child of this.itemChildren) {
       if (child.end < 0) {
         child.contentEnd = bytes.length;
@@ -484,4 +607,10 @@ export class OaiResponseSplitter {
     this.itemMalformed = undefined;
     this.envelopeFrom = end;
   }
+}
+
+function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes}-byte`;
 }

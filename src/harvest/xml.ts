@@ -1,11 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DAY_GRANULARITY, OAI_PMH_NAMESPACE, SECONDS_GRANULARITY, type Granularity } from '../oai-pmh/index.js';
 import type { OaiErrorEntry } from './errors.js';
 import { HarvestError } from './errors.js';
 import { decodeXmlBytes, emptyRepair, type TextRepair } from './sanitize.js';
 import { OaiResponseSplitter, localName, type ScannedItem, type SplitterResult } from './scanner.js';
 
-/** The OAI-PMH 2.0 namespace. */
-export const OAI_PMH_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/';
 
 // Only the five XML entities; passing them as "htmlEntities" is what makes fast-xml-parser decode
 // numeric character references without also accepting HTML's named entities.
@@ -273,6 +272,7 @@ export function metadataWellFormednessProblem(metadataXml: string): string | und
 export function readRecordItem(item: ScannedItem, ctx: ItemContext, options: { checkMetadata?: boolean } = {}): HarvestedItem | UnreadableItem {
   // Each region of the record is decoded (and repaired) exactly once; the record text is the
   // concatenation of the regions, and header, metadata and about are regions of it.
+  if (item.abandoned !== undefined) return abandonedItem(item, ctx);
   const repair = emptyRepair();
   const bytes = item.bytes;
   const decode = (from: number, to: number) => (to > from ? decodeXmlBytes(bytes.subarray(from, to), repair, ctx.declaredEncoding) : '');
@@ -343,6 +343,19 @@ export function readRecordItem(item: ScannedItem, ctx: ItemContext, options: { c
   return { header, xml: standalone, metadataXml, aboutXml, repair, rawBytes: item.bytes };
 }
 
+/** An item the splitter gave up on (too large, nested too deep): quarantined with what its header says. */
+function abandonedItem(item: ScannedItem, ctx: ItemContext): UnreadableItem {
+  const unreadable: UnreadableItem = { problem: item.abandoned!, identifier: undefined, datestamp: undefined, rawBytes: item.bytes };
+  const header = item.children.find((c) => localName(c.name) === 'header');
+  if (header === undefined) return unreadable;
+  try {
+    const parsed = parseHeaderNode(parseFragment(decodeSlice(item, header.start, header.end, ctx))['header']);
+    return { ...unreadable, identifier: parsed.identifier, datestamp: parsed.datestamp };
+  } catch {
+    return unreadable;
+  }
+}
+
 /** The metadata and about parts of a stored (standalone) <record>, as readRecordItem gives them. */
 export function splitStoredRecord(recordXml: string): { metadataXml: string | undefined; aboutXml: string[] } {
   const splitter = new OaiResponseSplitter('record');
@@ -400,7 +413,8 @@ export function readMetadataFormatItem(item: ScannedItem, ctx: ItemContext): Oai
   };
 }
 
-export type Granularity = 'YYYY-MM-DD' | 'YYYY-MM-DDThh:mm:ssZ';
+// Harvester modules (store.ts, harvester.ts) name the granularity type from here.
+export type { Granularity } from '../oai-pmh/index.js';
 
 export interface OaiIdentify {
   repositoryName: string;
@@ -427,7 +441,7 @@ export function readIdentify(envelope: OaiEnvelope): OaiIdentify {
     adminEmails: asArray(node['adminEmail']).map((e) => textOf(e)?.trim() ?? ''),
     earliestDatestamp: textOf(node['earliestDatestamp'])?.trim() ?? '',
     deletedRecord: textOf(node['deletedRecord'])?.trim() ?? '',
-    granularity: declared === 'YYYY-MM-DDThh:mm:ssZ' ? 'YYYY-MM-DDThh:mm:ssZ' : 'YYYY-MM-DD',
+    granularity: declared === SECONDS_GRANULARITY ? SECONDS_GRANULARITY : DAY_GRANULARITY,
     declaredGranularity: declared,
     compression: asArray(node['compression']).map((e) => textOf(e)?.trim() ?? ''),
     responseDate: envelope.responseDate,
