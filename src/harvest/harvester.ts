@@ -368,7 +368,7 @@ async function harvestLocked(
         }
       } catch (error) {
         if (error instanceof HarvestPausedError) throw error;
-        if (error instanceof HarvestError && (error.code === 'network' || error.code === 'timeout' || error.code === 'httpStatus')) throw error;
+        if (error instanceof HarvestError && ['network', 'unreachable', 'unsupportedUrl', 'redirect', 'timeout', 'httpStatus', 'responseTooLarge'].includes(error.code)) throw error;
         warn('identify', `Identify failed (${describeError(error)}); assuming day granularity, which every repository supports`);
       }
     }
