@@ -3,7 +3,7 @@ import { buildRequestUrl } from '../src/oai-pmh/index.js';
 import { parseRetryAfter } from '../src/http/retryAfter.js';
 import { HarvestError } from '../src/harvest/errors.js';
 import { decodeXmlBytes, emptyRepair } from '../src/harvest/sanitize.js';
-import { OaiResponseSplitter, type ScannedItem } from '../src/harvest/scanner.js';
+import { OaiResponseSplitter, type ScannedItem, type SplitterLimits } from '../src/harvest/scanner.js';
 import { isUnreadable, namespaceDeclarations, parseEnvelope, readRecordItem, withInheritedNamespaces } from '../src/harvest/xml.js';
 
 const OAI_ROOT =
@@ -22,9 +22,9 @@ function listRecords(records: string[], token = '<resumptionToken cursor="0" com
 }
 
 /** Feeds `doc` in chunks of `size` bytes; returns the items and the finished splitter result. */
-function split(doc: string | Buffer, size: number, itemName = 'record') {
+function split(doc: string | Buffer, size: number, itemName = 'record', limits: SplitterLimits = {}) {
   const bytes = typeof doc === 'string' ? Buffer.from(doc) : doc;
-  const splitter = new OaiResponseSplitter(itemName);
+  const splitter = new OaiResponseSplitter(itemName, limits);
   const items: ScannedItem[] = [];
   for (let i = 0; i < bytes.length; i += size) items.push(...splitter.feed(bytes.subarray(i, i + size)));
   return { items, result: splitter.end(), splitter };
@@ -200,5 +200,70 @@ describe('dates and request URLs', () => {
     expect(query).not.toMatch(/[+ #?/]/);
     expect(new URL(url).searchParams.get('resumptionToken')).toBe(token);
     expect(buildRequestUrl('http://h/index.php?page=oai', { verb: 'Identify' })).toBe('http://h/index.php?page=oai&verb=Identify');
+  });
+});
+
+describe('size limits, counted on the decompressed bytes', () => {
+  const big = dcRecord('oai:x:big', 'x'.repeat(5_000));
+  const doc = listRecords([dcRecord('oai:x:1', 'One'), big, dcRecord('oai:x:3', 'Three')]);
+
+  it.each([1, 7, 1000, 1_000_000])('a record over maxRecordBytes is handed out as its header with the reason; the others pass (chunk %i)', (size) => {
+    const { items, result, splitter } = split(doc, size, 'record', { maxRecordBytes: 2_000 });
+    expect(items).toHaveLength(3);
+    expect(items.map((i) => i.abandoned)).toEqual([undefined, 'the record is larger than the 2000-byte record size limit', undefined]);
+    // Only the beginning is kept: through the header, not the 5,000-byte title.
+    expect(items[1]!.bytes.length).toBeLessThan(2_000);
+    expect(items[1]!.bytes.toString()).toMatch(/^<record><header>.*<\/header>$/);
+    const read = readRecordItem(items[1]!, context(splitter));
+    expect(read).toMatchObject({ problem: 'the record is larger than the 2000-byte record size limit', identifier: 'oai:x:big', datestamp: '2024-01-02T03:04:05Z' });
+    expect(isUnreadable(readRecordItem(items[2]!, context(splitter)))).toBe(false);
+    expect(parseEnvelope(result).resumptionToken?.value).toBe('tok&1');
+  });
+
+  it('a record that never closes is abandoned; its bytes are scanned, not kept, until the list ends', () => {
+    const unclosed = `${OAI_ROOT}<responseDate>2024-05-06T07:08:09Z</responseDate><ListRecords>${dcRecord('oai:x:1', 'One')}<record><header><identifier>oai:x:endless</identifier><datestamp>2024-01-02</datestamp></header><metadata><dc:title>`;
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 10_000, maxResponseBytes: 50_000 });
+    const items = [...splitter.feed(Buffer.from(unclosed))];
+    const filler = Buffer.from('endless text <b>with</b> markup, '.repeat(3_000));
+    // 100 x 105 kB: far beyond both limits, yet nothing beyond the header is kept.
+    for (let i = 0; i < 100; i++) items.push(...splitter.feed(filler));
+    items.push(...splitter.feed(Buffer.from('</ListRecords></OAI-PMH>')));
+    const result = splitter.end();
+    expect(items.map((i) => i.abandoned)).toEqual([undefined, 'the record is larger than the 10000-byte record size limit']);
+    expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ identifier: 'oai:x:endless' });
+    expect(result.envelope.length).toBeLessThan(1_000);
+  });
+
+  it('an endless stream inside an abandoned record ends at maxAbandonedBytes', () => {
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 1_000, maxAbandonedBytes: 100_000 });
+    splitter.feed(Buffer.from(`${OAI_ROOT}<ListRecords><record><header><identifier>oai:x:e</identifier></header><metadata>`));
+    const filler = Buffer.alloc(10_000, 0x20);
+    expect(() => {
+      for (let i = 0; i < 100; i++) splitter.feed(filler);
+    }).toThrow(expect.objectContaining({ code: 'responseTooLarge', message: expect.stringMatching(/more than 97.65625 KiB|more than 100000-byte/) }));
+  });
+
+  it('markup that never ends inside an abandoned record is skipped, not buffered (an unclosed CDATA section)', () => {
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 1_000 });
+    const items = [...splitter.feed(Buffer.from(`${OAI_ROOT}<ListRecords><record><header><identifier>oai:x:c</identifier></header><metadata><![CDATA[`))];
+    const filler = Buffer.alloc(100_000, 0x41);
+    for (let i = 0; i < 50; i++) items.push(...splitter.feed(filler));
+    expect(items.map((i) => i.abandoned)).toEqual(['the record is larger than the 1000-byte record size limit']);
+    // The window holds at most one chunk plus a little: 5 MB went through.
+    expect((splitter as unknown as { buf: Buffer }).buf.length).toBeLessThan(200_000);
+  });
+
+  it('a record nesting elements deeper than 256 is abandoned (the stack stays bounded)', () => {
+    const deep = `<record><header><identifier>oai:x:deep</identifier><datestamp>2024-01-02</datestamp></header><metadata>${'<a>'.repeat(300)}${'</a>'.repeat(300)}</metadata></record>`;
+    const { items, splitter } = split(listRecords([deep, dcRecord('oai:x:after', 'After')]), 64);
+    expect(items.map((i) => i.abandoned)).toEqual(['the record nests elements more than 256 deep', undefined]);
+    expect(readRecordItem(items[0]!, context(splitter))).toMatchObject({ identifier: 'oai:x:deep' });
+    expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ header: { identifier: 'oai:x:after' } });
+  });
+
+  it('the bytes kept for one response stop at maxResponseBytes', () => {
+    const many = listRecords(Array.from({ length: 50 }, (_, i) => dcRecord(`oai:x:${i}`, 'a title of some length')));
+    expect(() => split(many, 1000, 'record', { maxResponseBytes: 5_000 })).toThrow(expect.objectContaining({ code: 'responseTooLarge' }));
+    expect(split(many, 1000, 'record', { maxResponseBytes: 50_000 }).items).toHaveLength(50);
   });
 });

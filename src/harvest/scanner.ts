@@ -532,12 +532,13 @@ export class OaiResponseSplitter {
     }
     const stack = this.stack;
     if (stack.length === 0) throw this.malformed(start, `end tag </${name}> without a start tag`);
-    if (this.excessDepth > 0) {
+    const closesList = this.inItem && (name === stack[1] || name === stack[0]);
+    if (this.excessDepth > 0 && !closesList) {
       this.excessDepth--;
       return;
     }
     const top = stack[stack.length - 1]!;
-    if (top === name) {
+    if (top === name && this.excessDepth === 0) {
       stack.pop();
       this.afterPop(start, end);
       return;
@@ -545,12 +546,19 @@ export class OaiResponseSplitter {
     if (!this.inItem) throw this.malformed(start, `end tag </${name}> does not match <${top}>`);
     // Inside a record: recover like an HTML parser, so one broken record cannot take the page down.
     this.markItemMalformed(start, `end tag </${name}> does not match <${top}>`);
-    for (let k = stack.length - 1; k >= 2; k--) {
+    for (let k = stack.length - 1; k >= 2 && this.excessDepth === 0; k--) {
       if (stack[k] === name) {
         stack.length = k;
         this.afterPop(start, end);
         return;
       }
+    }
+    if (closesList) {
+      // The list (or the document) ends while the record is still open: the record ends here.
+      this.excessDepth = 0;
+      stack.length = 2;
+      this.afterPop(start, start);
+      this.endTag(name, start, end);
     }
   }
 
