@@ -1,11 +1,10 @@
 import { LIST_ITEM_ELEMENT, buildRequestUrl, isEmptyListError, listDateArguments, type Granularity, type OaiVerb } from '../oai-pmh/index.js';
 import { HarvestError, HarvestOaiError } from './errors.js';
-import { HarvestMappingError, detectMetadataFormat, mapHarvestedMetadata, type HarvestMapper, type HarvestMapping } from './mapping.js';
+import { HarvestMappingError, mapHarvestedMetadata, type HarvestMapper, type HarvestMapping } from './mapping.js';
 import { OaiResponseSplitter, type ScannedItem, type SplitterLimits } from './scanner.js';
 import { ConsumerFailure, HttpTransport, type TransportEvent, type TransportOptions, type TransportResponse } from './transport.js';
 import {
   isUnreadable,
-  metadataWellFormednessProblem,
   namespaceDeclarations,
   parseEnvelope,
   readIdentify,
@@ -387,16 +386,17 @@ class PageQueue<T> {
     this.ordinal = 0;
   }
 
-  async offer(convert: () => T | undefined): Promise<void> {
+  /** Takes one item; a promise (to wait for) only when the queue is full. */
+  offer(convert: () => T | undefined): Promise<void> | undefined {
     if (this.cancelled) throw new Error('iteration stopped');
     // Idempotent tokens (§3.5.1) give the same page again: skip what was already yielded.
-    if (this.ordinal++ < this.delivered) return;
+    if (this.ordinal++ < this.delivered) return undefined;
     const value = convert();
     this.delivered = this.ordinal;
-    if (value === undefined) return;
+    if (value === undefined) return undefined;
     this.queue.push(value);
     this.wake?.();
-    if (this.queue.length >= 64) await new Promise<void>((resolve) => (this.makeRoom = resolve));
+    return this.queue.length >= 64 ? new Promise<void>((resolve) => (this.makeRoom = resolve)) : undefined;
   }
 
   settle(result: PageResult | undefined, failure: unknown): void {
@@ -464,23 +464,18 @@ function mapperOf(map: boolean | HarvestMapper | undefined): HarvestMapper | und
 }
 
 /**
- * Reads one record item and maps its metadata. Metadata that is not well-formed, or that the
- * reader cannot read, makes the record unreadable (to be quarantined), never an exception.
+ * Reads one record item and maps its metadata. A record that is not well-formed (the splitter
+ * checks every item), or whose metadata the mapper cannot read, is unreadable (to be
+ * quarantined), never an exception.
  */
 export function readAndMapRecord(item: ScannedItem, context: ItemContext, metadataPrefix: string, mapper: HarvestMapper | undefined): HarvestRecord | UnreadableItem {
-  // The built-in readers check well-formedness themselves (with line:column); others may not.
-  const builtIn = mapper === mapHarvestedMetadata;
-  const read = readRecordItem(item, context, { checkMetadata: !builtIn });
+  const read = readRecordItem(item, context);
   if (isUnreadable(read) || mapper === undefined || read.header.deleted || read.metadataXml === undefined) return read;
-  const unreadable = (problem: string): UnreadableItem => ({ problem, identifier: read.header.identifier, datestamp: read.header.datestamp, rawBytes: read.rawBytes });
-  if (builtIn && detectMetadataFormat(read.metadataXml, metadataPrefix) === undefined) {
-    const problem = metadataWellFormednessProblem(read.metadataXml);
-    if (problem !== undefined) return unreadable(problem);
-  }
   try {
     return { ...read, mapping: mapper(read.metadataXml, metadataPrefix) };
   } catch (error) {
-    return unreadable(error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${error instanceof Error ? error.message : String(error)}`);
+    const problem = error instanceof HarvestMappingError ? error.message : `the metadata cannot be mapped: ${error instanceof Error ? error.message : String(error)}`;
+    return { problem, identifier: read.header.identifier, datestamp: read.header.datestamp, rawBytes: read.rawBytes };
   }
 }
 

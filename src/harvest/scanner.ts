@@ -92,6 +92,18 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
+/** XML NameChar, for bytes: ASCII letters, digits, "-", ".", "_", ":", and any byte of a multi-byte UTF-8 character. */
+function isNameByte(b: number): boolean {
+  return (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x3a) || b === 0x2d || b === 0x2e || b === 0x5f || b >= 0x80;
+}
+
+/** Whether `name` (latin1) is exactly the bytes buf[start, end). */
+function sameBytes(name: string, buf: Buffer, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== buf[start + k]) return false;
+  return true;
+}
+
 export class OaiResponseSplitter {
   private readonly itemName: string | undefined;
   private readonly maxRecordBytes: number;
@@ -359,9 +371,17 @@ export class OaiResponseSplitter {
     }
     if (c1 === 0x21 /* ! */) return this.bangMarkup(buf, lt);
     if (c1 === 0x2f /* / */) {
-      const gt = buf.indexOf(GT, lt + 2);
+      let nameEnd = lt + 2;
+      while (nameEnd < buf.length && isNameByte(buf[nameEnd]!)) nameEnd++;
+      const gt = buf[nameEnd] === GT ? nameEnd : buf.indexOf(GT, nameEnd);
       if (gt < 0) return -1;
-      const name = buf.toString('utf8', lt + 2, gt).trim();
+      if (this.inItem && !this.skipping) {
+        let rest = nameEnd;
+        while (rest < gt && isSpace(buf[rest]!)) rest++;
+        if (nameEnd === lt + 2 || !isNameStartByte(buf[lt + 2]!) || rest !== gt) this.markItemMalformed(lt, 'malformed end tag');
+      }
+      const top = this.stack[this.stack.length - 1];
+      const name = top !== undefined && this.excessDepth === 0 && sameBytes(top, buf, lt + 2, nameEnd) ? top : this.nameAt(buf, lt + 2, nameEnd);
       this.endTag(name, lt, gt + 1);
       return gt + 1;
     }
@@ -373,32 +393,120 @@ export class OaiResponseSplitter {
       }
       throw this.malformed(lt, "'<' not followed by an element name");
     }
-    let quote = 0;
-    let i = lt + 1;
-    const n = buf.length;
-    for (; i < n; i++) {
-      const b = buf[i]!;
-      if (quote !== 0) {
-        if (b === quote) quote = 0;
-      } else if (b === GT) {
-        break;
-      } else if (b === 0x22 || b === 0x27) {
-        quote = b;
-      } else if (b === LT) {
-        if (this.inItem) {
-          this.markItemMalformed(lt, "'<' inside a start tag");
-          return lt + 1;
-        }
-        throw this.malformed(i, "'<' inside a start tag");
+    const gt = this.scanStartTag(buf, lt);
+    if (gt === -1) return -1;
+    if (gt === -2) {
+      if (this.inItem) {
+        this.markItemMalformed(lt, "'<' inside a start tag");
+        return lt + 1;
       }
+      throw this.malformed(lt, "'<' inside a start tag");
     }
-    if (i >= n) return -1;
-    let nameEnd = lt + 1;
-    while (nameEnd < i && !isSpace(buf[nameEnd]!) && buf[nameEnd] !== 0x2f && buf[nameEnd] !== GT) nameEnd++;
-    const name = buf.toString('utf8', lt + 1, nameEnd);
-    const selfClosing = buf[i - 1] === 0x2f;
-    this.startTag(buf, name, lt, i + 1, selfClosing);
-    return i + 1;
+    if (this.tagProblem !== undefined && this.inItem && !this.skipping) this.markItemMalformed(lt, this.tagProblem);
+    const name = this.nameAt(buf, lt + 1, this.tagNameEnd);
+    this.startTag(buf, name, lt, gt + 1, buf[gt - 1] === 0x2f);
+    return gt + 1;
+  }
+
+  /** End of the name of the start tag last scanned. */
+  private tagNameEnd = 0;
+  /** What makes the start tag last scanned not well-formed, if anything. */
+  private tagProblem: string | undefined;
+  private readonly attributeRanges: number[] = [];
+
+  /**
+   * Scans the start tag at `lt` (XML 1.0 §3.1: a name, then attributes separated by white space,
+   * each once, with a quoted value holding no '<'), noting its name's end and its first problem.
+   * Returns the index of its '>', -1 when the buffer ends first, -2 at a '<' outside a value.
+   * Items are checked here, as they are cut, so that no record needs a second parse just to learn
+   * whether it is well-formed.
+   */
+  private scanStartTag(buf: Buffer, lt: number): number {
+    const n = buf.length;
+    let i = lt + 1;
+    while (i < n && isNameByte(buf[i]!)) i++;
+    this.tagNameEnd = i;
+    let problem: string | undefined;
+    const ranges = this.attributeRanges;
+    let rangeCount = 0;
+    for (;;) {
+      const before = i;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      const b = buf[i]!;
+      if (b === GT) break;
+      if (b === LT) return -2;
+      if (b === 0x2f /* / */) {
+        if (i + 1 >= n) return -1;
+        if (buf[i + 1] === GT) {
+          i++;
+          break;
+        }
+        problem ??= "'/' inside a start tag";
+        i++;
+        continue;
+      }
+      if (i === before) problem ??= 'attributes must be separated by white space';
+      const nameStart = i;
+      while (i < n && isNameByte(buf[i]!)) i++;
+      if (i === nameStart || !isNameStartByte(b)) {
+        problem ??= 'malformed attribute name';
+        if (i === nameStart) i++;
+        continue;
+      }
+      const nameEnd = i;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      if (buf[i] !== 0x3d /* = */) {
+        problem ??= `attribute ${buf.toString('latin1', nameStart, nameEnd)} has no value`;
+        continue;
+      }
+      i++;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      const quote = buf[i]!;
+      if (quote !== 0x22 && quote !== 0x27) {
+        problem ??= `the value of attribute ${buf.toString('latin1', nameStart, nameEnd)} is not quoted`;
+        continue;
+      }
+      // Values are short: a loop beats two native searches.
+      let close = i + 1;
+      while (close < n && buf[close] !== quote) {
+        if (buf[close] === LT) problem ??= "'<' in an attribute value";
+        close++;
+      }
+      if (close >= n) return -1;
+      const length = nameEnd - nameStart;
+      for (let r = 0; r < rangeCount; r += 2) {
+        if (ranges[r + 1]! - ranges[r]! === length && buf.compare(buf, nameStart, nameEnd, ranges[r]!, ranges[r + 1]!) === 0) {
+          problem ??= `attribute ${buf.toString('latin1', nameStart, nameEnd)} is repeated`;
+        }
+      }
+      ranges[rangeCount++] = nameStart;
+      ranges[rangeCount++] = nameEnd;
+      i = close + 1;
+    }
+    if (this.tagNameEnd === lt + 1) problem ??= 'malformed element name';
+    this.tagProblem = problem;
+    return i;
+  }
+
+  private readonly names = new Map<number, string>();
+
+  /**
+   * The element name in buf[start, end), as a string shared by every occurrence: tag names
+   * repeat in every record, and are only compared, never shown as text (latin1: an exact copy).
+   */
+  private nameAt(buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > 64) return buf.toString('latin1', start, end);
+    let hash = length;
+    for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + buf[k]!) | 0;
+    const cached = this.names.get(hash);
+    if (cached !== undefined && sameBytes(cached, buf, start, end)) return cached;
+    const name = buf.toString('latin1', start, end);
+    if (this.names.size < 4096) this.names.set(hash, name);
+    return name;
   }
 
   private bangMarkup(buf: Buffer, lt: number): number {
@@ -598,7 +706,8 @@ export class OaiResponseSplitter {
       this.envelopeFrom = end;
       return;
     }
-    const bytes = this.itemParts.length === 0 ? Buffer.from(last) : Buffer.concat([...this.itemParts, last]);
+    // One part: a view of the chunk (undici hands out a new buffer per chunk, never reused).
+    const bytes = this.itemParts.length === 0 ? last : Buffer.concat([...this.itemParts, last]);
     this.keep(bytes.length);
     for (const child of this.itemChildren) {
       if (child.end < 0) {
