@@ -94,6 +94,43 @@ describe('streaming splitter (OAI-PMH 2.0 §3.5: a page is a list of complete re
     ]);
   });
 
+  it.each([
+    ['<dc:title xml:lang="en" xml:lang="fr">', /attribute xml:lang is repeated/],
+    ['<dc:title xml:lang=en>', /the value of attribute xml:lang is not quoted/],
+    ['<dc:title a="x<y">', /'<' in an attribute value/],
+    ['<dc:title a="1"b="2">', /attributes must be separated by white space/],
+    ['<dc:title a>', /attribute a has no value/],
+    ['<dc:title =x>', /malformed attribute name/],
+  ])('a record whose metadata has %s is not well-formed (XML 1.0 §3.1) and is quarantined by identifier', (startTag, reason) => {
+    const bad = dcRecord('oai:x:bad', 'Bad').replace('<dc:title>', startTag);
+    const good = dcRecord('oai:x:good', 'Good').replace('<dc:title>', '<dc:title xml:lang="en" a=\'1\' b = "2" >');
+    for (const size of [3, 1000]) {
+      const { items, splitter } = split(listRecords([bad, good]), size);
+      expect(items[0]!.malformed).toMatch(reason);
+      expect(items[1]!.malformed).toBeUndefined();
+      expect(readRecordItem(items[0]!, context(splitter))).toMatchObject({ identifier: 'oai:x:bad', problem: expect.stringMatching(/^the record is not well-formed XML: /) });
+      expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ header: { identifier: 'oai:x:good' } });
+    }
+  });
+
+  it('reads headers with references, prefixes, comments and CDATA the way an XML parser does (§2.5)', () => {
+    const meta = '<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>T</dc:title></oai_dc:dc></metadata>';
+    const records = [
+      `<record><header><identifier> oai:x:a&amp;b&#x2F;&#47;c </identifier><datestamp>2024-01-02</datestamp><setSpec>s&lt;1</setSpec><setSpec/><setSpec>s&lt;1</setSpec></header>${meta}</record>`,
+      `<record><oai:header xmlns:oai="http://www.openarchives.org/OAI/2.0/" status='deleted'><oai:identifier>oai:x:p</oai:identifier><oai:datestamp>2024-01-03</oai:datestamp></oai:header></record>`,
+      `<record><header><!-- moved --><identifier><![CDATA[oai:x:<c>]]></identifier><datestamp>2024-01-04</datestamp></header>${meta}</record>`,
+      `<record><header><datestamp>2024-01-05</datestamp></header>${meta}</record>`,
+    ];
+    const { items, splitter } = split(listRecords(records), 7);
+    const read = items.map((item) => readRecordItem(item, context(splitter)));
+    expect(read.map((r) => (isUnreadable(r) ? r.problem : r.header))).toEqual([
+      { identifier: 'oai:x:a&b//c', datestamp: '2024-01-02', setSpecs: ['s<1'], deleted: false },
+      { identifier: 'oai:x:p', datestamp: '2024-01-03', setSpecs: [], deleted: true },
+      { identifier: 'oai:x:<c>', datestamp: '2024-01-04', setSpecs: [], deleted: false },
+      'the header has no <identifier>',
+    ]);
+  });
+
   it('reports a truncated document by name, at every cut point', () => {
     const bytes = Buffer.from(doc);
     for (let cut = 1; cut < bytes.length; cut += 37) {
