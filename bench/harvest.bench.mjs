@@ -1,16 +1,21 @@
-// Harvester benchmark: 100,000 synthetic records in a temporary store, served by `pubmeta serve`
-// in its own process (oai_dc, 100 records per page). Each harvester runs in its own process and
-// reports records/s and its peak RSS (VmHWM from /proc/self/status):
-//   - pubmeta harvest (runHarvest): streaming parse, oai_dc -> article mapping, validation, and
-//     one SQLite transaction per page (raw XML + mapped record + RecordStore upsert);
-//   - pubmeta HarvestClient.listRecords, mapping off: protocol and parsing only;
-//   - the npm package oai-pmh (the peer), listRecords over the same endpoint in the same run.
-// Each runs over the first 10,000 and over all 100,000 records: the streaming harvester's peak
-// RSS should not grow with the list. records/s is bounded by the server as well, so the
-// harvester's own CPU time per record is reported too (the fairer ratio). Uses dist/: run through `npm run bench`.
-// PUBMETA_BENCH_RECORDS=N changes the list size.
+// Harvester benchmark against a static floor server. `pubmeta serve` renders 100 pages of
+// synthetic oai_dc records (10,000) once; a floor server in its own process then serves
+// N records from memory (page k is template page k mod 100, its identifiers and DOIs made
+// unique per round), so the server costs next to nothing and every harvester meets the same
+// bytes. Each harvester runs in its own process and reports records/s, CPU per record and peak
+// RSS (VmHWM):
+//   - floor: fetches every page and drops it (the ceiling any harvester can reach);
+//   - oai-pmh: the npm package oai-pmh (the peer), listRecords, parse only;
+//   - pubmeta-parse: HarvestClient.listRecords without mapping: protocol, streaming split,
+//     header and metadata extraction (what the peer does);
+//   - pubmeta-map: the same with oai_dc -> article mapping and validation;
+//   - pubmeta: the full harvest (runHarvest: parse, map, validate, store in SQLite per page).
+// PUBMETA_BENCH_RECORDS=100000,1000000 sets the list sizes (default 100000);
+// PUBMETA_BENCH_KINDS=floor,pubmeta-parse limits the harvesters; PUBMETA_BENCH_PROFILE=dir
+// writes a --cpu-prof profile of each harvester process there. Uses dist/ (`npm run bench`).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,65 +24,188 @@ import { startServe, stopServe, vmHwmKb, waitPastCurrentSecond } from './serve-p
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
+const TEMPLATE_RECORDS = 10_000;
+const PAGE_SIZE = 100;
 
 function peakRssMb(pid = 'self') {
   return vmHwmKb(pid) / 1024;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Templates: the record bytes of the first TEMPLATE_RECORDS / PAGE_SIZE pages of `pubmeta serve`.
+
+async function recordTemplates(dir) {
+  const { syntheticRecord } = await import('../dist/model/index.js');
+  const { openDatabase, SqliteRecordStore } = await import('../dist/store/index.js');
+  const dbFile = join(dir, 'served.db');
+  const db = openDatabase(dbFile);
+  const store = new SqliteRecordStore(db);
+  store.upsertMany(Array.from({ length: TEMPLATE_RECORDS }, (_, i) => syntheticRecord(i, 7)));
+  db.close();
+  await waitPastCurrentSecond();
+  const { server, url } = await startServe(ROOT, dbFile);
+  const pages = [];
+  try {
+    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
+    for (let page = 0; page < 10_000; page++) {
+      const response = await fetch(`${url}?${query}`);
+      const xml = await response.text();
+      const start = xml.indexOf('<ListRecords>') + '<ListRecords>'.length;
+      const end = xml.lastIndexOf('<resumptionToken');
+      const records = xml.slice(start, end < 0 ? xml.lastIndexOf('</ListRecords>') : end);
+      if ((records.match(/<record>/g) ?? []).length !== PAGE_SIZE) throw new Error(`template page ${page} does not hold ${PAGE_SIZE} records`);
+      pages.push(records);
+      const token = /<resumptionToken[^>]*>([^<]+)<\/resumptionToken>/.exec(xml);
+      if (!token) break;
+      query = `verb=ListRecords&resumptionToken=${encodeURIComponent(token[1])}`;
+    }
+  } finally {
+    await stopServe(server);
+  }
+  const file = join(dir, 'templates.json');
+  writeFileSync(file, JSON.stringify(pages));
+  return file;
+}
 
 // ---------------------------------------------------------------------------------------------
-// Harvester processes: each harvests at least `limit` records (whole pages), prints JSON.
+// The floor server (its own process): N records from the templates, tokens "p<k>".
+
+async function floorServer(templatesFile, total) {
+  const templates = JSON.parse(readFileSync(templatesFile, 'utf8')).map((page) => Buffer.from(page));
+  const pages = total / PAGE_SIZE;
+  const responseDate = `${new Date().toISOString().slice(0, 19)}Z`;
+  const head = (request) =>
+    Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+        'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n' +
+        `<responseDate>${responseDate}</responseDate>\n${request}\n`,
+    );
+  const identify = Buffer.concat([
+    head('<request verb="Identify">http://floor.test/oai</request>'),
+    Buffer.from(
+      '<Identify><repositoryName>Floor</repositoryName><baseURL>http://floor.test/oai</baseURL><protocolVersion>2.0</protocolVersion>' +
+        '<adminEmail>floor@example.org</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp><deletedRecord>persistent</deletedRecord>' +
+        '<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>\n',
+    ),
+  ]);
+  // Round r > 0 of the templates: identifiers and DOIs made unique (syn-7-000001 -> syn-7-r3-000001, 10.5555/syn.x -> 10.5555/syn.r3.x).
+  const recordsOf = (page) => {
+    const template = templates[page % templates.length];
+    const round = Math.floor(page / templates.length);
+    if (round === 0) return template;
+    return Buffer.from(template.toString('utf8').replaceAll('syn-7-', `syn-7-r${round}-`).replaceAll('/syn.', `/syn.r${round}.`));
+  };
+  const server = createServer((req, res) => {
+    const args = new URL(req.url ?? '/', 'http://floor').searchParams;
+    let body;
+    if (args.get('verb') === 'Identify') body = identify;
+    else {
+      const token = args.get('resumptionToken');
+      const page = token === null ? 0 : Number(token.slice(1));
+      const next = page + 1 < pages ? `p${page + 1}` : '';
+      body = Buffer.concat([
+        head('<request verb="ListRecords" metadataPrefix="oai_dc">http://floor.test/oai</request>'),
+        Buffer.from('<ListRecords>'),
+        recordsOf(page),
+        Buffer.from(`<resumptionToken completeListSize="${total}" cursor="${page * PAGE_SIZE}">${next}</resumptionToken></ListRecords>\n</OAI-PMH>\n`),
+      ]);
+    }
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`floor ${`http://127.0.0.1:${server.address().port}/oai`}\n`);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+function startFloor(templatesFile, total) {
+  const child = spawn(process.execPath, [SELF, '--floor-server', templatesFile, String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const match = /floor (\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Harvester processes: each harvests the whole list, prints JSON.
 
 const harvesters = {
-  async pubmeta(url, limit, dbFile) {
-    const { openDatabase } = await import('../dist/store/index.js');
-    const { HarvestStore, runHarvest } = await import('../dist/harvest/index.js');
-    const db = openDatabase(dbFile);
-    new HarvestStore(db).addSource({ name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
-    const controller = new AbortController();
-    const summary = await runHarvest(db, 'bench', {
-      signal: controller.signal,
-      // Stops after the page that reaches the limit (the page is committed first).
-      onProgress: (progress) => progress.records >= limit && controller.abort(),
-      client: { compression: false },
-    });
-    if (summary.status === 'failed') throw new Error(`harvest failed: ${summary.reason}`);
-    const stored = db.prepare('SELECT COUNT(*) AS n FROM harvest_records').get().n;
-    if (stored !== summary.records) throw new Error(`stored ${stored} of ${summary.records}`);
-    db.close();
-    return summary.records;
-  },
-
-  async 'pubmeta-iterator'(url, limit) {
-    const { HarvestClient } = await import('../dist/harvest/index.js');
-    const client = new HarvestClient({ baseUrl: url, compression: false });
+  async floor(url) {
+    const { request } = await import('undici');
     let records = 0;
-    let metadataBytes = 0;
-    for await (const record of client.listRecords({ metadataPrefix: 'oai_dc' }, { map: false })) {
-      metadataBytes += record.metadataXml.length;
-      if (++records >= limit) break;
+    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
+    for (let page = 0; page < 1e6; page++) {
+      const { body } = await request(`${url}?${query}`);
+      const xml = await body.text();
+      records += PAGE_SIZE;
+      const token = /<resumptionToken[^>]*>([^<]*)<\/resumptionToken>/.exec(xml.slice(-300));
+      if (!token?.[1]) break;
+      query = `verb=ListRecords&resumptionToken=${token[1]}`;
     }
-    await client.close();
-    if (metadataBytes === 0) throw new Error('no metadata');
     return records;
   },
 
-  async 'oai-pmh'(url, limit) {
+  async 'oai-pmh'(url) {
     const require = createRequire(import.meta.url);
     const { OaiPmh } = require('oai-pmh');
     const oaiPmh = new OaiPmh(url);
     let records = 0;
     for await (const record of oaiPmh.listRecords({ metadataPrefix: 'oai_dc' })) {
       if (!record.metadata) throw new Error('no metadata');
-      if (++records >= limit) break;
+      records++;
     }
     return records;
   },
+
+  async 'pubmeta-parse'(url) {
+    const { HarvestClient } = await import('../dist/harvest/index.js');
+    const client = new HarvestClient({ baseUrl: url, compression: false });
+    let records = 0;
+    for await (const record of client.listRecords({ metadataPrefix: 'oai_dc' }, { map: false })) {
+      if (record.metadataXml === undefined || record.header.identifier === '') throw new Error('no metadata');
+      records++;
+    }
+    await client.close();
+    return records;
+  },
+
+  async 'pubmeta-map'(url) {
+    const { HarvestClient } = await import('../dist/harvest/index.js');
+    const client = new HarvestClient({ baseUrl: url, compression: false });
+    let records = 0;
+    for await (const record of client.listRecords({ metadataPrefix: 'oai_dc' })) {
+      if (!record.mapping?.valid) throw new Error(`not mapped: ${record.header.identifier}: ${record.mapping?.errors.join('; ')}`);
+      records++;
+    }
+    await client.close();
+    return records;
+  },
+
+  async pubmeta(url, dbFile) {
+    const { openDatabase } = await import('../dist/store/index.js');
+    const { HarvestStore, runHarvest } = await import('../dist/harvest/index.js');
+    const db = openDatabase(dbFile);
+    new HarvestStore(db).addSource({ name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
+    const summary = await runHarvest(db, 'bench', { client: { compression: false } });
+    if (summary.status !== 'completed') throw new Error(`harvest ${summary.status}: ${summary.reason}`);
+    const stored = db.prepare('SELECT COUNT(*) AS n FROM harvest_records').get().n;
+    if (stored !== summary.records) throw new Error(`stored ${stored} of ${summary.records}`);
+    db.close();
+    return summary.records;
+  },
 };
 
-function runHarvester(kind, url, limit, dbFile) {
+function runHarvester(kind, url, dbFile) {
+  const profileDir = process.env.PUBMETA_BENCH_PROFILE;
+  const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${kind}.cpuprofile`] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SELF, '--harvester', kind, url, String(limit), dbFile], {
+    const child = spawn(process.execPath, [...flags, SELF, '--harvester', kind, url, dbFile], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' },
     });
@@ -88,80 +216,74 @@ function runHarvester(kind, url, limit, dbFile) {
 }
 
 async function main() {
-  const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openDatabase, SqliteRecordStore } = await import('../dist/store/index.js');
-  const count = Number(process.env.PUBMETA_BENCH_RECORDS ?? 100_000);
-  const small = Math.min(10_000, count);
+  const sizes = (process.env.PUBMETA_BENCH_RECORDS ?? '100000').split(',').map(Number);
+  const kinds = (process.env.PUBMETA_BENCH_KINDS ?? 'floor,oai-pmh,pubmeta-parse,pubmeta-map,pubmeta').split(',');
+  for (const size of sizes) if (!(size > 0 && size % PAGE_SIZE === 0)) throw new Error(`PUBMETA_BENCH_RECORDS: ${size} is not a positive multiple of ${PAGE_SIZE}`);
   const benchStarted = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'pubmeta-harvest-bench-'));
-  const dbFile = join(dir, 'served.db');
-  let server;
   try {
     let t0 = performance.now();
-    const db = openDatabase(dbFile);
-    const store = new SqliteRecordStore(db);
-    for (let start = 0; start < count; start += 5_000) {
-      const batch = [];
-      for (let i = start; i < Math.min(count, start + 5_000); i++) batch.push(syntheticRecord(i, 7));
-      store.upsertMany(batch);
-    }
-    db.close();
-    console.log(`load: ${count} synthetic records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    await waitPastCurrentSecond();
-
-    let url;
-    ({ server, url } = await startServe(ROOT, dbFile));
-
+    const templates = await recordTemplates(dir);
+    console.log(`templates: ${TEMPLATE_RECORDS} records rendered by pubmeta serve in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const results = {};
-    for (const limit of [...new Set([small, count])]) {
-      for (const kind of ['pubmeta', 'pubmeta-iterator', 'oai-pmh']) {
-        t0 = performance.now();
-        const result = await runHarvester(kind, url, limit, join(dir, `${kind}-${limit}.db`));
-        if (result.records < limit) throw new Error(`${kind}: ${result.records} of ${limit} records`);
-        const rate = result.records / result.seconds;
-        results[`${kind}@${limit}`] = { ...result, rate };
-        console.log(
-          `${kind.padEnd(17)} ${String(result.records).padStart(6)} records in ${result.seconds.toFixed(1).padStart(5)} s = ` +
-            `${String(Math.round(rate)).padStart(5)} records/s, harvester CPU ${((result.cpuSeconds / result.records) * 1e6).toFixed(0).padStart(4)} µs/record, ` +
-            `peak RSS ${result.peakRssMb.toFixed(0).padStart(4)} MB`,
-        );
+    for (const size of sizes) {
+      const floor = await startFloor(templates, size);
+      try {
+        for (const kind of kinds) {
+          t0 = performance.now();
+          const result = await runHarvester(kind, floor.url, join(dir, `${kind}-${size}.db`));
+          if (result.records !== size) throw new Error(`${kind}: ${result.records} of ${size} records`);
+          const rate = result.records / result.seconds;
+          results[`${kind}@${size}`] = { ...result, rate };
+          console.log(
+            `${kind.padEnd(14)} ${String(result.records).padStart(7)} records in ${result.seconds.toFixed(1).padStart(6)} s = ` +
+              `${String(Math.round(rate)).padStart(6)} records/s, CPU ${((result.cpuSeconds / result.records) * 1e6).toFixed(0).padStart(4)} µs/record, ` +
+              `peak RSS ${result.peakRssMb.toFixed(0).padStart(4)} MB`,
+          );
+        }
+      } finally {
+        floor.child.kill('SIGTERM');
+        await new Promise((resolve) => floor.child.once('exit', resolve));
+      }
+      const at = (kind) => results[`${kind}@${size}`];
+      if (at('oai-pmh')) {
+        for (const kind of ['pubmeta-parse', 'pubmeta-map', 'pubmeta'].filter(at)) {
+          console.log(
+            `${kind} vs oai-pmh at ${size}: ${(at(kind).rate / at('oai-pmh').rate).toFixed(2)}x the records/s, ` +
+              `${(at(kind).cpuSeconds / at('oai-pmh').cpuSeconds).toFixed(2)}x the CPU, ${(at(kind).peakRssMb / at('oai-pmh').peakRssMb).toFixed(2)}x the peak RSS`,
+          );
+        }
+      }
+      if (at('floor')) {
+        for (const kind of kinds.filter((k) => k !== 'floor')) console.log(`${kind} at ${size}: ${(at(kind).rate / at('floor').rate).toFixed(2)} of the floor's records/s`);
       }
     }
-    const at = (kind, n) => results[`${kind}@${n}`];
-    console.log('');
-    // records/s depends on the server too; CPU per record is the harvester's own cost.
-    const cpuPerRecord = (r) => r.cpuSeconds / r.records;
-    for (const kind of ['pubmeta', 'pubmeta-iterator']) {
-      console.log(
-        `${kind} vs oai-pmh at ${count}: ${(at(kind, count).rate / at('oai-pmh', count).rate).toFixed(2)}x the records/s, ` +
-          `${(cpuPerRecord(at(kind, count)) / cpuPerRecord(at('oai-pmh', count))).toFixed(2)}x the CPU per record, ` +
-          `${(at(kind, count).peakRssMb / at('oai-pmh', count).peakRssMb).toFixed(2)}x the peak RSS`,
-      );
-    }
-    for (const kind of ['pubmeta', 'pubmeta-iterator', 'oai-pmh']) {
-      console.log(
-        `${kind} peak RSS ${small} -> ${count} records: ${at(kind, small).peakRssMb.toFixed(0)} -> ${at(kind, count).peakRssMb.toFixed(0)} MB ` +
-          `(${(at(kind, count).peakRssMb / at(kind, small).peakRssMb).toFixed(2)}x)`,
-      );
+    if (sizes.length > 1) {
+      const [small, large] = [sizes[0], sizes[sizes.length - 1]];
+      for (const kind of kinds) {
+        const a = results[`${kind}@${small}`];
+        const b = results[`${kind}@${large}`];
+        console.log(`${kind} peak RSS ${small} -> ${large} records: ${a.peakRssMb.toFixed(0)} -> ${b.peakRssMb.toFixed(0)} MB (${(b.peakRssMb / a.peakRssMb).toFixed(2)}x)`);
+      }
     }
     console.log(`total ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
-    await stopServe(server);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (process.argv[2] === '--harvester') {
-  const [, , , kind, url, limitText, dbFile] = process.argv;
-  const limit = Number(limitText);
+  const [, , , kind, url, dbFile] = process.argv;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const records = await harvesters[kind](url, limit, dbFile);
+  const records = await harvesters[kind](url, dbFile);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   process.stdout.write(JSON.stringify({ records, seconds, cpuSeconds, peakRssMb: peakRssMb() }));
   process.exit(0);
+} else if (process.argv[2] === '--floor-server') {
+  await floorServer(process.argv[3], Number(process.argv[4]));
 } else {
   await main();
 }

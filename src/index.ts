@@ -3,6 +3,7 @@ export * from './model/index.js';
 export * from './formats/index.js';
 export * from './validate/index.js';
 export * from './store/index.js';
+export * from './oai-pmh/index.js';
 export * from './oai/index.js';
 export * from './harvest/index.js';
 export * from './crossref/index.js';

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildRequestUrl } from '../src/harvest/client.js';
-import { parseUtcDatetime, toGranularity } from '../src/harvest/dates.js';
+import { buildRequestUrl } from '../src/oai-pmh/index.js';
 import { parseRetryAfter } from '../src/http/retryAfter.js';
 import { HarvestError } from '../src/harvest/errors.js';
 import { decodeXmlBytes, emptyRepair } from '../src/harvest/sanitize.js';
-import { OaiResponseSplitter, type ScannedItem } from '../src/harvest/scanner.js';
+import { OaiResponseSplitter, type ScannedItem, type SplitterLimits } from '../src/harvest/scanner.js';
 import { isUnreadable, namespaceDeclarations, parseEnvelope, readRecordItem, withInheritedNamespaces } from '../src/harvest/xml.js';
 
 const OAI_ROOT =
@@ -23,9 +22,9 @@ function listRecords(records: string[], token = '<resumptionToken cursor="0" com
 }
 
 /** Feeds `doc` in chunks of `size` bytes; returns the items and the finished splitter result. */
-function split(doc: string | Buffer, size: number, itemName = 'record') {
+function split(doc: string | Buffer, size: number, itemName = 'record', limits: SplitterLimits = {}) {
   const bytes = typeof doc === 'string' ? Buffer.from(doc) : doc;
-  const splitter = new OaiResponseSplitter(itemName);
+  const splitter = new OaiResponseSplitter(itemName, limits);
   const items: ScannedItem[] = [];
   for (let i = 0; i < bytes.length; i += size) items.push(...splitter.feed(bytes.subarray(i, i + size)));
   return { items, result: splitter.end(), splitter };
@@ -92,6 +91,43 @@ describe('streaming splitter (OAI-PMH 2.0 §3.5: a page is a list of complete re
       'quarantine oai:x:2',
       'quarantine oai:x:3',
       'oai:x:4',
+    ]);
+  });
+
+  it.each([
+    ['<dc:title xml:lang="en" xml:lang="fr">', /attribute xml:lang is repeated/],
+    ['<dc:title xml:lang=en>', /the value of attribute xml:lang is not quoted/],
+    ['<dc:title a="x<y">', /'<' in an attribute value/],
+    ['<dc:title a="1"b="2">', /attributes must be separated by white space/],
+    ['<dc:title a>', /attribute a has no value/],
+    ['<dc:title =x>', /malformed attribute name/],
+  ])('a record whose metadata has %s is not well-formed (XML 1.0 §3.1) and is quarantined by identifier', (startTag, reason) => {
+    const bad = dcRecord('oai:x:bad', 'Bad').replace('<dc:title>', startTag);
+    const good = dcRecord('oai:x:good', 'Good').replace('<dc:title>', '<dc:title xml:lang="en" a=\'1\' b = "2" >');
+    for (const size of [3, 1000]) {
+      const { items, splitter } = split(listRecords([bad, good]), size);
+      expect(items[0]!.malformed).toMatch(reason);
+      expect(items[1]!.malformed).toBeUndefined();
+      expect(readRecordItem(items[0]!, context(splitter))).toMatchObject({ identifier: 'oai:x:bad', problem: expect.stringMatching(/^the record is not well-formed XML: /) });
+      expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ header: { identifier: 'oai:x:good' } });
+    }
+  });
+
+  it('reads headers with references, prefixes, comments and CDATA the way an XML parser does (§2.5)', () => {
+    const meta = '<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/"><dc:title>T</dc:title></oai_dc:dc></metadata>';
+    const records = [
+      `<record><header><identifier> oai:x:a&amp;b&#x2F;&#47;c </identifier><datestamp>2024-01-02</datestamp><setSpec>s&lt;1</setSpec><setSpec/><setSpec>s&lt;1</setSpec></header>${meta}</record>`,
+      `<record><oai:header xmlns:oai="http://www.openarchives.org/OAI/2.0/" status='deleted'><oai:identifier>oai:x:p</oai:identifier><oai:datestamp>2024-01-03</oai:datestamp></oai:header></record>`,
+      `<record><header><!-- moved --><identifier><![CDATA[oai:x:<c>]]></identifier><datestamp>2024-01-04</datestamp></header>${meta}</record>`,
+      `<record><header><datestamp>2024-01-05</datestamp></header>${meta}</record>`,
+    ];
+    const { items, splitter } = split(listRecords(records), 7);
+    const read = items.map((item) => readRecordItem(item, context(splitter)));
+    expect(read.map((r) => (isUnreadable(r) ? r.problem : r.header))).toEqual([
+      { identifier: 'oai:x:a&b//c', datestamp: '2024-01-02', setSpecs: ['s<1'], deleted: false },
+      { identifier: 'oai:x:p', datestamp: '2024-01-03', setSpecs: [], deleted: true },
+      { identifier: 'oai:x:<c>', datestamp: '2024-01-04', setSpecs: [], deleted: false },
+      'the header has no <identifier>',
     ]);
   });
 
@@ -193,14 +229,6 @@ describe('dates and request URLs', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
-  it('converts datestamps to the repository granularity (§3.3.1: day granularity never gets seconds)', () => {
-    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DD')).toBe('2024-03-05');
-    expect(toGranularity('2024-03-05', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T00:00:00Z');
-    expect(toGranularity('2024-03-05T23:59:59Z', 'YYYY-MM-DDThh:mm:ssZ')).toBe('2024-03-05T23:59:59Z');
-    expect(parseUtcDatetime('2024-02-30')).toBeUndefined();
-    expect(parseUtcDatetime('2024-03-05T10:00:00+01:00')).toBeUndefined();
-  });
-
   it('percent-encodes every special character of a resumptionToken (§3.1.1.3, guidelines §6.1)', () => {
     const token = 'a/b+c=d&e%f g?h#i:j';
     const url = buildRequestUrl('http://127.0.0.1:1/oai', { verb: 'ListRecords', resumptionToken: token });
@@ -209,5 +237,70 @@ describe('dates and request URLs', () => {
     expect(query).not.toMatch(/[+ #?/]/);
     expect(new URL(url).searchParams.get('resumptionToken')).toBe(token);
     expect(buildRequestUrl('http://h/index.php?page=oai', { verb: 'Identify' })).toBe('http://h/index.php?page=oai&verb=Identify');
+  });
+});
+
+describe('size limits, counted on the decompressed bytes', () => {
+  const big = dcRecord('oai:x:big', 'x'.repeat(5_000));
+  const doc = listRecords([dcRecord('oai:x:1', 'One'), big, dcRecord('oai:x:3', 'Three')]);
+
+  it.each([1, 7, 1000, 1_000_000])('a record over maxRecordBytes is handed out as its header with the reason; the others pass (chunk %i)', (size) => {
+    const { items, result, splitter } = split(doc, size, 'record', { maxRecordBytes: 2_000 });
+    expect(items).toHaveLength(3);
+    expect(items.map((i) => i.abandoned)).toEqual([undefined, 'the record is larger than the 2000-byte record size limit', undefined]);
+    // Only the beginning is kept: through the header, not the 5,000-byte title.
+    expect(items[1]!.bytes.length).toBeLessThan(2_000);
+    expect(items[1]!.bytes.toString()).toMatch(/^<record><header>.*<\/header>$/);
+    const read = readRecordItem(items[1]!, context(splitter));
+    expect(read).toMatchObject({ problem: 'the record is larger than the 2000-byte record size limit', identifier: 'oai:x:big', datestamp: '2024-01-02T03:04:05Z' });
+    expect(isUnreadable(readRecordItem(items[2]!, context(splitter)))).toBe(false);
+    expect(parseEnvelope(result).resumptionToken?.value).toBe('tok&1');
+  });
+
+  it('a record that never closes is abandoned; its bytes are scanned, not kept, until the list ends', () => {
+    const unclosed = `${OAI_ROOT}<responseDate>2024-05-06T07:08:09Z</responseDate><ListRecords>${dcRecord('oai:x:1', 'One')}<record><header><identifier>oai:x:endless</identifier><datestamp>2024-01-02</datestamp></header><metadata><dc:title>`;
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 10_000, maxResponseBytes: 50_000 });
+    const items = [...splitter.feed(Buffer.from(unclosed))];
+    const filler = Buffer.from('endless text <b>with</b> markup, '.repeat(3_000));
+    // 100 x 105 kB: far beyond both limits, yet nothing beyond the header is kept.
+    for (let i = 0; i < 100; i++) items.push(...splitter.feed(filler));
+    items.push(...splitter.feed(Buffer.from('</ListRecords></OAI-PMH>')));
+    const result = splitter.end();
+    expect(items.map((i) => i.abandoned)).toEqual([undefined, 'the record is larger than the 10000-byte record size limit']);
+    expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ identifier: 'oai:x:endless' });
+    expect(result.envelope.length).toBeLessThan(1_000);
+  });
+
+  it('an endless stream inside an abandoned record ends at maxAbandonedBytes', () => {
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 1_000, maxAbandonedBytes: 100_000 });
+    splitter.feed(Buffer.from(`${OAI_ROOT}<ListRecords><record><header><identifier>oai:x:e</identifier></header><metadata>`));
+    const filler = Buffer.alloc(10_000, 0x20);
+    expect(() => {
+      for (let i = 0; i < 100; i++) splitter.feed(filler);
+    }).toThrow(expect.objectContaining({ code: 'responseTooLarge', message: expect.stringMatching(/more than 97.65625 KiB|more than 100000-byte/) }));
+  });
+
+  it('markup that never ends inside an abandoned record is skipped, not buffered (an unclosed CDATA section)', () => {
+    const splitter = new OaiResponseSplitter('record', { maxRecordBytes: 1_000 });
+    const items = [...splitter.feed(Buffer.from(`${OAI_ROOT}<ListRecords><record><header><identifier>oai:x:c</identifier></header><metadata><![CDATA[`))];
+    const filler = Buffer.alloc(100_000, 0x41);
+    for (let i = 0; i < 50; i++) items.push(...splitter.feed(filler));
+    expect(items.map((i) => i.abandoned)).toEqual(['the record is larger than the 1000-byte record size limit']);
+    // The window holds at most one chunk plus a little: 5 MB went through.
+    expect((splitter as unknown as { buf: Buffer }).buf.length).toBeLessThan(200_000);
+  });
+
+  it('a record nesting elements deeper than 256 is abandoned (the stack stays bounded)', () => {
+    const deep = `<record><header><identifier>oai:x:deep</identifier><datestamp>2024-01-02</datestamp></header><metadata>${'<a>'.repeat(300)}${'</a>'.repeat(300)}</metadata></record>`;
+    const { items, splitter } = split(listRecords([deep, dcRecord('oai:x:after', 'After')]), 64);
+    expect(items.map((i) => i.abandoned)).toEqual(['the record nests elements more than 256 deep', undefined]);
+    expect(readRecordItem(items[0]!, context(splitter))).toMatchObject({ identifier: 'oai:x:deep' });
+    expect(readRecordItem(items[1]!, context(splitter))).toMatchObject({ header: { identifier: 'oai:x:after' } });
+  });
+
+  it('the bytes kept for one response stop at maxResponseBytes', () => {
+    const many = listRecords(Array.from({ length: 50 }, (_, i) => dcRecord(`oai:x:${i}`, 'a title of some length')));
+    expect(() => split(many, 1000, 'record', { maxResponseBytes: 5_000 })).toThrow(expect.objectContaining({ code: 'responseTooLarge' }));
+    expect(split(many, 1000, 'record', { maxResponseBytes: 50_000 }).items).toHaveLength(50);
   });
 });

@@ -6,6 +6,7 @@ import { register as registerValidate } from './validate.js';
 import { register as registerSample } from './sample.js';
 import { register as registerStore } from './store.js';
 import { register as registerHarvest } from './harvest.js';
+import { register as registerOai } from './oai.js';
 import { register as registerDeposit } from './deposit.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerStart } from './start.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     registerSample,
     registerStore,
     registerHarvest,
+    registerOai,
     registerDeposit,
     registerWorker,
     registerStart,

@@ -1,4 +1,4 @@
-import type { OaiErrorCode as ProtocolErrorCode } from '../oai/engine.js';
+import type { OaiErrorCode as ProtocolErrorCode } from '../oai-pmh/index.js';
 
 /**
  * Named failures of a harvest. Every way a real OAI-PMH endpoint misbehaves gets its own code,
@@ -6,11 +6,27 @@ import type { OaiErrorCode as ProtocolErrorCode } from '../oai/engine.js';
  * connection was reset" without parsing messages.
  */
 export type HarvestErrorCode =
-  /** TCP-level failure: refused, reset (also mid-body), DNS. Retried with backoff. */
+  /** The connection broke (reset, also mid-body; closed early). Retried with backoff. */
   | 'network'
-  /** connect, response headers or body inactivity exceeded its timeout. Retried with backoff. */
+  /**
+   * No connection at all: refused, DNS failure, host or network unreachable, connect timeout.
+   * Retried a few times with short waits (about 30 s in all by default), then the run fails.
+   */
+  | 'unreachable'
+  /** Not an http(s) URL, or a redirect to one that is not (file:, ftp: ...). Never retried. */
+  | 'unsupportedUrl'
+  /**
+   * Response headers or the next body chunk did not arrive within the inactivity timeout, the
+   * body came slower than the minimum transfer rate, or the whole-request deadline passed.
+   * Retried with backoff.
+   */
   | 'timeout'
-  /** HTTP status other than 200. 5xx and 429 are retried; other 4xx are not (manual intervention). */
+  /** The decompressed response passed the response size limit (a runaway or bomb). Not retried. */
+  | 'responseTooLarge'
+  /**
+   * HTTP status other than 200 with a body that is not an OAI-PMH document (an OAI-PMH body is
+   * read as one whatever the status). 5xx, 408 and 429 are retried; other 4xx are not.
+   */
   | 'httpStatus'
   /** Redirect without Location, or too many redirects. */
   | 'redirect'
@@ -38,6 +54,7 @@ export type HarvestErrorCode =
 /** Codes worth another attempt of the same request (after a delay). */
 const RETRYABLE: ReadonlySet<HarvestErrorCode> = new Set([
   'network',
+  'unreachable',
   'timeout',
   'emptyBody',
   'htmlBody',
@@ -79,7 +96,7 @@ export class HarvestError extends Error {
 
   /** Whether repeating the same request may succeed. */
   get retryable(): boolean {
-    if (this.code === 'httpStatus') return this.status === 429 || (this.status !== undefined && this.status >= 500);
+    if (this.code === 'httpStatus') return this.status === 408 || this.status === 429 || (this.status !== undefined && this.status >= 500);
     return RETRYABLE.has(this.code);
   }
 }
@@ -97,10 +114,14 @@ export class HarvestOaiError extends HarvestError {
   readonly oaiCode: OaiErrorCode;
   readonly errors: OaiErrorEntry[];
 
-  constructor(errors: OaiErrorEntry[], url?: string) {
+  /** `status`: the HTTP status the error document came with (OAI-PMH errors come with any). */
+  constructor(errors: OaiErrorEntry[], url?: string, status?: number) {
     const first = errors[0] ?? { code: 'unknown', message: '' };
     const text = errors.map((e) => (e.message ? `${e.code} (${e.message})` : e.code)).join('; ');
-    super('oaiError', `OAI-PMH error from repository: ${text}`, url === undefined ? {} : { url });
+    const details: HarvestErrorDetails = {};
+    if (url !== undefined) details.url = url;
+    if (status !== undefined) details.status = status;
+    super('oaiError', `OAI-PMH error from repository: ${text}${status !== undefined && status !== 200 ? ` [HTTP ${status}]` : ''}`, details);
     this.name = 'HarvestOaiError';
     this.oaiCode = first.code;
     this.errors = errors;

@@ -4,8 +4,8 @@ import type { Db } from '../store/db.js';
 import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
 import type { RecordStore } from '../store/types.js';
 import type { Logger } from '../log.js';
-import { HarvestClient, buildRequestUrl, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
-import { formatForGranularity, isUtcDatetime, parseUtcDatetime, toGranularity } from './dates.js';
+import { HarvestClient, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
+import { SECONDS_GRANULARITY, buildRequestUrl, formatUtcDatetime, isUtcDatetime, listDateArguments, toGranularity, utcDatetimeToDate } from '../oai-pmh/index.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError, describeError } from './errors.js';
 import { mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
 import { describeRepair, repairChanged } from './sanitize.js';
@@ -235,9 +235,9 @@ function laterDatestamp(a: string | undefined, b: string): string {
 /** The next incremental `from`: the first responseDate of the sequence at the repository's granularity. */
 export function nextFromResponseDate(responseDate: string | undefined, granularity: Granularity, overlapSeconds = 0): string | undefined {
   if (responseDate === undefined) return undefined;
-  const date = parseUtcDatetime(responseDate);
+  const date = utcDatetimeToDate(responseDate);
   if (!date) return undefined;
-  return formatForGranularity(new Date(date.getTime() - overlapSeconds * 1000), granularity);
+  return formatUtcDatetime(new Date(date.getTime() - overlapSeconds * 1000), granularity);
 }
 
 /**
@@ -368,16 +368,17 @@ async function harvestLocked(
         }
       } catch (error) {
         if (error instanceof HarvestPausedError) throw error;
-        if (error instanceof HarvestError && (error.code === 'network' || error.code === 'timeout' || error.code === 'httpStatus')) throw error;
+        if (error instanceof HarvestError && ['network', 'unreachable', 'unsupportedUrl', 'redirect', 'timeout', 'httpStatus', 'responseTooLarge'].includes(error.code)) throw error;
         warn('identify', `Identify failed (${describeError(error)}); assuming day granularity, which every repository supports`);
       }
     }
 
     if (!checkpoint) {
-      from = options.from ?? (options.full ? undefined : source.nextFrom);
-      until = options.until;
-      if (from !== undefined) from = argumentAtGranularity(from, granularity, 'from', warn);
-      if (until !== undefined) until = argumentAtGranularity(until, granularity, 'until', warn);
+      // §3.3.1: days are sent as days, seconds to a day repository as their (whole) day.
+      const range = listDateArguments({ from: options.from ?? (options.full ? undefined : source.nextFrom), until: options.until }, granularity);
+      for (const note of range.notes) warn('granularity', note);
+      from = range.from;
+      until = range.until;
       checkpoint = {
         source: source.name,
         runId,
@@ -502,7 +503,7 @@ async function harvestLocked(
             ? envelope.responseDate
             : (() => {
                 if (cp.firstResponseDate === undefined) warn('responseDate', `Missing or invalid responseDate "${envelope.responseDate ?? ''}"; using the local clock`);
-                return formatForGranularity(current.requestedAt, 'YYYY-MM-DDThh:mm:ssZ');
+                return formatUtcDatetime(current.requestedAt, SECONDS_GRANULARITY);
               })();
         const ordered = cp.ordered && page.ordered && (cp.maxDatestamp === undefined || page.minDatestamp === undefined || page.minDatestamp >= cp.maxDatestamp);
         const maxDatestamp = page.maxDatestamp === undefined ? cp.maxDatestamp : laterDatestamp(cp.maxDatestamp, page.maxDatestamp);
@@ -588,11 +589,4 @@ async function harvestLocked(
   } finally {
     await client.close();
   }
-}
-
-function argumentAtGranularity(value: string, granularity: Granularity, name: string, warn: (code: string, message: string) => void): string {
-  if (!isUtcDatetime(value)) throw new Error(`${name} "${value}" is not YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (OAI-PMH 2.0 §3.3)`);
-  const converted = toGranularity(value, granularity);
-  if (value.length > converted.length) warn('granularity', `${name} ${value} sent as ${converted}: the repository supports day granularity only`);
-  return converted;
 }

@@ -4,17 +4,28 @@ export {
   listRecords,
   listIdentifiers,
   readAndMapRecord as readHarvestedRecord,
-  buildRequestUrl as buildHarvestRequestUrl,
-  realSleep as harvestRealSleep,
+  listRequestArguments as harvestListRequestArguments,
   type HarvestClientOptions,
   type HarvestClientEvent,
   type HarvestRecord,
   type ListArguments as HarvestListArguments,
   type ListIterationOptions as HarvestListOptions,
+  type ListPage as HarvestListPage,
   type PageHandlers as HarvestPageHandlers,
   type PageResult as HarvestPageResult,
-  type SleepFunction as HarvestSleepFunction,
 } from './client.js';
+export {
+  HttpTransport as HarvestTransport,
+  realSleep as harvestRealSleep,
+  type TransportOptions as HarvestTransportOptions,
+  type TransportResponse as HarvestTransportResponse,
+  type SleepFunction as HarvestSleepFunction,
+} from './transport.js';
+export {
+  DEFAULT_MAX_RECORD_BYTES as HARVEST_DEFAULT_MAX_RECORD_BYTES,
+  DEFAULT_MAX_RESPONSE_BYTES as HARVEST_DEFAULT_MAX_RESPONSE_BYTES,
+  type SplitterLimits as HarvestSizeLimits,
+} from './scanner.js';
 export {
   HarvestError,
   HarvestOaiError,
@@ -58,7 +69,5 @@ export {
   type OaiIdentify as HarvestIdentify,
   type OaiSet as HarvestOaiSet,
   type OaiMetadataFormat as HarvestMetadataFormatInfo,
-  type Granularity as HarvestGranularity,
   type HarvestedItem,
 } from './xml.js';
-export { toGranularity as harvestDatestampAtGranularity } from './dates.js';

@@ -114,14 +114,26 @@ export function repairChanged(repair: TextRepair): boolean {
   return repair.invalidUtf8 > 0 || repair.removedChars > 0 || repair.escapedAmpersands > 0;
 }
 
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_IN_VALID_UTF8 = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+
 const BARE_AMPERSAND = /&(?!(?:[A-Za-z_:][A-Za-z0-9_:.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)/g;
 const CDATA_SECTION = /<!\[CDATA\[[^]*?\]\]>/g;
 
+const REFERENCE_AT = /&(?:[A-Za-z_:][A-Za-z0-9_:.-]*|#[0-9]+|#x[0-9A-Fa-f]+);/y;
+
+/** Whether every "&" in the text starts a reference (checked at each "&", not by scanning everything). */
+function ampersandsAreReferences(text: string): boolean {
+  for (let at = text.indexOf('&'); at >= 0; at = text.indexOf('&', at + 1)) {
+    REFERENCE_AT.lastIndex = at;
+    if (!REFERENCE_AT.test(text)) return false;
+  }
+  return true;
+}
+
 /** Escapes ampersands that start no entity or character reference (outside CDATA sections). */
 export function escapeBareAmpersands(text: string, repair: TextRepair): string {
-  if (!text.includes('&')) return text;
-  BARE_AMPERSAND.lastIndex = 0;
-  if (!BARE_AMPERSAND.test(text)) return text;
+  if (ampersandsAreReferences(text)) return text;
   const escape = (part: string) =>
     part.replace(BARE_AMPERSAND, () => {
       repair.escapedAmpersands++;
@@ -156,23 +168,11 @@ export function decodeXmlBytes(bytes: Uint8Array, repair: TextRepair, encoding?:
     text = new TextDecoder('windows-1252').decode(bytes);
   } else if (isUtf8(bytes)) {
     text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    // Valid UTF-8 decodes to no lone surrogate: only control bytes and U+FFFE/U+FFFF (EF BF BE/BF)
-    // can be forbidden, and a byte scan finds them faster than a regular expression.
-    if (!mayHoldForbiddenChars(bytes)) return escapeBareAmpersands(text, repair);
+    // Valid UTF-8 decodes to no lone surrogate: only controls and U+FFFE/U+FFFF can be forbidden,
+    // besides character references to them.
+    if (!FORBIDDEN_IN_VALID_UTF8.test(text) && !text.includes('&#')) return escapeBareAmpersands(text, repair);
   } else {
     text = decodeRepairingUtf8(bytes, repair);
   }
   return escapeBareAmpersands(stripInvalidXmlChars(text, repair), repair);
-}
-
-function mayHoldForbiddenChars(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b < 0x20) {
-      if (b !== 0x09 && b !== 0x0a && b !== 0x0d) return true;
-    } else if (b === 0xef || (b === 0x26 && bytes[i + 1] === 0x23)) {
-      return true; // a possible U+FFFE/U+FFFF, or a character reference (&#...;)
-    }
-  }
-  return false;
 }

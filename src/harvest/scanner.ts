@@ -13,7 +13,30 @@ import { HarvestError } from './errors.js';
  *
  * DOCTYPE declarations, comments and processing instructions are dropped from the envelope, so
  * no entity declared by a server can ever be expanded (no XXE, no billion laughs).
+ *
+ * Memory is bounded by the limits, counted on the decompressed bytes: an item over
+ * `maxRecordBytes` is abandoned (handed out as a prefix with the reason, for quarantine) and its
+ * remaining bytes are only scanned for its end, not kept; the bytes kept for one response (the
+ * envelope and the items) may not pass `maxResponseBytes`, nor the bytes scanned inside
+ * abandoned items `maxAbandonedBytes`.
  */
+
+export interface SplitterLimits {
+  /** Largest item (record) kept, in decompressed bytes. Default 16 MiB. */
+  maxRecordBytes?: number;
+  /** Most bytes kept from one response: envelope plus items, abandoned items' tails excluded. Default 32 MiB. */
+  maxResponseBytes?: number;
+  /** Most bytes scanned inside abandoned items of one response before giving up on it. Default 1 GiB. */
+  maxAbandonedBytes?: number;
+}
+
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_ABANDONED_BYTES = 1024 * 1024 * 1024;
+/** Deeper nesting inside an item abandons it (no record needs it; a stack must not grow without end). */
+const MAX_ITEM_DEPTH = 256;
+/** Bytes of an abandoned item handed out when its header did not complete within them. */
+const ABANDONED_PREFIX_BYTES = 64 * 1024;
 
 /** A direct child of an item element (for a record: header, metadata, about). Byte offsets in `bytes`. */
 export interface ItemChild {
@@ -30,6 +53,12 @@ export interface ScannedItem {
   children: ItemChild[];
   /** Why the item is not well-formed (mismatched or stray tags inside it), when it is not. */
   malformed?: string;
+  /**
+   * Why the item was abandoned (over the record size limit, nested too deep). `bytes` then hold
+   * only its beginning (through its header when that was complete), for the identifier and for
+   * quarantine.
+   */
+  abandoned?: string;
 }
 
 export interface SplitterResult {
@@ -46,8 +75,6 @@ export interface SplitterResult {
 }
 
 const LIST_ELEMENTS = new Set(['ListRecords', 'ListIdentifiers', 'ListSets', 'ListMetadataFormats', 'GetRecord']);
-/** Envelope bytes beyond this mean the response is not shaped like OAI-PMH at all. */
-const MAX_ENVELOPE_BYTES = 32 * 1024 * 1024;
 
 const LT = 0x3c;
 const GT = 0x3e;
@@ -65,8 +92,30 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 }
 
+/** XML NameChar, for bytes: ASCII letters, digits, "-", ".", "_", ":", and any byte of a multi-byte UTF-8 character. */
+function isNameByte(b: number): boolean {
+  return (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a) || (b >= 0x30 && b <= 0x3a) || b === 0x2d || b === 0x2e || b === 0x5f || b >= 0x80;
+}
+
+/** Whether `name` (latin1) is exactly the bytes buf[start, end). */
+function sameBytes(name: string, buf: Buffer, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== buf[start + k]) return false;
+  return true;
+}
+
 export class OaiResponseSplitter {
   private readonly itemName: string | undefined;
+  private readonly maxRecordBytes: number;
+  private readonly maxResponseBytes: number;
+  private readonly maxAbandonedBytes: number;
+  /** Bytes kept for this response (envelope and items). */
+  private keptBytes = 0;
+  /** The current item was abandoned: its bytes are scanned for its end tag, not kept. */
+  private skipping = false;
+  private abandonedBytes = 0;
+  /** Elements opened beyond MAX_ITEM_DEPTH inside an abandoned item (counted, not named). */
+  private excessDepth = 0;
   private buf: Buffer = Buffer.alloc(0);
   private consumedBytes = 0;
   private consumedLines = 0;
@@ -83,7 +132,6 @@ export class OaiResponseSplitter {
   private sawNonSpace = false;
 
   private envelopeParts: Buffer[] = [];
-  private envelopeBytes = 0;
   private envelopeFrom = 0;
 
   private inItem = false;
@@ -95,8 +143,11 @@ export class OaiResponseSplitter {
   private items: ScannedItem[] = [];
 
   /** `itemName`: local name of the list items to cut out (undefined: keep everything in the envelope). */
-  constructor(itemName: string | undefined) {
+  constructor(itemName: string | undefined, limits: SplitterLimits = {}) {
     this.itemName = itemName;
+    this.maxRecordBytes = limits.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
+    this.maxResponseBytes = limits.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxAbandonedBytes = limits.maxAbandonedBytes ?? DEFAULT_MAX_ABANDONED_BYTES;
   }
 
   /** Opening tag of the root element ("" until it has been read). */
@@ -136,7 +187,11 @@ export class OaiResponseSplitter {
       }
       pos = next;
     }
+    pos = this.boundPendingMarkup(buf, pos);
     this.consume(pos);
+    if (this.inItem && !this.skipping && this.itemLength + this.buf.length > this.maxRecordBytes) {
+      this.abandonItem(`the record is larger than the ${describeBytes(this.maxRecordBytes)} record size limit`);
+    }
     const done = this.items;
     this.items = [];
     return done;
@@ -188,10 +243,28 @@ export class OaiResponseSplitter {
     }
   }
 
+  /**
+   * Markup that does not end (a start tag, comment or CDATA section megabytes long) must not be
+   * buffered without bound: inside an abandoned item it is skipped; elsewhere it fails the response
+   * (inside a kept item the record size check abandons the item first).
+   */
+  private boundPendingMarkup(buf: Buffer, pos: number): number {
+    const pending = buf.length - pos;
+    if (pending <= ABANDONED_PREFIX_BYTES) return pos;
+    if (this.inItem && this.skipping) return buf.length;
+    if (!this.inItem && pending > this.maxRecordBytes) {
+      throw this.malformed(pos, `markup longer than ${describeBytes(this.maxRecordBytes)} that does not end`);
+    }
+    return pos;
+  }
+
   /** Moves the window past `pos`, keeping the unfinished item and envelope bytes. */
   private consume(pos: number): void {
     const buf = this.buf;
-    if (this.inItem) {
+    if (this.inItem && this.skipping) {
+      this.countAbandoned(pos - this.itemStart);
+      this.itemStart = 0;
+    } else if (this.inItem) {
       this.itemParts.push(buf.subarray(this.itemStart, pos));
       this.itemLength += pos - this.itemStart;
       this.itemStart = 0;
@@ -211,11 +284,49 @@ export class OaiResponseSplitter {
 
   private addEnvelope(part: Buffer): void {
     if (part.length === 0) return;
-    this.envelopeBytes += part.length;
-    if (this.envelopeBytes > MAX_ENVELOPE_BYTES) {
-      throw new HarvestError('notOaiPmh', `More than ${MAX_ENVELOPE_BYTES} bytes outside list items: not an OAI-PMH response`);
-    }
+    this.keep(part.length);
     this.envelopeParts.push(part);
+  }
+
+  private keep(bytes: number): void {
+    this.keptBytes += bytes;
+    if (this.keptBytes > this.maxResponseBytes) {
+      throw new HarvestError('responseTooLarge', `The response is larger than the ${describeBytes(this.maxResponseBytes)} response size limit`);
+    }
+  }
+
+  private countAbandoned(bytes: number): void {
+    this.abandonedBytes += bytes;
+    if (this.abandonedBytes > this.maxAbandonedBytes) {
+      throw new HarvestError(
+        'responseTooLarge',
+        `An oversized record went on for more than ${describeBytes(this.maxAbandonedBytes)} without ending; the response is abandoned`,
+      );
+    }
+  }
+
+  /**
+   * Gives up on the current item: hands out its beginning (through the header, when that is
+   * complete, for the identifier) with the reason, and scans the rest only for the item's end.
+   */
+  private abandonItem(reason: string): void {
+    const header = this.itemChildren.find((c) => localName(c.name) === 'header' && c.end >= 0);
+    const prefixLength = Math.min(this.itemLength, header && header.end <= this.maxRecordBytes ? header.end : ABANDONED_PREFIX_BYTES);
+    const prefix = Buffer.allocUnsafe(prefixLength);
+    let copied = 0;
+    for (const part of this.itemParts) {
+      if (copied >= prefixLength) break;
+      copied += part.copy(prefix, copied, 0, Math.min(part.length, prefixLength - copied));
+    }
+    const item: ScannedItem = { bytes: prefix, children: this.itemChildren.filter((c) => c.end >= 0 && c.end <= prefixLength), abandoned: reason };
+    if (this.itemMalformed !== undefined) item.malformed = this.itemMalformed;
+    this.keep(prefixLength);
+    this.items.push(item);
+    this.countAbandoned(this.itemLength);
+    this.skipping = true;
+    this.itemParts = [];
+    this.itemLength = 0;
+    this.itemChildren = [];
   }
 
   /** Line and column (1-based; column in bytes) of an offset into the current window. */
@@ -260,9 +371,17 @@ export class OaiResponseSplitter {
     }
     if (c1 === 0x21 /* ! */) return this.bangMarkup(buf, lt);
     if (c1 === 0x2f /* / */) {
-      const gt = buf.indexOf(GT, lt + 2);
+      let nameEnd = lt + 2;
+      while (nameEnd < buf.length && isNameByte(buf[nameEnd]!)) nameEnd++;
+      const gt = buf[nameEnd] === GT ? nameEnd : buf.indexOf(GT, nameEnd);
       if (gt < 0) return -1;
-      const name = buf.toString('utf8', lt + 2, gt).trim();
+      if (this.inItem && !this.skipping) {
+        let rest = nameEnd;
+        while (rest < gt && isSpace(buf[rest]!)) rest++;
+        if (nameEnd === lt + 2 || !isNameStartByte(buf[lt + 2]!) || rest !== gt) this.markItemMalformed(lt, 'malformed end tag');
+      }
+      const top = this.stack[this.stack.length - 1];
+      const name = top !== undefined && this.excessDepth === 0 && sameBytes(top, buf, lt + 2, nameEnd) ? top : this.nameAt(buf, lt + 2, nameEnd);
       this.endTag(name, lt, gt + 1);
       return gt + 1;
     }
@@ -274,32 +393,120 @@ export class OaiResponseSplitter {
       }
       throw this.malformed(lt, "'<' not followed by an element name");
     }
-    let quote = 0;
-    let i = lt + 1;
-    const n = buf.length;
-    for (; i < n; i++) {
-      const b = buf[i]!;
-      if (quote !== 0) {
-        if (b === quote) quote = 0;
-      } else if (b === GT) {
-        break;
-      } else if (b === 0x22 || b === 0x27) {
-        quote = b;
-      } else if (b === LT) {
-        if (this.inItem) {
-          this.markItemMalformed(lt, "'<' inside a start tag");
-          return lt + 1;
-        }
-        throw this.malformed(i, "'<' inside a start tag");
+    const gt = this.scanStartTag(buf, lt);
+    if (gt === -1) return -1;
+    if (gt === -2) {
+      if (this.inItem) {
+        this.markItemMalformed(lt, "'<' inside a start tag");
+        return lt + 1;
       }
+      throw this.malformed(lt, "'<' inside a start tag");
     }
-    if (i >= n) return -1;
-    let nameEnd = lt + 1;
-    while (nameEnd < i && !isSpace(buf[nameEnd]!) && buf[nameEnd] !== 0x2f && buf[nameEnd] !== GT) nameEnd++;
-    const name = buf.toString('utf8', lt + 1, nameEnd);
-    const selfClosing = buf[i - 1] === 0x2f;
-    this.startTag(buf, name, lt, i + 1, selfClosing);
-    return i + 1;
+    if (this.tagProblem !== undefined && this.inItem && !this.skipping) this.markItemMalformed(lt, this.tagProblem);
+    const name = this.nameAt(buf, lt + 1, this.tagNameEnd);
+    this.startTag(buf, name, lt, gt + 1, buf[gt - 1] === 0x2f);
+    return gt + 1;
+  }
+
+  /** End of the name of the start tag last scanned. */
+  private tagNameEnd = 0;
+  /** What makes the start tag last scanned not well-formed, if anything. */
+  private tagProblem: string | undefined;
+  private readonly attributeRanges: number[] = [];
+
+  /**
+   * Scans the start tag at `lt` (XML 1.0 §3.1: a name, then attributes separated by white space,
+   * each once, with a quoted value holding no '<'), noting its name's end and its first problem.
+   * Returns the index of its '>', -1 when the buffer ends first, -2 at a '<' outside a value.
+   * Items are checked here, as they are cut, so that no record needs a second parse just to learn
+   * whether it is well-formed.
+   */
+  private scanStartTag(buf: Buffer, lt: number): number {
+    const n = buf.length;
+    let i = lt + 1;
+    while (i < n && isNameByte(buf[i]!)) i++;
+    this.tagNameEnd = i;
+    let problem: string | undefined;
+    const ranges = this.attributeRanges;
+    let rangeCount = 0;
+    for (;;) {
+      const before = i;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      const b = buf[i]!;
+      if (b === GT) break;
+      if (b === LT) return -2;
+      if (b === 0x2f /* / */) {
+        if (i + 1 >= n) return -1;
+        if (buf[i + 1] === GT) {
+          i++;
+          break;
+        }
+        problem ??= "'/' inside a start tag";
+        i++;
+        continue;
+      }
+      if (i === before) problem ??= 'attributes must be separated by white space';
+      const nameStart = i;
+      while (i < n && isNameByte(buf[i]!)) i++;
+      if (i === nameStart || !isNameStartByte(b)) {
+        problem ??= 'malformed attribute name';
+        if (i === nameStart) i++;
+        continue;
+      }
+      const nameEnd = i;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      if (buf[i] !== 0x3d /* = */) {
+        problem ??= `attribute ${buf.toString('latin1', nameStart, nameEnd)} has no value`;
+        continue;
+      }
+      i++;
+      while (i < n && isSpace(buf[i]!)) i++;
+      if (i >= n) return -1;
+      const quote = buf[i]!;
+      if (quote !== 0x22 && quote !== 0x27) {
+        problem ??= `the value of attribute ${buf.toString('latin1', nameStart, nameEnd)} is not quoted`;
+        continue;
+      }
+      // Values are short: a loop beats two native searches.
+      let close = i + 1;
+      while (close < n && buf[close] !== quote) {
+        if (buf[close] === LT) problem ??= "'<' in an attribute value";
+        close++;
+      }
+      if (close >= n) return -1;
+      const length = nameEnd - nameStart;
+      for (let r = 0; r < rangeCount; r += 2) {
+        if (ranges[r + 1]! - ranges[r]! === length && buf.compare(buf, nameStart, nameEnd, ranges[r]!, ranges[r + 1]!) === 0) {
+          problem ??= `attribute ${buf.toString('latin1', nameStart, nameEnd)} is repeated`;
+        }
+      }
+      ranges[rangeCount++] = nameStart;
+      ranges[rangeCount++] = nameEnd;
+      i = close + 1;
+    }
+    if (this.tagNameEnd === lt + 1) problem ??= 'malformed element name';
+    this.tagProblem = problem;
+    return i;
+  }
+
+  private readonly names = new Map<number, string>();
+
+  /**
+   * The element name in buf[start, end), as a string shared by every occurrence: tag names
+   * repeat in every record, and are only compared, never shown as text (latin1: an exact copy).
+   */
+  private nameAt(buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > 64) return buf.toString('latin1', start, end);
+    let hash = length;
+    for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + buf[k]!) | 0;
+    const cached = this.names.get(hash);
+    if (cached !== undefined && sameBytes(cached, buf, start, end)) return cached;
+    const name = buf.toString('latin1', start, end);
+    if (this.names.size < 4096) this.names.set(hash, name);
+    return name;
   }
 
   private bangMarkup(buf: Buffer, lt: number): number {
@@ -389,7 +596,12 @@ export class OaiResponseSplitter {
       return;
     }
     if (this.inItem) {
-      if (depth === 3) {
+      if (depth >= MAX_ITEM_DEPTH) {
+        if (!this.skipping) this.abandonItem(`the record nests elements more than ${MAX_ITEM_DEPTH} deep`);
+        if (!selfClosing) this.excessDepth++;
+        return;
+      }
+      if (depth === 3 && !this.skipping) {
         const offset = this.itemOffset(start);
         const contentStart = this.itemOffset(end);
         this.itemChildren.push(
@@ -428,8 +640,13 @@ export class OaiResponseSplitter {
     }
     const stack = this.stack;
     if (stack.length === 0) throw this.malformed(start, `end tag </${name}> without a start tag`);
+    const closesList = this.inItem && (name === stack[1] || name === stack[0]);
+    if (this.excessDepth > 0 && !closesList) {
+      this.excessDepth--;
+      return;
+    }
     const top = stack[stack.length - 1]!;
-    if (top === name) {
+    if (top === name && this.excessDepth === 0) {
       stack.pop();
       this.afterPop(start, end);
       return;
@@ -437,19 +654,31 @@ export class OaiResponseSplitter {
     if (!this.inItem) throw this.malformed(start, `end tag </${name}> does not match <${top}>`);
     // Inside a record: recover like an HTML parser, so one broken record cannot take the page down.
     this.markItemMalformed(start, `end tag </${name}> does not match <${top}>`);
-    for (let k = stack.length - 1; k >= 2; k--) {
+    for (let k = stack.length - 1; k >= 2 && this.excessDepth === 0; k--) {
       if (stack[k] === name) {
         stack.length = k;
         this.afterPop(start, end);
         return;
       }
     }
+    if (closesList) {
+      // The list (or the document) ends while the record is still open: the record ends here.
+      this.excessDepth = 0;
+      stack.length = 2;
+      this.afterPop(start, start);
+      this.endTag(name, start, end);
+    }
   }
 
   private afterPop(start: number, end: number): void {
     const depth = this.stack.length;
     if (this.inItem) {
-      if (depth === 3) {
+      if (depth === 2 && this.skipping) {
+        this.countAbandoned(end - this.itemStart);
+        this.inItem = false;
+        this.skipping = false;
+        this.envelopeFrom = end;
+      } else if (depth === 3) {
         const child = this.itemChildren[this.itemChildren.length - 1];
         if (child && child.end < 0) {
           child.contentEnd = this.itemOffset(start);
@@ -468,7 +697,18 @@ export class OaiResponseSplitter {
 
   private closeItem(buf: Buffer, end: number): void {
     const last = buf.subarray(this.itemStart, end);
-    const bytes = this.itemParts.length === 0 ? Buffer.from(last) : Buffer.concat([...this.itemParts, last]);
+    if (this.itemLength + last.length > this.maxRecordBytes) {
+      this.itemParts.push(last);
+      this.itemLength += last.length;
+      this.abandonItem(`the record is larger than the ${describeBytes(this.maxRecordBytes)} record size limit`);
+      this.inItem = false;
+      this.skipping = false;
+      this.envelopeFrom = end;
+      return;
+    }
+    // One part: a view of the chunk (undici hands out a new buffer per chunk, never reused).
+    const bytes = this.itemParts.length === 0 ? last : Buffer.concat([...this.itemParts, last]);
+    this.keep(bytes.length);
     for (const child of this.itemChildren) {
       if (child.end < 0) {
         child.contentEnd = bytes.length;
@@ -484,4 +724,10 @@ export class OaiResponseSplitter {
     this.itemMalformed = undefined;
     this.envelopeFrom = end;
   }
+}
+
+function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes}-byte`;
 }

@@ -1,11 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { DAY_GRANULARITY, OAI_PMH_NAMESPACE, SECONDS_GRANULARITY, type Granularity } from '../oai-pmh/index.js';
 import type { OaiErrorEntry } from './errors.js';
 import { HarvestError } from './errors.js';
 import { decodeXmlBytes, emptyRepair, type TextRepair } from './sanitize.js';
-import { OaiResponseSplitter, localName, type ScannedItem, type SplitterResult } from './scanner.js';
+import { OaiResponseSplitter, localName, type ItemChild, type ScannedItem, type SplitterResult } from './scanner.js';
 
-/** The OAI-PMH 2.0 namespace. */
-export const OAI_PMH_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/';
 
 // Only the five XML entities; passing them as "htmlEntities" is what makes fast-xml-parser decode
 // numeric character references without also accepting HTML's named entities.
@@ -258,89 +257,122 @@ function decodeSlice(item: ScannedItem, start: number, end: number, ctx: ItemCon
   return decodeXmlBytes(item.bytes.subarray(start, end), emptyRepair(), ctx.declaredEncoding);
 }
 
-/** Problem with the metadata's well-formedness (line:column inside the metadata), if any. */
-export function metadataWellFormednessProblem(metadataXml: string): string | undefined {
-  const validity = XMLValidator.validate(metadataXml);
-  if (validity === true) return undefined;
-  return `the metadata is not well-formed XML: ${validity.err.msg} (metadata line ${validity.err.line}, column ${validity.err.col})`;
-}
-
 /**
- * Splits a <record> (ListRecords, GetRecord) or <header> (ListIdentifiers) into its parts.
- * `checkMetadata: false` skips the metadata well-formedness check, for callers whose reader
- * checks it anyway (the oai_dc and JATS readers do, with line:column).
+ * Splits a <record> (ListRecords, GetRecord) or <header> (ListIdentifiers) into its parts. The
+ * splitter has already checked the item's markup (nesting, names, attributes; `item.malformed`),
+ * so nothing here parses the metadata again: the record is decoded (and repaired) in three
+ * regions, before, inside and after the metadata element, and the header read from its own slice.
  */
-export function readRecordItem(item: ScannedItem, ctx: ItemContext, options: { checkMetadata?: boolean } = {}): HarvestedItem | UnreadableItem {
-  // Each region of the record is decoded (and repaired) exactly once; the record text is the
-  // concatenation of the regions, and header, metadata and about are regions of it.
+export function readRecordItem(item: ScannedItem, ctx: ItemContext): HarvestedItem | UnreadableItem {
+  if (item.abandoned !== undefined) return abandonedItem(item, ctx);
   const repair = emptyRepair();
   const bytes = item.bytes;
   const decode = (from: number, to: number) => (to > from ? decodeXmlBytes(bytes.subarray(from, to), repair, ctx.declaredEncoding) : '');
-  let xml = '';
-  let cursor = 0;
-  let headerXml: string | undefined;
-  let metadataStartTag: string | undefined;
-  let metadataInner: string | undefined;
-  const aboutXml: string[] = [];
+  let header: ItemChild | undefined;
+  let metadata: ItemChild | undefined;
+  const about: ItemChild[] = [];
   for (const child of item.children) {
     const name = localName(child.name);
-    if (name !== 'header' && name !== 'metadata' && name !== 'about') continue;
-    xml += decode(cursor, child.start);
-    const startTag = decode(child.start, child.contentStart);
-    const content = decode(child.contentStart, child.contentEnd);
-    const endTag = decode(child.contentEnd, child.end);
-    xml += startTag + content + endTag;
-    cursor = child.end;
-    if (name === 'header') headerXml ??= startTag + content + endTag;
-    else if (name === 'metadata') {
-      metadataStartTag ??= startTag;
-      metadataInner ??= content.trim();
-    } else aboutXml.push(content.trim());
+    if (name === 'header') header ??= child;
+    else if (name === 'metadata') metadata ??= child;
+    else if (name === 'about') about.push(child);
   }
-  xml += decode(cursor, bytes.length);
-  const isBareHeader = localName(FIRST_START_TAG.exec(xml)?.[1] ?? '') === 'header';
-  if (isBareHeader) headerXml = xml;
-  const unreadable = (problem: string, identifier?: string, datestamp?: string): UnreadableItem => ({
-    problem,
-    identifier,
-    datestamp,
-    rawBytes: item.bytes,
-  });
+  const unreadable = (problem: string, identifier?: string, datestamp?: string): UnreadableItem => ({ problem, identifier, datestamp, rawBytes: bytes });
+  const isBareHeader = header === undefined && localName(FIRST_START_TAG.exec(bytes.toString('latin1', 0, Math.min(bytes.length, 256)))?.[1] ?? '') === 'header';
+  let xml: string;
+  let metadataStartTag = '';
+  let metadataInner: string | undefined;
+  if (metadata !== undefined) {
+    const before = decode(0, metadata.contentStart);
+    metadataInner = decode(metadata.contentStart, metadata.contentEnd);
+    xml = before + metadataInner + decode(metadata.contentEnd, bytes.length);
+    metadataStartTag = before.slice(before.lastIndexOf('<'));
+    metadataInner = metadataInner.trim();
+  } else {
+    xml = decode(0, bytes.length);
+  }
+  const headerXml = isBareHeader ? xml : header === undefined ? undefined : decodeXmlBytes(bytes.subarray(header.start, header.end), emptyRepair(), ctx.declaredEncoding);
   if (headerXml === undefined) return unreadable('the record has no <header>');
-  let parsedHeader: ReturnType<typeof parseHeaderNode>;
-  try {
-    const validity = XMLValidator.validate(headerXml);
-    if (validity !== true) {
-      return unreadable(`the record header is not well-formed XML: ${validity.err.msg} (header line ${validity.err.line}, column ${validity.err.col})`);
-    }
-    parsedHeader = parseHeaderNode(parseFragment(headerXml)['header']);
-  } catch (error) {
-    return unreadable(`the record header cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const parsedHeader = readHeader(headerXml);
   if (item.malformed !== undefined) {
     return unreadable(`the record is not well-formed XML: ${item.malformed}`, parsedHeader.identifier, parsedHeader.datestamp);
   }
   if (!parsedHeader.header) return unreadable(parsedHeader.problem!, parsedHeader.identifier, parsedHeader.datestamp);
-  const header = parsedHeader.header;
+  const parsed = parsedHeader.header;
+  const aboutXml = about.map((child) => decodeXmlBytes(bytes.subarray(child.contentStart, child.contentEnd), emptyRepair(), ctx.declaredEncoding).trim());
 
   let metadataXml: string | undefined;
   if (!isBareHeader) {
-    const recordTag = FIRST_START_TAG.exec(xml);
-    const inScope = { ...ctx.namespaces, ...(recordTag ? namespaceDeclarations(recordTag[0]) : {}) };
     if (metadataInner !== undefined && metadataInner !== '') {
-      metadataXml = withInheritedNamespaces(metadataInner, { ...inScope, ...namespaceDeclarations(metadataStartTag ?? '') });
+      const recordTag = FIRST_START_TAG.exec(xml);
+      const inScope = { ...ctx.namespaces, ...(recordTag ? namespaceDeclarations(recordTag[0]) : {}), ...namespaceDeclarations(metadataStartTag) };
+      metadataXml = withInheritedNamespaces(metadataInner, inScope);
     }
-    if (!header.deleted && metadataXml === undefined) {
-      return unreadable('the record has no metadata (and is not marked deleted)', header.identifier, header.datestamp);
-    }
-    if (metadataXml !== undefined && options.checkMetadata !== false) {
-      const problem = metadataWellFormednessProblem(metadataXml);
-      if (problem !== undefined) return unreadable(problem, header.identifier, header.datestamp);
+    if (!parsed.deleted && metadataXml === undefined) {
+      return unreadable('the record has no metadata (and is not marked deleted)', parsed.identifier, parsed.datestamp);
     }
   }
   // Stored standalone: the namespace declarations the record relied on go onto <record>.
   const standalone = isBareHeader ? xml : withInheritedNamespaces(xml, ctx.namespaces, { inheritOaiDefault: true });
-  return { header, xml: standalone, metadataXml, aboutXml, repair, rawBytes: item.bytes };
+  return { header: parsed, xml: standalone, metadataXml, aboutXml, repair, rawBytes: bytes };
+}
+
+// A header holds simple elements only (§2.5): <identifier>, <datestamp>, <setSpec>*.
+const HEADER_ELEMENT = /<(?:[^\s/>:]+:)?(identifier|datestamp|setSpec)(?:\s[^>]*)?(?:\/>|>([^<]*)<\/(?:[^\s/>:]+:)?\1\s*>)/g;
+const HEADER_STATUS = /^<(?:[^\s/>:]+:)?header\b[^>]*?\sstatus\s*=\s*(["'])deleted\1/;
+
+/**
+ * Reads a header (already checked well-formed by the splitter) without a general XML parser;
+ * a header with comments or CDATA sections goes to the parser instead.
+ */
+function readHeader(headerXml: string): ReturnType<typeof parseHeaderNode> {
+  if (headerXml.includes('<!') || headerXml.includes('<?')) {
+    try {
+      return parseHeaderNode(parseFragment(headerXml)['header']);
+    } catch (error) {
+      return { problem: `the record header cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  let identifier: string | undefined;
+  let datestamp: string | undefined;
+  const setSpecs: string[] = [];
+  HEADER_ELEMENT.lastIndex = 0;
+  for (let match = HEADER_ELEMENT.exec(headerXml); match; match = HEADER_ELEMENT.exec(headerXml)) {
+    const text = decodeReferences(match[2] ?? '').trim();
+    if (match[1] === 'identifier') identifier ??= text;
+    else if (match[1] === 'datestamp') datestamp ??= text;
+    else if (text !== '' && !setSpecs.includes(text)) setSpecs.push(text);
+  }
+  const base: { identifier?: string; datestamp?: string } = {};
+  if (identifier) base.identifier = identifier;
+  if (datestamp) base.datestamp = datestamp;
+  if (!identifier) return { ...base, problem: 'the header has no <identifier>' };
+  if (!datestamp) return { ...base, problem: 'the header has no <datestamp>' };
+  return { ...base, header: { identifier, datestamp, setSpecs, deleted: HEADER_STATUS.test(headerXml) } };
+}
+
+const REFERENCE = /&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));/g;
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Replaces the five predefined entities and character references (the text is repaired: no others remain meaningful). */
+function decodeReferences(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(REFERENCE, (_, name: string | undefined, decimal: string | undefined, hex: string | undefined) =>
+    name !== undefined ? PREDEFINED[name]! : String.fromCodePoint(Number.parseInt(decimal ?? hex!, decimal !== undefined ? 10 : 16)),
+  );
+}
+
+/** An item the splitter gave up on (too large, nested too deep): quarantined with what its header says. */
+function abandonedItem(item: ScannedItem, ctx: ItemContext): UnreadableItem {
+  const unreadable: UnreadableItem = { problem: item.abandoned!, identifier: undefined, datestamp: undefined, rawBytes: item.bytes };
+  const header = item.children.find((c) => localName(c.name) === 'header');
+  if (header === undefined) return unreadable;
+  try {
+    const parsed = parseHeaderNode(parseFragment(decodeSlice(item, header.start, header.end, ctx))['header']);
+    return { ...unreadable, identifier: parsed.identifier, datestamp: parsed.datestamp };
+  } catch {
+    return unreadable;
+  }
 }
 
 /** The metadata and about parts of a stored (standalone) <record>, as readRecordItem gives them. */
@@ -353,7 +385,7 @@ export function splitStoredRecord(recordXml: string): { metadataXml: string | un
   ];
   const item = items[0];
   if (!item) return { metadataXml: undefined, aboutXml: [] };
-  const read = readRecordItem(item, { declaredEncoding: undefined, namespaces: {} }, { checkMetadata: false });
+  const read = readRecordItem(item, { declaredEncoding: undefined, namespaces: {} });
   return isUnreadable(read) ? { metadataXml: undefined, aboutXml: [] } : { metadataXml: read.metadataXml, aboutXml: read.aboutXml };
 }
 
@@ -400,7 +432,8 @@ export function readMetadataFormatItem(item: ScannedItem, ctx: ItemContext): Oai
   };
 }
 
-export type Granularity = 'YYYY-MM-DD' | 'YYYY-MM-DDThh:mm:ssZ';
+// Harvester modules (store.ts, harvester.ts) name the granularity type from here.
+export type { Granularity } from '../oai-pmh/index.js';
 
 export interface OaiIdentify {
   repositoryName: string;
@@ -427,7 +460,7 @@ export function readIdentify(envelope: OaiEnvelope): OaiIdentify {
     adminEmails: asArray(node['adminEmail']).map((e) => textOf(e)?.trim() ?? ''),
     earliestDatestamp: textOf(node['earliestDatestamp'])?.trim() ?? '',
     deletedRecord: textOf(node['deletedRecord'])?.trim() ?? '',
-    granularity: declared === 'YYYY-MM-DDThh:mm:ssZ' ? 'YYYY-MM-DDThh:mm:ssZ' : 'YYYY-MM-DD',
+    granularity: declared === SECONDS_GRANULARITY ? SECONDS_GRANULARITY : DAY_GRANULARITY,
     declaredGranularity: declared,
     compression: asArray(node['compression']).map((e) => textOf(e)?.trim() ?? ''),
     responseDate: envelope.responseDate,

@@ -2,6 +2,17 @@ import { toDatestamp } from '../store/canonical.js';
 import { SET_SPEC_PATTERN } from '../store/setSpecs.js';
 import type { KeysetPosition, RecordQuery, RecordStore, StoredRecord } from '../store/types.js';
 import {
+  OAI_PMH_NAMESPACE,
+  OAI_PMH_SCHEMA,
+  OAI_VERBS,
+  XSI_NAMESPACE,
+  parseUtcDatetime,
+  previousSecond,
+  type OaiError,
+  type OaiVerb,
+  type ParsedDate,
+} from '../oai-pmh/index.js';
+import {
   DEFAULT_METADATA_FORMATS,
   DEFAULT_PAGE_SIZES,
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -9,7 +20,6 @@ import {
   type OaiConfig,
   type OaiMetadataFormat,
 } from './config.js';
-import { parseUtcDatetime, previousSecond, type ParsedDate } from './dates.js';
 import { oaiIdentifier, parseOaiIdentifier } from './identifiers.js';
 import { decodeResumptionToken, encodeResumptionToken, type ListVerb, type ResumptionState } from './tokens.js';
 import { escapeAttribute, escapeText, hasNonXmlChars, stripXmlDeclaration } from './xml.js';
@@ -21,28 +31,6 @@ import { escapeAttribute, escapeText, hasNonXmlChars, stripXmlDeclaration } from
 
 /** Request arguments, each with every value it was given (so repeats are visible). */
 export type OaiArguments = Record<string, string[]>;
-
-export const OAI_VERBS = ['Identify', 'ListMetadataFormats', 'ListSets', 'GetRecord', 'ListIdentifiers', 'ListRecords'] as const;
-export type OaiVerb = (typeof OAI_VERBS)[number];
-
-export type OaiErrorCode =
-  | 'badArgument'
-  | 'badResumptionToken'
-  | 'badVerb'
-  | 'cannotDisseminateFormat'
-  | 'idDoesNotExist'
-  | 'noRecordsMatch'
-  | 'noMetadataFormats'
-  | 'noSetHierarchy';
-
-export interface OaiError {
-  code: OaiErrorCode;
-  message: string;
-}
-
-export const OAI_PMH_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/';
-const OAI_PMH_SCHEMA = 'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd';
-const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 
 /** §4: required, optional and exclusive arguments per verb. */
 const ARGUMENT_RULES: Record<OaiVerb, { required: string[]; optional: string[]; exclusive?: string }> = {

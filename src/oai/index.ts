@@ -1,14 +1,5 @@
 // Public API of the oai capability; re-exported from src/index.ts.
-export {
-  handleOaiRequest,
-  oaiErrorResponse,
-  OAI_VERBS,
-  OAI_PMH_NAMESPACE,
-  type OaiArguments,
-  type OaiVerb,
-  type OaiError,
-  type OaiErrorCode,
-} from './engine.js';
+export { handleOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
 export {
   checkOaiConfig,
   defaultStylesheetHref,
@@ -31,5 +22,4 @@ export {
 } from './http.js';
 export { oaiIdentifier, parseOaiIdentifier, encodeLocalIdentifier, REPOSITORY_IDENTIFIER_PATTERN } from './identifiers.js';
 export { encodeResumptionToken, decodeResumptionToken, type ResumptionState, type ListVerb } from './tokens.js';
-export { parseUtcDatetime as parseOaiUtcDatetime, type ParsedDate as OaiParsedDate, type Granularity as OaiGranularity } from './dates.js';
 export { OAI_STYLESHEET } from './stylesheet.js';

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 
 /**
  * A small OAI-PMH 2.0 repository on 127.0.0.1 with scripted failures. It holds N oai_dc records,
@@ -7,6 +9,10 @@ import type { AddressInfo } from 'node:net';
  * its granularity (a day-granularity server answers badArgument to seconds, §3.3.1), and for
  * any request a test-supplied `fault` function may pick a failure instead of the normal answer.
  * Bounded: after `maxRequests` requests it answers 500, so a looping harvester cannot spin.
+ * Besides ListRecords it answers Identify, ListMetadataFormats (oai_dc), ListSets (one set,
+ * "fault") and GetRecord. Giant records (a title of many megabytes, a record that never closes)
+ * are streamed from one reused buffer, optionally gzip-compressed, so the server's own memory
+ * stays small whatever it sends.
  */
 
 export type Granularity = 'YYYY-MM-DD' | 'YYYY-MM-DDThh:mm:ssZ';
@@ -46,7 +52,23 @@ export type FaultAction =
   | { kind: 'stallBody'; afterBytes: number; ms: number }
   | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
   | { kind: 'repeatToken' }
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** An OAI-PMH error document (§3.6) sent with this HTTP status (InvenioRDM: noRecordsMatch with 422). */
+  | { kind: 'oaiError'; status: number; code: string; message?: string }
+  /** A redirect (e.g. to file:///etc/passwd). */
+  | { kind: 'redirect'; status: number; location: string };
+
+/**
+ * A record of unusual size: `title` closes normally after `bytes` bytes of title text; `unclosed`
+ * opens its title and never closes anything again: after `bytes` bytes the response ends with
+ * </ListRecords></OAI-PMH> (put it last on its page: what follows it is inside it).
+ */
+export interface GiantRecord {
+  kind: 'title' | 'unclosed';
+  bytes: number;
+  /** What the title is made of: text (default), or spaces (compresses about 1000:1, a gzip bomb). */
+  fill?: 'text' | 'spaces';
+}
 
 export interface FaultServerOptions {
   records: number;
@@ -63,6 +85,12 @@ export interface FaultServerOptions {
   now?: () => Date;
   maxRequests?: number;
   repositoryIdentifier?: string;
+  /** Records of unusual size (see GiantRecord). */
+  giant?: (index: number) => GiantRecord | undefined;
+  /** Send every 200 response gzip-compressed (Content-Encoding: gzip). */
+  gzip?: boolean;
+  /** Called as each request arrives (before it is answered). */
+  onRequest?: (request: FaultRequest) => void;
 }
 
 export interface FaultServer {
@@ -100,8 +128,12 @@ export function faultTitle(index: number, version: number): string {
   return `Fault-tolerant harvesting, part ${index}${version > 0 ? ` (revision ${version})` : ''}`;
 }
 
+function headerXml(record: FaultRecord): string {
+  return `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+}
+
 function recordXml(record: FaultRecord): Buffer {
-  const header = `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+  const header = headerXml(record);
   if (record.deleted) return Buffer.from(`<record>${header}</record>`);
   const year = record.datestamp.slice(0, 4);
   const before =
@@ -119,6 +151,25 @@ function recordXml(record: FaultRecord): Buffer {
   // A lone 0xC2 lead byte, a lone continuation byte and an ACK control character, as real servers emit.
   const middle = record.badBytes ? Buffer.from([0x41, 0xc2, 0x0a, 0x80, 0x42, 0x06, 0x43]) : Buffer.alloc(0);
   return Buffer.concat([Buffer.from(before), middle, Buffer.from(after)]);
+}
+
+/** A piece of a streamed body: bytes, or `bytes` bytes of one buffer repeated. */
+type BodyPart = Buffer | { repeat: Buffer; bytes: number };
+
+/** Title text for giant records: letters and spaces, 1 MiB, reused for every megabyte sent. */
+const FILLER = Buffer.from('Lorem ipsum dolor sit amet '.repeat(Math.ceil((1 << 20) / 27)).slice(0, 1 << 20));
+
+const SPACES = Buffer.alloc(1 << 20, 0x20);
+
+/** The bytes before and after the giant title text of record i. */
+function giantRecordXml(record: FaultRecord, giant: GiantRecord): [Buffer, Buffer] {
+  const header = `<header><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+  const before =
+    `<record>${header}<metadata><oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/">` +
+    `<dc:title xml:lang="en">`;
+  if (giant.kind === 'unclosed') return [Buffer.from(before), Buffer.alloc(0)];
+  const after = `</dc:title><dc:identifier>https://doi.org/10.5555/fault.${record.index}</dc:identifier></oai_dc:dc></metadata></record>\n`;
+  return [Buffer.from(before), Buffer.from(after)];
 }
 
 export async function startFaultServer(options: FaultServerOptions): Promise<FaultServer> {
@@ -171,7 +222,9 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     return true;
   };
 
-  function listRecords(args: Record<string, string>, repeatToken: boolean): Buffer {
+  /** ListRecords, or ListIdentifiers with `headersOnly`. */
+  function listRecords(args: Record<string, string>, repeatToken: boolean, headersOnly = false): Buffer | BodyPart[] {
+    const verb = headersOnly ? 'ListIdentifiers' : 'ListRecords';
     let state: TokenState;
     let requestedToken: string | undefined;
     if (args.resumptionToken !== undefined) {
@@ -212,10 +265,61 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       tokenElement = `<resumptionToken ${complete}/>`;
     }
     const head = Buffer.from(
-      envelope(`<request verb="ListRecords">http://fault.test/oai</request>`, '<ListRecords>\n').replace(/<\/OAI-PMH>\n$/, ''),
+      envelope(`<request verb="${verb}">http://fault.test/oai</request>`, `<${verb}>\n`).replace(/<\/OAI-PMH>\n$/, ''),
     );
-    const parts = [head, ...pageRecords.flatMap((r) => [recordXml(r), Buffer.from('\n')]), Buffer.from(`${tokenElement}</ListRecords></OAI-PMH>\n`)];
-    return Buffer.concat(parts);
+    const parts: BodyPart[] = [head];
+    for (const record of pageRecords) {
+      if (headersOnly) {
+        parts.push(Buffer.from(`${headerXml(record)}\n`));
+        continue;
+      }
+      const giant = options.giant?.(record.index);
+      if (giant === undefined) {
+        parts.push(recordXml(record), Buffer.from('\n'));
+        continue;
+      }
+      const [before, after] = giantRecordXml(record, giant);
+      parts.push(before, { repeat: giant.fill === 'spaces' ? SPACES : FILLER, bytes: giant.bytes }, after);
+      if (giant.kind === 'unclosed') return [...parts, Buffer.from('</ListRecords></OAI-PMH>\n')];
+    }
+    parts.push(Buffer.from(`${tokenElement}</${verb}></OAI-PMH>\n`));
+    return parts.every((part) => Buffer.isBuffer(part)) ? Buffer.concat(parts) : parts;
+  }
+
+  function getRecord(args: Record<string, string>): Buffer {
+    if (args.identifier === undefined || args.metadataPrefix === undefined) return oaiError('badArgument', 'identifier and metadataPrefix are required');
+    const record = records.find((r) => r.identifier === args.identifier);
+    if (!record) return oaiError('idDoesNotExist', `${args.identifier} is unknown`);
+    if (args.metadataPrefix !== 'oai_dc') return oaiError('cannotDisseminateFormat', `${args.metadataPrefix} is not supported`);
+    return Buffer.from(
+      envelope(
+        `<request verb="GetRecord" identifier="${escapeXml(args.identifier)}" metadataPrefix="oai_dc">http://fault.test/oai</request>`,
+        `<GetRecord>${recordXml(record).toString('latin1')}</GetRecord>`,
+      ),
+      'latin1',
+    );
+  }
+
+  function listMetadataFormats(args: Record<string, string>): Buffer {
+    if (args.identifier !== undefined && !records.some((r) => r.identifier === args.identifier)) {
+      return oaiError('idDoesNotExist', `${args.identifier} is unknown`);
+    }
+    return Buffer.from(
+      envelope(
+        '<request verb="ListMetadataFormats">http://fault.test/oai</request>',
+        '<ListMetadataFormats><metadataFormat><metadataPrefix>oai_dc</metadataPrefix><schema>http://www.openarchives.org/OAI/2.0/oai_dc.xsd</schema>' +
+          '<metadataNamespace>http://www.openarchives.org/OAI/2.0/oai_dc/</metadataNamespace></metadataFormat></ListMetadataFormats>',
+      ),
+    );
+  }
+
+  function listSets(): Buffer {
+    return Buffer.from(
+      envelope(
+        '<request verb="ListSets">http://fault.test/oai</request>',
+        '<ListSets><set><setSpec>fault</setSpec><setName>Every fault record</setName></set></ListSets>',
+      ),
+    );
   }
 
   function identify(): Buffer {
@@ -235,8 +339,22 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     switch (action?.kind) {
       case undefined:
       case 'repeatToken':
+        if (options.gzip) {
+          void stream(res, [body]);
+          return;
+        }
         res.writeHead(200, { ...xmlHeaders, 'content-length': body.length });
         res.end(body);
+        return;
+      case 'oaiError': {
+        const error = oaiError(action.code, action.message ?? `${action.code} (sent with HTTP ${action.status})`);
+        res.writeHead(action.status, { ...xmlHeaders, 'content-length': error.length });
+        res.end(error);
+        return;
+      }
+      case 'redirect':
+        res.writeHead(action.status, { location: action.location, 'content-type': 'text/plain' });
+        res.end(`moved to ${action.location}`);
         return;
       case 'delay':
         later(action.ms, () => send(req, res, body, undefined));
@@ -313,18 +431,59 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     if (verb === 'ListRecords') listRequests++;
     const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0 };
     requests.push(request);
+    options.onRequest?.(request);
     if (request.n > maxRequests) {
       res.writeHead(500, { 'content-type': 'text/plain' });
       res.end('request cap of the fault server reached');
       return;
     }
     const action = options.fault?.(request);
-    let body: Buffer;
+    let body: Buffer | BodyPart[];
     if (verb === 'Identify') body = identify();
     else if (verb === 'ListRecords') body = listRecords({ ...args, verb }, action?.kind === 'repeatToken');
+    else if (verb === 'ListIdentifiers') body = listRecords({ ...args, verb }, action?.kind === 'repeatToken', true);
+    else if (verb === 'GetRecord') body = getRecord(args);
+    else if (verb === 'ListMetadataFormats') body = listMetadataFormats(args);
+    else if (verb === 'ListSets') body = listSets();
     else body = oaiError('badVerb', `unsupported verb ${verb}`);
+    if (Array.isArray(body)) {
+      // Giant records: streamed (faults other than these do not apply).
+      void stream(res, body);
+      return;
+    }
     send(req, res, body, action);
   });
+
+  /** Writes the parts with backpressure (gzip-compressed when asked); stops when the client goes away. */
+  async function stream(res: ServerResponse, parts: BodyPart[]): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
+    if (options.gzip) headers['content-encoding'] = 'gzip';
+    res.writeHead(200, headers);
+    const gzip = options.gzip ? createGzip({ level: 1 }) : undefined;
+    if (gzip) {
+      gzip.pipe(res);
+      gzip.on('error', () => undefined);
+    }
+    const out = gzip ?? res;
+    const write = async (chunk: Buffer) => {
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(res, 'close')]);
+    };
+    try {
+      for (const part of parts) {
+        if (res.destroyed) return;
+        if (Buffer.isBuffer(part)) {
+          await write(part);
+          continue;
+        }
+        for (let left = part.bytes; left > 0 && !res.destroyed; left -= part.repeat.length) {
+          await write(left >= part.repeat.length ? part.repeat : part.repeat.subarray(0, left));
+        }
+      }
+      out.end();
+    } catch {
+      res.destroy();
+    }
+  }
   server.keepAliveTimeout = 2000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
