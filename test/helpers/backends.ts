@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, describe } from 'vitest';
+import { openStore, type OpenStoreOptions, type Store } from '../../src/store/index.js';
+
+/**
+ * One test suite, two backends. Every store-using suite runs against a real SQLite file and a
+ * real PostgreSQL database:
+ *   - PostgreSQL comes from PUBMETA_TEST_PG (a connection URL), else
+ *     postgres://postgres@127.0.0.1:5432/test. Each test store is a fresh schema in it, named
+ *     through the URL (`?options=-c search_path=<schema>`), so parallel test files never meet;
+ *     the schema is dropped afterwards. That URL is what suites pass to spawned CLIs as --db.
+ *   - When PostgreSQL cannot be reached, the PostgreSQL half is skipped with the reason printed,
+ *     except under CI=true, where that is an error.
+ */
+
+export type BackendName = 'sqlite' | 'postgres';
+
+/** A fresh, empty store location: a SQLite file in a temp directory, or a new PostgreSQL schema. */
+export interface TestTarget {
+  backend: BackendName;
+  /** What --db / PUBMETA_DB take: the file path, or the URL naming the schema. */
+  db: string;
+  open(options?: OpenStoreOptions): Promise<Store>;
+  /** Removes the file or drops the schema. */
+  drop(): Promise<void>;
+}
+
+export interface Backend {
+  name: BackendName;
+  /** Why this backend does not run here, if it does not. */
+  skip: string | undefined;
+  createTarget(): Promise<TestTarget>;
+}
+
+export const POSTGRES_TEST_URL = process.env.PUBMETA_TEST_PG || 'postgres://postgres@127.0.0.1:5432/test';
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function redacted(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+async function probePostgres(): Promise<string | undefined> {
+  try {
+    await adminQuery('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${redacted(POSTGRES_TEST_URL)} is unreachable (${(error as Error).message}); set PUBMETA_TEST_PG to a reachable server`;
+  }
+}
+
+const postgresSkip = await probePostgres();
+if (postgresSkip !== undefined) {
+  if (process.env.CI === 'true') throw new Error(`CI=true requires the PostgreSQL half of the suite: ${postgresSkip}`);
+  console.warn(`skipping the PostgreSQL half: ${postgresSkip}`);
+}
+
+/** The store URL whose search_path is `schema`. */
+export function postgresUrlForSchema(schema: string): string {
+  const url = new URL(POSTGRES_TEST_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+export const sqliteBackend: Backend = {
+  name: 'sqlite',
+  skip: undefined,
+  async createTarget() {
+    const dir = mkdtempSync(join(tmpdir(), 'pubmeta-test-'));
+    const file = join(dir, 'pubmeta.db');
+    return {
+      backend: 'sqlite',
+      db: file,
+      open: (options) => openStore({ kind: 'sqlite', path: file }, options),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+export const postgresBackend: Backend = {
+  name: 'postgres',
+  skip: postgresSkip,
+  async createTarget() {
+    const schema = `pubmeta_test_${process.pid}_${randomBytes(5).toString('hex')}`;
+    await adminQuery(`CREATE SCHEMA ${schema}`);
+    const url = postgresUrlForSchema(schema);
+    return {
+      backend: 'postgres',
+      db: url,
+      open: (options) => openStore({ kind: 'postgres', url }, options),
+      drop: () => adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    };
+  },
+};
+
+export const BACKENDS: readonly Backend[] = [sqliteBackend, postgresBackend];
+
+/**
+ * describe() once per backend: `describeBackends('deposits', (backend) => { ... })` gives
+ * "deposits [sqlite]" and "deposits [postgres]", the latter skipped when PostgreSQL is absent.
+ */
+export function describeBackends(title: string, body: (backend: Backend) => void): void {
+  for (const backend of BACKENDS) {
+    describe.skipIf(backend.skip !== undefined)(`${title} [${backend.name}]`, () => body(backend));
+  }
+}
+
+/**
+ * Fresh stores for the tests of one describe block, closed and dropped after each test (or,
+ * with scope 'suite', after the block).
+ */
+export function useTestStores(backend: Backend, scope: 'test' | 'suite' = 'test') {
+  const open: { store?: Store; target: TestTarget }[] = [];
+  const cleanup = async () => {
+    while (open.length) {
+      const entry = open.pop()!;
+      await entry.store?.close().catch(() => undefined);
+      await entry.target.drop();
+    }
+  };
+  if (scope === 'test') afterEach(cleanup);
+  else afterAll(cleanup);
+  return {
+    /** A new empty location (not opened): for suites that hand --db to a CLI. */
+    async target(): Promise<TestTarget> {
+      const target = await backend.createTarget();
+      open.push({ target });
+      return target;
+    },
+    /** A new empty store, opened. */
+    async store(options?: OpenStoreOptions): Promise<Store> {
+      const target = await backend.createTarget();
+      const store = await target.open(options);
+      open.push({ store, target });
+      return store;
+    },
+    /** Opens `target` again (another connection to the same data), closed with the rest. */
+    async reopen(target: TestTarget, options?: OpenStoreOptions): Promise<Store> {
+      const store = await target.open(options);
+      open.push({ store, target: { ...target, drop: async () => undefined } });
+      return store;
+    },
+  };
+}
