@@ -36,6 +36,8 @@ export interface CommitPageArgs {
   records?: HarvestRecordSink;
   localIdOf: (article: ArticleRecord) => string;
   now: string;
+  /** More writes that must commit with the page (the last page completes its run). */
+  then?: (tx: Store) => Promise<void>;
 }
 
 /** Items judged per round: one look-up of their stored states, then one decision each. */
@@ -95,6 +97,7 @@ export function commitHarvestPage(store: Store, args: CommitPageArgs): Promise<P
     });
     if (args.checkpoint) await tx.harvest.saveCheckpoint(args.checkpoint, args.now);
     if (args.slot !== undefined) await tx.harvest.clearStaging(args.source, args.slot);
+    await args.then?.(tx);
     return outcome;
   });
 }

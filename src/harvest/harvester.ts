@@ -277,7 +277,7 @@ function startRun(store: Store, source: string, args: { from?: string; until?: s
   });
 }
 
-/** Completes a run: the next incremental `from` is saved and the checkpoint removed, atomically. */
+/** Completes a run: the next incremental `from` is saved and the checkpoint removed, atomically (in `store`'s transaction if it is one). */
 function completeRun(
   store: Store,
   runId: number,
@@ -598,6 +598,11 @@ async function harvestLocked(
           ordered,
         };
         await page.settled();
+        // The last page completes the run in its own transaction: a crash can never leave a
+        // checkpoint that says "all pages stored" yet no completion, which the next run would
+        // read as "list request next" and harvest everything again.
+        const last = token === '';
+        if (last) nextFrom = nextFromResponseDate(next.firstResponseDate, granularity, options.overlapSeconds ?? 0);
         const outcome = await commitHarvestPage(store, {
           source: source.name,
           slot: page.slot,
@@ -605,11 +610,14 @@ async function harvestLocked(
           runId,
           // Staged items are read back inside the commit's transaction.
           items: (tx) => page.all(tx),
-          checkpoint: next,
+          checkpoint: last ? undefined : next,
           requests: client.requestCount,
           ...(options.records !== undefined ? { records: options.records } : {}),
           localIdOf,
           now: now(),
+          ...(last
+            ? { then: (tx: Store) => completeRun(tx, runId, source.name, { nextFrom, lastResponseDate: next.firstResponseDate, warnings, requests: client.requestCount }, now()) }
+            : {}),
         });
         checkpoint = next;
         totals.pages++;
@@ -649,8 +657,6 @@ async function harvestLocked(
       }
     }
 
-    nextFrom = nextFromResponseDate(checkpoint.firstResponseDate, granularity, options.overlapSeconds ?? 0);
-    await completeRun(store, runId, source.name, { nextFrom, lastResponseDate: checkpoint.firstResponseDate, warnings, requests: client.requestCount }, now());
     log?.info({ source: source.name, ...totals, nextFrom }, 'harvest completed');
     return summarize('completed', {}, runId);
   } catch (error) {
