@@ -30,21 +30,21 @@ function peakRssMb(pid = 'self') {
 
 const harvesters = {
   async pubmeta(url, limit, dbFile) {
-    const { openDatabase } = await import('../dist/store/index.js');
-    const { HarvestStore, runHarvest } = await import('../dist/harvest/index.js');
-    const db = openDatabase(dbFile);
-    new HarvestStore(db).addSource({ name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
+    const { openStore } = await import('../dist/store/index.js');
+    const { addHarvestSource, runHarvest } = await import('../dist/harvest/index.js');
+    const store = await openStore(dbFile);
+    await addHarvestSource(store, { name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
     const controller = new AbortController();
-    const summary = await runHarvest(db, 'bench', {
+    const summary = await runHarvest(store, 'bench', {
       signal: controller.signal,
       // Stops after the page that reaches the limit (the page is committed first).
       onProgress: (progress) => progress.records >= limit && controller.abort(),
       client: { compression: false },
     });
     if (summary.status === 'failed') throw new Error(`harvest failed: ${summary.reason}`);
-    const stored = db.prepare('SELECT COUNT(*) AS n FROM harvest_records').get().n;
+    const stored = (await store.harvest.recordCounts('bench')).records;
     if (stored !== summary.records) throw new Error(`stored ${stored} of ${summary.records}`);
-    db.close();
+    await store.close();
     return summary.records;
   },
 
@@ -89,7 +89,7 @@ function runHarvester(kind, url, limit, dbFile) {
 
 async function main() {
   const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openDatabase, SqliteRecordStore } = await import('../dist/store/index.js');
+  const { openStore } = await import('../dist/store/index.js');
   const count = Number(process.env.PUBMETA_BENCH_RECORDS ?? 100_000);
   const small = Math.min(10_000, count);
   const benchStarted = performance.now();
@@ -98,14 +98,13 @@ async function main() {
   let server;
   try {
     let t0 = performance.now();
-    const db = openDatabase(dbFile);
-    const store = new SqliteRecordStore(db);
+    const store = await openStore(dbFile);
     for (let start = 0; start < count; start += 5_000) {
       const batch = [];
       for (let i = start; i < Math.min(count, start + 5_000); i++) batch.push(syntheticRecord(i, 7));
-      store.upsertMany(batch);
+      await store.records.upsertMany(batch);
     }
-    db.close();
+    await store.close();
     console.log(`load: ${count} synthetic records in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await waitPastCurrentSecond();
 
