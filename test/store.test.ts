@@ -423,7 +423,7 @@ describe.skipIf(postgresBackend.skip !== undefined)('PostgreSQL specifics', () =
   const stores = useTestStores(postgresBackend);
 
   it('migrates a fresh schema once when several processes open it at the same moment', async () => {
-    const target = await stores.target();
+    const target = await stores.target({ fresh: true });
     const opened = await Promise.all([1, 2, 3].map(() => stores.reopen(target)));
     await opened[0]!.records.upsert(loadSeedSample());
     for (const store of opened) expect((await store.records.stats()).total).toBe(1);
