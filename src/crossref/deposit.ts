@@ -203,17 +203,61 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
   }
 }
 
-/** The run itself, on `store` (the transaction of a dry run). */
-async function depositPending(
-  options: CrossrefDepositRunOptions & {
-    state: CrossrefDepositState;
-    report: CrossrefDepositReport;
-    client: CrossrefClient | undefined;
-    dryRun: boolean;
-    production: boolean;
-    head: CrossrefDepositorIdentity;
-  },
-): Promise<void> {
+/** A run in progress: its options, on `store` (the transaction of a dry run), with its state and report. */
+type DepositRun = CrossrefDepositRunOptions & {
+  state: CrossrefDepositState;
+  report: CrossrefDepositReport;
+  client: CrossrefClient | undefined;
+  dryRun: boolean;
+  production: boolean;
+  head: CrossrefDepositorIdentity;
+};
+
+/**
+ * The next batch: pending DOIs after `cursor` whose records still carry them and pass the
+ * local checks (the others are reported, and dropped or marked failed), up to the batch size.
+ */
+async function chooseBatch(
+  run: DepositRun,
+  cursor: string,
+  only: string[] | undefined,
+  batchSize: number,
+): Promise<{ chosen: { item: BatchItem; record: ArticleRecord }[]; cursor: string; exhausted: boolean }> {
+  const { state, report, production, head, logger } = run;
+  const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
+  while (chosen.length < batchSize) {
+    const rows = await state.nextPending(cursor, batchSize, only);
+    if (rows.length === 0) return { chosen, cursor, exhausted: true };
+    for (const row of rows) {
+      if (chosen.length >= batchSize) break;
+      cursor = row.doi;
+      const stored = await run.store.records.get(row.localId);
+      if (!stored || stored.deleted || !stored.record || stored.record.doi?.toLowerCase() !== row.doi) {
+        await state.dropStale(row.doi);
+        report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
+        continue;
+      }
+      if (production && stored.record.synthetic) {
+        report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
+        continue;
+      }
+      // The schema check runs once per batch; per record only when the batch fails it.
+      const check = checkCrossrefRecord(stored.record, head, { ...run, schema: false });
+      if (!check.ok) {
+        for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
+        const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+        await state.recordLocalFailure(row.doi, row.localId, stored.contentHash, `not sent (local validation): ${message}`);
+        logger?.warn({ doi: row.doi, failures: check.failures }, 'record fails local validation; not deposited');
+        continue;
+      }
+      chosen.push({ item: { doi: row.doi, localId: row.localId, contentHash: stored.contentHash }, record: check.record });
+    }
+  }
+  return { chosen, cursor, exhausted: false };
+}
+
+/** The run itself: sync, settle earlier batches, send the pending DOIs batch by batch, poll. */
+async function depositPending(options: DepositRun): Promise<void> {
   const { store, state, report, client, dryRun, production, head, settings, logger } = options;
   const progress = options.onProgress ?? (() => {});
   const records = store.records;
@@ -242,38 +286,9 @@ async function depositPending(
       report.interrupted = (await state.nextPending(cursor, 1, only)).length > 0;
       break;
     }
-    const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
-    while (chosen.length < batchSize) {
-      const rows = await state.nextPending(cursor, batchSize, only);
-      if (rows.length === 0) {
-        exhausted = true;
-        break;
-      }
-      for (const row of rows) {
-        if (chosen.length >= batchSize) break;
-        cursor = row.doi;
-        const stored = await records.get(row.localId);
-        if (!stored || stored.deleted || !stored.record || stored.record.doi?.toLowerCase() !== row.doi) {
-          await state.dropStale(row.doi);
-          report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
-          continue;
-        }
-        if (production && stored.record.synthetic) {
-          report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
-          continue;
-        }
-        // The schema check runs once per batch below; per record only when the batch fails it.
-        const check = checkCrossrefRecord(stored.record, head, { ...options, schema: false });
-        if (!check.ok) {
-          for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
-          const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
-          await state.recordLocalFailure(row.doi, row.localId, stored.contentHash, `not sent (local validation): ${message}`);
-          logger?.warn({ doi: row.doi, failures: check.failures }, 'record fails local validation; not deposited');
-          continue;
-        }
-        chosen.push({ item: { doi: row.doi, localId: row.localId, contentHash: stored.contentHash }, record: check.record });
-      }
-    }
+    const next = await chooseBatch(options, cursor, only, batchSize);
+    ({ cursor, exhausted } = next);
+    const chosen = next.chosen;
     if (chosen.length === 0) break;
 
     const timestamp = await state.reserveTimestamp(chosen.map((c) => c.item.doi));

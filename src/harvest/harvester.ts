@@ -79,7 +79,7 @@ export interface HarvestRunOptions {
    */
   records?: HarvestRecordSink;
   mapper?: HarvestMapper;
-  /** Key for records in the RecordStore. Default recordLocalId (id, else DOI). */
+  /** Key for records in the store's records. Default recordLocalId (id, else DOI). */
   localIdOf?: (article: ArticleRecord) => string;
   clock?: () => Date;
   logger?: Logger;
