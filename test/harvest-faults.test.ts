@@ -362,6 +362,25 @@ describeBackends('harvesting through faults', (backend) => {
   });
 
   describe('stopping and quarantine', () => {
+    it('one run per source at a time: the source lease refuses a second run until the first ends', async () => {
+      let listing: () => void = () => undefined;
+      const firstListRequest = new Promise<void>((resolve) => (listing = resolve));
+      const s = await setup({
+        fault: (r) => {
+          if (r.listRequest === 1) listing();
+          return r.listRequest === 1 ? { kind: 'delay', ms: 300 } : undefined;
+        },
+      });
+      const first = s.run();
+      // The lease is taken before the first request goes out.
+      await firstListRequest;
+      expect((await s.store.jobs.leaseHolder('harvest:faulty', Date.now()))?.owner).toMatch(/:harvest-[0-9a-f]+$/);
+      await expect(s.run()).rejects.toThrow(/"faulty" is already being harvested in this process/);
+      expect((await first).status).toBe('completed');
+      expect(await s.store.jobs.leaseHolder('harvest:faulty', Date.now())).toBeUndefined();
+      await expectExactlyOnce(s);
+    });
+
     it('an AbortSignal finishes the current page, checkpoints and returns; the next run completes', async () => {
       const controller = new AbortController();
       const s = await setup();
