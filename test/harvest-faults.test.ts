@@ -72,7 +72,7 @@ async function expectExactlyOnce({ server, store }: Setup, expectedCount = serve
     expect(Object.values(row!.mapped?.title ?? {})).toEqual([faultTitle(record.index, record.version)]);
     expect(row!.valid).toBe(true);
   }
-  // Valid mapped records also went to the RecordStore, once each.
+  // Valid mapped records also went to the store's records, once each.
   expect(await store.records.count({})).toBe(expectedCount);
   expect(await store.harvest.listQuarantine('faulty')).toHaveLength(0);
 }
@@ -335,7 +335,7 @@ describeBackends('harvesting through faults', (backend) => {
       expect((await s.store.harvest.getRecord('faulty', s.server.records[6]!.identifier))).toMatchObject({ datestamp: newer.datestamp, recordXml: newer.recordXml });
     });
 
-    it('deleted records remove the article from the RecordStore but stay as a tombstone', async () => {
+    it('deleted records remove the article from the records but stay as a tombstone', async () => {
       const s = await setup();
       await s.run();
       s.server.records[3]!.deleted = true;
@@ -396,7 +396,7 @@ describeBackends('harvesting through faults', (backend) => {
       await expectExactlyOnce(s);
     });
 
-    it('a record the RecordStore refuses is kept raw and flagged; the page still commits', async () => {
+    it('a record the records refuse is kept raw and flagged; the page still commits', async () => {
       const s = await setup();
       const refusingOne = (records: RecordRepository): RecordRepository => {
         const refusing = Object.create(records) as RecordRepository;

@@ -233,7 +233,7 @@ describe('DSpace (Erasmus) session with deleted records', () => {
     const summary = await runHarvest(store, 'erasmus', { from: '2004-01-01T00:00:00Z', client: fastClient });
     expect(summary).toMatchObject({ status: 'completed', records: identifiers.length, deleted: deletedCount, quarantined: 0 });
     expect(await status(store, 'erasmus')).toMatchObject({ records: identifiers.length - deletedCount, deleted: deletedCount });
-    // None of these oai_dc records has a DOI: nothing reached the RecordStore, all kept raw and flagged.
+    // None of these oai_dc records has a DOI: nothing reached the store's records, all kept raw and flagged.
     expect(await store.records.count({})).toBe(0);
   });
 });
