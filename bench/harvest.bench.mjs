@@ -36,12 +36,11 @@ function peakRssMb(pid = 'self') {
 
 async function recordTemplates(dir) {
   const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openDatabase, SqliteRecordStore } = await import('../dist/store/index.js');
+  const { openStore } = await import('../dist/store/index.js');
   const dbFile = join(dir, 'served.db');
-  const db = openDatabase(dbFile);
-  const store = new SqliteRecordStore(db);
-  store.upsertMany(Array.from({ length: TEMPLATE_RECORDS }, (_, i) => syntheticRecord(i, 7)));
-  db.close();
+  const store = await openStore(dbFile);
+  await store.records.upsertMany(Array.from({ length: TEMPLATE_RECORDS }, (_, i) => syntheticRecord(i, 7)));
+  await store.close();
   await waitPastCurrentSecond();
   const { server, url } = await startServe(ROOT, dbFile);
   const pages = [];
@@ -188,15 +187,15 @@ const harvesters = {
   },
 
   async pubmeta(url, dbFile) {
-    const { openDatabase } = await import('../dist/store/index.js');
-    const { HarvestStore, runHarvest } = await import('../dist/harvest/index.js');
-    const db = openDatabase(dbFile);
-    new HarvestStore(db).addSource({ name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
-    const summary = await runHarvest(db, 'bench', { client: { compression: false } });
+    const { openStore } = await import('../dist/store/index.js');
+    const { addHarvestSource, runHarvest } = await import('../dist/harvest/index.js');
+    const store = await openStore(dbFile);
+    await addHarvestSource(store, { name: 'bench', baseUrl: url, metadataPrefix: 'oai_dc' });
+    const summary = await runHarvest(store, 'bench', { client: { compression: false } });
     if (summary.status !== 'completed') throw new Error(`harvest ${summary.status}: ${summary.reason}`);
-    const stored = db.prepare('SELECT COUNT(*) AS n FROM harvest_records').get().n;
+    const stored = (await store.harvest.recordCounts('bench')).records;
     if (stored !== summary.records) throw new Error(`stored ${stored} of ${summary.records}`);
-    db.close();
+    await store.close();
     return summary.records;
   },
 };

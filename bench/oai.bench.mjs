@@ -2,8 +2,9 @@
 // as its own process, and a separate client process harvesting everything over loopback:
 // ListRecords (oai_dc, 100 per page) and ListIdentifiers (500 per page), following tokens.
 // Reports records/s, p50/p99 page latency, bytes, and the server's peak RSS (VmHWM), against
-// baselines measured in the same run on the same rows: the raw SQLite scan (keyset pages,
-// JSON.parse) and the raw scan plus rendering oai_dc in-process (no HTTP, no protocol).
+// baselines measured in the same run on the same rows: the store's own keyset scan
+// (records.list: 100-row pages, JSON.parse) and that scan plus rendering oai_dc in-process (no
+// HTTP, no protocol). PUBMETA_BENCH_DB=postgres://... runs it all on PostgreSQL instead.
 // Uses the built package (dist/): run through `npm run bench`. PUBMETA_BENCH_RECORDS=N.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -84,53 +85,48 @@ function runClient(url, query, encoding = 'identity') {
 
 async function main() {
   const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openDatabase, SqliteRecordStore } = await import('../dist/store/index.js');
+  const { openStore } = await import('../dist/store/index.js');
   const { OAI_DC_FORMAT } = await import('../dist/oai/index.js');
   const count = Number(process.env.PUBMETA_BENCH_RECORDS ?? 100_000);
   const benchStarted = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'pubmeta-oai-bench-'));
-  const dbFile = join(dir, 'bench.db');
+  const dbFile = process.env.PUBMETA_BENCH_DB || join(dir, 'bench.db');
   let server;
   try {
     // Load.
     let t0 = performance.now();
-    const db = openDatabase(dbFile);
-    const store = new SqliteRecordStore(db);
+    const store = await openStore(dbFile);
     const BATCH = 5_000;
     for (let start = 0; start < count; start += BATCH) {
       const batch = [];
       for (let i = start; i < Math.min(count, start + BATCH); i++) batch.push(syntheticRecord(i, 1));
-      store.upsertMany(batch);
+      await store.records.upsertMany(batch);
     }
     const loadSeconds = (performance.now() - t0) / 1000;
-    console.log(`load: ${count} synthetic records into SQLite in ${loadSeconds.toFixed(1)} s (${Math.round(count / loadSeconds)} records/s, generation included)`);
+    console.log(`load: ${count} synthetic records into ${store.kind} in ${loadSeconds.toFixed(1)} s (${Math.round(count / loadSeconds)} records/s, generation included)`);
 
-    // Baselines on the same rows: keyset pages straight from SQLite, then with oai_dc rendering.
-    const scan = db.prepare('SELECT local_id, datestamp, json FROM records WHERE (datestamp, local_id) > (?, ?) ORDER BY datestamp, local_id LIMIT 100');
+    // Baselines on the same rows: the store's keyset pages (records parsed), then with oai_dc rendering.
     // A rate, so a 20,000-row sample of the same rows keeps the run short.
     const sample = Math.min(count, 20_000);
-    const baseline = (render) => {
+    const baseline = async (render) => {
       const started = performance.now();
-      let after = ['', ''];
+      let after;
       let rows = 0;
       while (rows < sample) {
-        const page = scan.all(after[0], after[1]);
+        const page = await store.records.list(after ? { after } : {}, 100);
         if (page.length === 0) break;
-        for (const row of page) {
-          const record = JSON.parse(row.json);
-          if (render) render(record);
-        }
+        if (render) for (const row of page) render(row.record);
         rows += page.length;
         const last = page[page.length - 1];
-        after = [last.datestamp, last.local_id];
+        after = { datestamp: last.datestamp, localId: last.localId };
       }
       return rows / ((performance.now() - started) / 1000);
     };
-    const rawScanRate = baseline();
-    const renderRate = baseline((record) => OAI_DC_FORMAT.render(record));
-    console.log(`baseline: raw SQLite keyset scan (100-row pages) + JSON.parse: ${Math.round(rawScanRate)} records/s (${sample} rows)`);
+    const rawScanRate = await baseline();
+    const renderRate = await baseline((record) => OAI_DC_FORMAT.render(record));
+    console.log(`baseline: the store's keyset scan (100-row pages, records parsed): ${Math.round(rawScanRate)} records/s (${sample} rows)`);
     console.log(`baseline: same scan + oai_dc rendering in-process: ${Math.round(renderRate)} records/s (${sample} rows)`);
-    db.close();
+    await store.close();
 
     await waitPastCurrentSecond();
 

@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HarvestStore } from '../src/harvest/store.js';
-import { openDatabase } from '../src/store/db.js';
+import { expect, it } from 'vitest';
+import { addHarvestSource, harvestedRecords } from '../src/harvest/index.js';
+import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 import { startFaultServer, type FaultServer } from './helpers/fault-server.js';
 
 /**
- * Crash safety: a real harvester process (`pubmeta harvest run`) is killed with SIGKILL at a
+ * Crash safety, on each store backend: a real harvester process (`pubmeta harvest run`) is killed with SIGKILL at a
  * point of the protocol (a chosen request reaching the repository) plus a random few ms, then
  * run again to completion. Whatever the moment (during Identify, a page download, a page
  * commit, the completion), the final store must equal a clean harvest, and the second run must
@@ -27,15 +25,6 @@ const PAGE_DELAY_MS = 5;
 const JITTER_MS = 4 * PAGE_DELAY_MS;
 const TRIALS = 21;
 const CONCURRENT = 3;
-
-let workDir: string;
-
-beforeAll(() => {
-  workDir = mkdtempSync(join(tmpdir(), 'pubmeta-harvest-crash-'));
-});
-afterAll(() => {
-  rmSync(workDir, { recursive: true, force: true });
-});
 
 /**
  * A repository per trial; `reached` settles when its `listRequest`-th ListRecords request
@@ -88,44 +77,47 @@ function harvestProcess(db: string, killAt?: Promise<number>): Promise<Exit> {
   });
 }
 
-function newDb(name: string, server: FaultServer): string {
-  const file = join(workDir, `${name}.db`);
-  const db = openDatabase(file);
-  new HarvestStore(db).addSource({ name: 'crashy', baseUrl: server.url, metadataPrefix: 'oai_dc' });
-  db.close();
-  return file;
+async function newDb(target: TestTarget, server: FaultServer): Promise<string> {
+  const store = await target.open();
+  try {
+    await addHarvestSource(store, { name: 'crashy', baseUrl: server.url, metadataPrefix: 'oai_dc' });
+  } finally {
+    await store.close();
+  }
+  return target.db;
 }
 
 /** Everything a harvest leaves behind that must not depend on crashes (times and run ids aside). */
-function snapshot(file: string) {
-  const db = openDatabase(file);
+async function snapshot(target: TestTarget) {
+  const store = await target.open();
   try {
-    const harvested = db
-      .prepare(
-        `SELECT identifier, datestamp, deleted, set_specs, record_xml, content_hash, mapped_json, valid, errors, local_id
-         FROM harvest_records WHERE source = 'crashy' ORDER BY identifier`,
-      )
-      .all();
-    const records = db.prepare('SELECT local_id, deleted, json, content_hash, set_specs FROM records ORDER BY local_id').all();
-    const quarantine = db.prepare('SELECT COUNT(*) AS n FROM harvest_quarantine').get() as { n: number };
-    const staging = db.prepare('SELECT COUNT(*) AS n FROM harvest_page_staging').get() as { n: number };
-    const checkpoint = db.prepare('SELECT * FROM harvest_checkpoints').get();
-    const source = db.prepare('SELECT next_from, lock_pid FROM harvest_sources WHERE name = ?').get('crashy') as { next_from: string | null; lock_pid: number | null };
-    return { harvested, records, quarantined: quarantine.n, staged: staging.n, checkpoint, nextFrom: source.next_from, lockPid: source.lock_pid };
+    const harvested = [];
+    for await (const r of harvestedRecords(store, 'crashy')) {
+      harvested.push([r.identifier, r.datestamp, r.deleted, r.setSpecs, r.recordXml, r.mapped, r.valid, r.errors, r.localId]);
+    }
+    const records = (await store.records.list({}, 10 * N)).map((r) => [r.localId, r.deleted, r.record, r.contentHash, r.sets]).sort();
+    const counts = await store.harvest.recordCounts('crashy');
+    return {
+      harvested,
+      records,
+      quarantined: counts.quarantined,
+      staged: await store.harvest.countStaged(),
+      checkpoint: await store.harvest.getCheckpoint('crashy'),
+      nextFrom: (await store.harvest.getSource('crashy'))!.nextFrom,
+      lease: await store.jobs.leaseHolder('harvest:crashy', Date.now()),
+    };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-function checkpointAfterKill(file: string): { pages: number; records: number; token: boolean } | undefined {
-  const db = openDatabase(file);
+async function checkpointAfterKill(target: TestTarget): Promise<{ pages: number; records: number; token: boolean } | undefined> {
+  const store = await target.open();
   try {
-    const row = db.prepare('SELECT pages, records, resumption_token FROM harvest_checkpoints WHERE source = ?').get('crashy') as
-      | { pages: number; records: number; resumption_token: string | null }
-      | undefined;
-    return row ? { pages: row.pages, records: row.records, token: row.resumption_token !== null } : undefined;
+    const checkpoint = await store.harvest.getCheckpoint('crashy');
+    return checkpoint && { pages: checkpoint.pages, records: checkpoint.records, token: checkpoint.resumptionToken !== undefined };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -141,17 +133,18 @@ function prng(seed: number) {
   };
 }
 
-describe('SIGKILL at many points (crash safety)', () => {
-  let clean: ReturnType<typeof snapshot>;
+describeBackends('SIGKILL at many points (crash safety)', (backend) => {
+  const stores = useTestStores(backend, 'suite');
+  let clean: Awaited<ReturnType<typeof snapshot>>;
 
   it('a clean harvest by the CLI stores every record once', async () => {
     const { server } = await repository();
-    const file = newDb('clean', server);
-    const exit = await harvestProcess(file);
+    const target = await stores.target();
+    const exit = await harvestProcess(await newDb(target, server));
     await server.close();
     expect(exit.code, exit.stderr).toBe(0);
     expect(JSON.parse(exit.stdout)).toMatchObject({ status: 'completed', records: N, created: N });
-    clean = snapshot(file);
+    clean = await snapshot(target);
     expect(clean.harvested).toHaveLength(N);
     expect(clean.records).toHaveLength(N);
     expect(clean.checkpoint).toBeUndefined();
@@ -181,11 +174,12 @@ describe('SIGKILL at many points (crash safety)', () => {
     // A few trials at a time: each has its own repository, process and database.
     const trial = async (index: number, point: { listRequest: number; afterMs: number }) => {
       const { server, reached } = await repository(point.listRequest);
-      const file = newDb(`trial-${index}`, server);
+      const target = await stores.target();
+      const file = await newDb(target, server);
       const where = point.listRequest === 0 ? 'Identify' : `list request ${point.listRequest}`;
       const context = `seed ${seed}, trial ${index}, kill ${point.afterMs} ms after ${where} arrived`;
       const killed = await harvestProcess(file, reached.then(() => point.afterMs));
-      const saved = checkpointAfterKill(file);
+      const saved = await checkpointAfterKill(target);
       if (surelyMidList(point)) {
         expect(killed.signal, context).toBe('SIGKILL');
         expect(saved, context).toBeDefined();
@@ -206,14 +200,14 @@ describe('SIGKILL at many points (crash safety)', () => {
       } else {
         outcomes.completedBeforeKill++;
       }
-      const after = snapshot(file);
+      const after = await snapshot(target);
       expect(after.harvested, context).toEqual(clean.harvested);
       expect(after.records, context).toEqual(clean.records);
       expect(after.quarantined, context).toBe(0);
       expect(after.staged, context).toBe(0);
       expect(after.checkpoint, context).toBeUndefined();
-      expect(after.lockPid, context).toBeNull();
-      rmSync(file, { force: true });
+      expect(after.lease, context).toBeUndefined();
+      await target.drop();
     };
     for (let i = 0; i < TRIALS; i += CONCURRENT) {
       const points = Array.from({ length: Math.min(CONCURRENT, TRIALS - i) }, (_, k) => killPoint(i + k));
@@ -224,5 +218,6 @@ describe('SIGKILL at many points (crash safety)', () => {
     // Most kills land mid-harvest by construction, or the test would prove little.
     expect(expectedMidList).toBeGreaterThanOrEqual(TRIALS / 2);
     expect(outcomes.resumedFromCheckpoint, JSON.stringify(outcomes)).toBeGreaterThanOrEqual(expectedMidList);
-  });
+    // Some 45 CLI processes: minutes on a loaded 2-core machine; the test has no timing assumption of its own.
+  }, 300_000);
 });

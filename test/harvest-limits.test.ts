@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HarvestClient } from '../src/harvest/client.js';
 import { HarvestPausedError } from '../src/harvest/errors.js';
-import { HarvestStore } from '../src/harvest/store.js';
-import { openDatabase } from '../src/store/db.js';
+import { harvestedRecords } from '../src/harvest/index.js';
+import { openStore } from '../src/store/index.js';
 import { startFaultServer, type FaultRequest, type FaultServer, type FaultServerOptions } from './helpers/fault-server.js';
 
 /**
@@ -76,13 +76,14 @@ async function addSource(name: string, url: string): Promise<string> {
   return db;
 }
 
-function stored(dbFile: string, source: string) {
-  const db = openDatabase(dbFile);
+async function stored(dbFile: string, source: string) {
+  const store = await openStore(dbFile);
   try {
-    const store = new HarvestStore(db);
-    return { identifiers: [...store.iterateRecords(source)].map((r) => r.identifier).sort(), quarantine: store.listQuarantine(source) };
+    const identifiers: string[] = [];
+    for await (const record of harvestedRecords(store, source)) identifiers.push(record.identifier);
+    return { identifiers: identifiers.sort(), quarantine: await store.harvest.listQuarantine(source) };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -99,7 +100,7 @@ describe('a record over the record size limit (16 MiB) is quarantined; the page 
     expect(run.code, run.stderr.slice(-2000)).toBe(0);
     const summary = JSON.parse(run.stdout) as { status: string; records: number; quarantined: number };
     expect(summary).toMatchObject({ status: 'completed', records: 25, quarantined: 1 });
-    const { identifiers, quarantine } = stored(db, source);
+    const { identifiers, quarantine } = await stored(db, source);
     const giant = server.records[giantIndex]!;
     expect(identifiers).toEqual(server.records.filter((r) => r !== giant).map((r) => r.identifier).sort());
     expect(quarantine).toHaveLength(1);

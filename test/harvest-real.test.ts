@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarvestClient } from '../src/harvest/client.js';
 import { HarvestError } from '../src/harvest/errors.js';
 import { runHarvest } from '../src/harvest/harvester.js';
-import { HarvestStore } from '../src/harvest/store.js';
-import { openDatabase, type Db } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { addHarvestSource, harvestSourceStatus, harvestedRecord, harvestedRecords } from '../src/harvest/index.js';
+import type { Store } from '../src/store/index.js';
+import { sqliteBackend, useTestStores } from './helpers/backends.js';
 import { normaliseQuery, readMapping, startStaticOaiServer, type StaticOaiServer } from './helpers/harvest-static-server.js';
 
 /**
@@ -21,20 +21,21 @@ const file = (name: string) => readFileSync(join(DATA, name));
 const TITLE_308 = 'Kijken in het brein: Over de mogelijkheden van neuromarketing';
 const fastClient = { retries: 1, backoffBaseMs: 1, unavailableDelayMs: 1 };
 const servers: StaticOaiServer[] = [];
-const dbs: Db[] = [];
+// Parsing real responses does not depend on the store backend: SQLite only.
+const stores = useTestStores(sqliteBackend);
 async function serve(map: Map<string, Buffer>) {
   const server = await startStaticOaiServer(map);
   servers.push(server);
   return server;
 }
-function memoryDb(): Db {
-  const db = openDatabase(':memory:');
-  dbs.push(db);
-  return db;
+async function storeWith(name: string, baseUrl: string): Promise<Store> {
+  const store = await stores.store();
+  await addHarvestSource(store, { name, baseUrl, metadataPrefix: 'oai_dc' });
+  return store;
 }
-afterEach(() => {
-  while (dbs.length) dbs.pop()!.close();
-});
+async function status(store: Store, name: string) {
+  return harvestSourceStatus(store, (await store.harvest.getSource(name))!);
+}
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.close()));
 });
@@ -111,17 +112,15 @@ describe('citebase (EPrints) Identify, GetRecord and the badbytes record', () =>
         [normaliseQuery('verb=ListRecords&metadataPrefix=oai_dc'), asList],
       ]),
     );
-    const db = memoryDb();
-    const store = new HarvestStore(db);
-    store.addSource({ name: 'citebase', baseUrl: server.url, metadataPrefix: 'oai_dc' });
-    const summary = await runHarvest(db, 'citebase', { client: fastClient });
+    const store = await storeWith('citebase', server.url);
+    const summary = await runHarvest(store, 'citebase', { client: fastClient });
     expect(summary).toMatchObject({ status: 'completed', records: 1, created: 1, quarantined: 0, nextFrom: '2005-02-25' });
-    const stored = store.getRecord('citebase', 'oai:arXiv.org:hep-th/0001001')!;
+    const stored = (await harvestedRecord(store, 'citebase', 'oai:arXiv.org:hep-th/0001001'))!;
     expect(stored.repairs).toMatch(/invalid UTF-8/);
     expect(stored.rawBytes?.equals(raw.subarray(raw.indexOf('<record>'), raw.indexOf('</record>') + 9))).toBe(true);
     expect(stored.recordXml).toContain('Calabi-Yau');
     expect(stored.valid).toBe(false); // no DOI: kept raw and flagged
-    expect(store.status(store.getSource('citebase')!)).toMatchObject({ records: 1, invalid: 1, quarantined: 0 });
+    expect(await status(store, 'citebase')).toMatchObject({ records: 1, invalid: 1, quarantined: 0 });
   });
 });
 
@@ -181,18 +180,17 @@ describe('DSpace (Erasmus) recorded session', () => {
   });
 
   it('harvests the session into the store; a second run stores nothing twice', async () => {
-    const db = memoryDb();
-    const store = new HarvestStore(db);
-    store.addSource({ name: 'erasmus', baseUrl: server.url, metadataPrefix: 'oai_dc' });
+    const store = await storeWith('erasmus', server.url);
     const expected = identifiersIn(file('dspace-erasmus-listrecords/00005.xml').toString());
-    const first = await runHarvest(db, 'erasmus', { from: '2003-04-10T00:00:00Z', client: fastClient });
+    const first = await runHarvest(store, 'erasmus', { from: '2003-04-10T00:00:00Z', client: fastClient });
     expect(first).toMatchObject({ status: 'completed', records: expected.length, created: expected.length, quarantined: 0 });
-    const second = await runHarvest(db, 'erasmus', { from: '2003-04-10T00:00:00Z', client: fastClient });
+    const second = await runHarvest(store, 'erasmus', { from: '2003-04-10T00:00:00Z', client: fastClient });
     expect(second).toMatchObject({ status: 'completed', created: 0, unchanged: expected.length });
-    const stored = [...store.iterateRecords('erasmus')];
+    const stored = [];
+    for await (const record of harvestedRecords(store, 'erasmus')) stored.push(record);
     expect(stored.map((r) => r.identifier).sort()).toEqual([...expected].sort());
     // The raw XML is kept beside the mapped record.
-    const r308 = store.getRecord('erasmus', 'hdl:1765/308')!;
+    const r308 = (await harvestedRecord(store, 'erasmus', 'hdl:1765/308'))!;
     expect(r308.recordXml).toContain('neuro-imaging');
     // Stored standalone: the OAI-PMH namespace the record was in is declared on it.
     expect(r308.recordXml).toMatch(/^<record xmlns="http:\/\/www.openarchives.org\/OAI\/2.0\/"[ >]/);
@@ -231,13 +229,11 @@ describe('DSpace (Erasmus) session with deleted records', () => {
     const identifiers = identifiersIn(xml);
     const deletedCount = (xml.match(/<header status="deleted">/g) ?? []).length;
     expect(new Set(identifiers).size).toBe(identifiers.length);
-    const db = memoryDb();
-    const store = new HarvestStore(db);
-    store.addSource({ name: 'erasmus', baseUrl: server.url, metadataPrefix: 'oai_dc' });
-    const summary = await runHarvest(db, 'erasmus', { from: '2004-01-01T00:00:00Z', client: fastClient });
+    const store = await storeWith('erasmus', server.url);
+    const summary = await runHarvest(store, 'erasmus', { from: '2004-01-01T00:00:00Z', client: fastClient });
     expect(summary).toMatchObject({ status: 'completed', records: identifiers.length, deleted: deletedCount, quarantined: 0 });
-    expect(store.status(store.getSource('erasmus')!)).toMatchObject({ records: identifiers.length - deletedCount, deleted: deletedCount });
-    // None of these oai_dc records has a DOI: nothing reached the RecordStore, all kept raw and flagged.
-    expect(new SqliteRecordStore(db).count({})).toBe(0);
+    expect(await status(store, 'erasmus')).toMatchObject({ records: identifiers.length - deletedCount, deleted: deletedCount });
+    // None of these oai_dc records has a DOI: nothing reached the store's records, all kept raw and flagged.
+    expect(await store.records.count({})).toBe(0);
   });
 });

@@ -5,12 +5,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHarvest } from '../src/harvest/harvester.js';
-import { HarvestStore } from '../src/harvest/store.js';
+import { addHarvestSource, harvestedRecord } from '../src/harvest/index.js';
 import { validateArticle } from '../src/model/index.js';
 import { syntheticRecord } from '../src/model/synthetic.js';
 import type { ArticleRecord } from '../src/model/types.js';
-import { openDatabase, type Db } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore, type Store } from '../src/store/index.js';
 
 /**
  * Round trip through the protocol: 10,000 synthetic articles are served by `pubmeta serve` (its
@@ -32,7 +31,7 @@ const CLI = join(here, '..', 'dist', 'cli', 'main.js');
 let workDir: string;
 let server: ChildProcess | undefined;
 let url: string;
-let harvestDb: Db;
+let harvestStore: Store;
 
 function comparable(record: ArticleRecord): ArticleRecord {
   const copy = structuredClone(record);
@@ -45,12 +44,11 @@ function comparable(record: ArticleRecord): ArticleRecord {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'pubmeta-roundtrip-'));
   const servedFile = join(workDir, 'served.db');
-  const served = openDatabase(servedFile);
-  const store = new SqliteRecordStore(served);
+  const served = await openStore(servedFile);
   for (let start = 0; start < COUNT; start += 1000) {
-    store.upsertMany(Array.from({ length: Math.min(1000, COUNT - start) }, (_, k) => syntheticRecord(start + k)));
+    await served.records.upsertMany(Array.from({ length: Math.min(1000, COUNT - start) }, (_, k) => syntheticRecord(start + k)));
   }
-  served.close();
+  await served.close();
   // A list holds records up to the second before it starts (records of the current second may
   // still change): let the second of the last upsert pass.
   await new Promise((resolve) => setTimeout(resolve, 1_050 - (Date.now() % 1_000)));
@@ -68,7 +66,7 @@ beforeAll(async () => {
     });
     server!.once('exit', (code) => reject(new Error(`pubmeta serve exited with ${code}: ${out}`)));
   });
-  harvestDb = openDatabase(join(workDir, 'harvest.db'));
+  harvestStore = await openStore(join(workDir, 'harvest.db'));
 }, 120_000);
 
 afterAll(async () => {
@@ -76,25 +74,24 @@ afterAll(async () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server!.once('exit', resolve));
   }
-  harvestDb?.close();
+  await harvestStore?.close();
   rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('harvesting pubmeta serve (JATS) gives back the original records', () => {
   it(`harvests ${COUNT} records and maps each back to the original`, async () => {
-    const store = new HarvestStore(harvestDb);
-    store.addSource({ name: 'self', baseUrl: url, metadataPrefix: 'jats' });
-    const summary = await runHarvest(harvestDb, 'self');
+    await addHarvestSource(harvestStore, { name: 'self', baseUrl: url, metadataPrefix: 'jats' });
+    const summary = await runHarvest(harvestStore, 'self');
     expect(summary).toMatchObject({ status: 'completed', records: COUNT, created: COUNT, invalid: 0, quarantined: 0, completeListSize: COUNT });
     expect(summary.pages).toBe(COUNT / 250);
 
-    const harvested = new SqliteRecordStore(harvestDb);
-    expect(harvested.count({})).toBe(COUNT);
+    const harvested = harvestStore.records;
+    expect(await harvested.count({})).toBe(COUNT);
     const mismatches: string[] = [];
     for (let i = 0; i < COUNT; i++) {
       const original = validateArticle(syntheticRecord(i));
       if (!original.ok) throw new Error(`synthetic record ${i} is not valid`);
-      const stored = harvested.get(original.record.doi);
+      const stored = await harvested.get(original.record.doi);
       if (!stored?.record) {
         mismatches.push(`${i}: missing`);
         continue;
@@ -107,7 +104,7 @@ describe('harvesting pubmeta serve (JATS) gives back the original records', () =
     }
     expect(mismatches.slice(0, 3), `${mismatches.length} mismatches`).toEqual([]);
     // The raw JATS is kept beside the mapped record, under the OAI identifier it was served with.
-    const raw = store.getRecord('self', `oai:${REPOSITORY}:${syntheticRecord(0).id}`);
+    const raw = await harvestedRecord(harvestStore, 'self', `oai:${REPOSITORY}:${syntheticRecord(0).id}`);
     expect(raw?.metadataXml).toMatch(/^<article [^>]*xmlns="https:\/\/jats.nlm.nih.gov\/ns\/archiving\/1.3\/"/);
     expect(raw?.format).toBe('jats');
     expect(raw?.localId).toBe(syntheticRecord(0).doi);

@@ -10,7 +10,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticRecords, loadSeedSample } from '../src/model/index.js';
 import { startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { expectValidOaiResponse, httpRequest, memoryStore, testConfig } from './helpers/oai.js';
+import { clockedStore, expectValidOaiResponse, httpRequest, testConfig } from './helpers/oai.js';
+import { sqliteBackend, useTestStores } from './helpers/backends.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
@@ -20,14 +21,15 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`browser view in headl
   let context: BrowserContext;
   let profile: string;
   const validated: Promise<void>[] = [];
+  const stores = useTestStores(sqliteBackend, 'suite');
 
   beforeAll(async () => {
-    const { store, clock } = memoryStore('2024-03-01T10:00:00Z');
-    store.upsert(loadSeedSample());
-    store.upsertMany(generateSyntheticRecords(14, 21));
+    const { store, clock } = await clockedStore(stores, '2024-03-01T10:00:00Z');
+    await store.records.upsert(loadSeedSample());
+    await store.records.upsertMany(generateSyntheticRecords(14, 21));
     clock.advance(60);
     const { baseUrl: _b, ...config } = testConfig({ pageSize: { records: 10, identifiers: 10 } });
-    server = await startOaiServer({ store, config, clock: () => clock.now() });
+    server = await startOaiServer({ store: store.records, config, clock: () => clock.now() });
     profile = mkdtempSync(join(tmpdir(), 'pubmeta-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,

@@ -7,36 +7,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION } from '../src/formats/index.js';
 import { startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { buildFixture, expectValidOaiResponse, httpRequest, oaiHttp, parseOai, testConfig, type ParsedOai } from './helpers/oai.js';
+import { buildFixture, clockedStore, expectValidOaiResponse, httpRequest, oai, oaiHttp, parseOai, testConfig, type ParsedOai } from './helpers/oai.js';
+import { describeBackends, useTestStores } from './helpers/backends.js';
 
 const REPO = 'journal.example.org';
 const SEED = `oai:${REPO}:jdp-323`;
 const SYNTHETIC = `oai:${REPO}:syn-11-000000`;
 const DELETED = `oai:${REPO}:syn-11-000003`;
 
-let server: RunningOaiServer;
-const fixture = buildFixture();
-
-beforeAll(async () => {
-  const { baseUrl: _ignored, ...config } = testConfig();
-  server = await startOaiServer({ store: fixture.store, config, clock: () => fixture.now });
-});
-afterAll(async () => {
-  await server?.close();
-});
-
 type Method = 'GET' | 'POST';
 type Pairs = [string, string][];
-
-async function call(method: Method, pairs: Pairs): Promise<ParsedOai> {
-  const response = await oaiHttp(server.url, method, pairs);
-  // §3.1.2: OAI-PMH errors are not HTTP errors; §3.1.2.1 Content-Type text/xml.
-  expect(response.status).toBe(200);
-  expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
-  const xml = response.text();
-  expectValidOaiResponse(xml);
-  return parseOai(xml);
-}
 
 interface Case {
   /** Spec section and what it requires. */
@@ -136,181 +116,204 @@ function expectedEcho(pairs: Pairs): Record<string, string> {
   return Object.fromEntries(pairs);
 }
 
-describe.each<Method>(['GET', 'POST'])('errors and exceptions over %s (§3.6)', (method) => {
-  it.each(errorCases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
-    const response = await call(method, testCase.args);
-    expect(response.verbElement).toBeUndefined();
-    expect(response.errors.map((e) => e.code).sort()).toEqual(testCase.errors);
-    for (const error of response.errors) expect(error.message.length).toBeGreaterThan(0);
-    expect(response.request.baseUrl).toBe(server.config.baseUrl);
-    // §3.2: attributes only when there is no badVerb/badArgument, and then exactly the arguments.
-    const bare = testCase.errors!.some((code) => code === 'badVerb' || code === 'badArgument');
-    expect(response.request.attributes).toEqual(bare ? {} : expectedEcho(testCase.args));
-    testCase.check?.(response);
-  });
-});
+describeBackends('OAI-PMH 2.0 conformance', (backend) => {
+  const stores = useTestStores(backend, 'suite');
+  let server: RunningOaiServer;
+  let fixture: Awaited<ReturnType<typeof buildFixture>>;
 
-describe.each<Method>(['GET', 'POST'])('verbs over %s (§4)', (method) => {
-  it('§4.2 Identify: required elements, true earliestDatestamp, persistent deletions, seconds granularity, compression, oai-identifier', async () => {
-    const r = await call(method, v('Identify'));
-    expect(r.request.attributes).toEqual({ verb: 'Identify' });
-    const id = r.body;
-    expect(id.repositoryName).toBe('Test Journal Repository');
-    expect(id.baseURL).toBe(server.config.baseUrl);
-    expect(id.protocolVersion).toBe('2.0');
-    expect(id.adminEmail).toEqual(['oai-admin@journal.example.org']);
-    expect(id.earliestDatestamp).toBe('2024-03-01T10:00:00Z');
-    expect(id.deletedRecord).toBe('persistent');
-    expect(id.granularity).toBe('YYYY-MM-DDThh:mm:ssZ');
-    expect(id.compression).toEqual(['gzip', 'deflate']);
-    const oaiId = id.description[0]['oai-identifier'];
-    expect(oaiId).toMatchObject({ scheme: 'oai', repositoryIdentifier: REPO, delimiter: ':' });
-    // The sample identifier is a real one.
-    const sample = await call(method, v('GetRecord', ['identifier', oaiId.sampleIdentifier], ['metadataPrefix', 'oai_dc']));
-    expect(sample.errors).toEqual([]);
-    // §4.2: no datestamp is lower than earliestDatestamp, and it is one of them (truly the earliest).
-    const all = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc']));
-    const stamps = all.headers.map((h) => h.datestamp).sort();
-    expect(stamps[0]).toBe(id.earliestDatestamp);
+  beforeAll(async () => {
+    fixture = await buildFixture(stores);
+    const { baseUrl: _ignored, ...config } = testConfig();
+    server = await startOaiServer({ store: fixture.store.records, config, clock: () => fixture.now });
+  });
+  afterAll(async () => {
+    await server?.close();
   });
 
-  it('§3.2 responseDate is the response time in UTC at seconds', async () => {
-    const r = await call(method, v('Identify'));
-    expect(r.responseDate).toBe('2024-03-03T00:00:00Z');
+  async function call(method: Method, pairs: Pairs): Promise<ParsedOai> {
+    const response = await oaiHttp(server.url, method, pairs);
+    // §3.1.2: OAI-PMH errors are not HTTP errors; §3.1.2.1 Content-Type text/xml.
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
+    const xml = response.text();
+    expectValidOaiResponse(xml);
+    return parseOai(xml);
+  }
+
+  describe.each<Method>(['GET', 'POST'])('errors and exceptions over %s (§3.6)', (method) => {
+    it.each(errorCases.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
+      const response = await call(method, testCase.args);
+      expect(response.verbElement).toBeUndefined();
+      expect(response.errors.map((e) => e.code).sort()).toEqual(testCase.errors);
+      for (const error of response.errors) expect(error.message.length).toBeGreaterThan(0);
+      expect(response.request.baseUrl).toBe(server.config.baseUrl);
+      // §3.2: attributes only when there is no badVerb/badArgument, and then exactly the arguments.
+      const bare = testCase.errors!.some((code) => code === 'badVerb' || code === 'badArgument');
+      expect(response.request.attributes).toEqual(bare ? {} : expectedEcho(testCase.args));
+      testCase.check?.(response);
+    });
   });
 
-  it('§4.4 ListMetadataFormats: oai_dc and namespaced JATS with schema and namespace', async () => {
-    const r = await call(method, v('ListMetadataFormats'));
-    expect(r.body.metadataFormat).toEqual([
-      { metadataPrefix: 'oai_dc', schema: 'http://www.openarchives.org/OAI/2.0/oai_dc.xsd', metadataNamespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/' },
-      { metadataPrefix: 'jats', schema: JATS_OAI_SCHEMA_LOCATION, metadataNamespace: JATS_OAI_NAMESPACE },
-    ]);
-  });
+  describe.each<Method>(['GET', 'POST'])('verbs over %s (§4)', (method) => {
+    it('§4.2 Identify: required elements, true earliestDatestamp, persistent deletions, seconds granularity, compression, oai-identifier', async () => {
+      const r = await call(method, v('Identify'));
+      expect(r.request.attributes).toEqual({ verb: 'Identify' });
+      const id = r.body;
+      expect(id.repositoryName).toBe('Test Journal Repository');
+      expect(id.baseURL).toBe(server.config.baseUrl);
+      expect(id.protocolVersion).toBe('2.0');
+      expect(id.adminEmail).toEqual(['oai-admin@journal.example.org']);
+      expect(id.earliestDatestamp).toBe('2024-03-01T10:00:00Z');
+      expect(id.deletedRecord).toBe('persistent');
+      expect(id.granularity).toBe('YYYY-MM-DDThh:mm:ssZ');
+      expect(id.compression).toEqual(['gzip', 'deflate']);
+      const oaiId = id.description[0]['oai-identifier'];
+      expect(oaiId).toMatchObject({ scheme: 'oai', repositoryIdentifier: REPO, delimiter: ':' });
+      // The sample identifier is a real one.
+      const sample = await call(method, v('GetRecord', ['identifier', oaiId.sampleIdentifier], ['metadataPrefix', 'oai_dc']));
+      expect(sample.errors).toEqual([]);
+      // §4.2: no datestamp is lower than earliestDatestamp, and it is one of them (truly the earliest).
+      const all = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc']));
+      const stamps = all.headers.map((h) => h.datestamp).sort();
+      expect(stamps[0]).toBe(id.earliestDatestamp);
+    });
 
-  it('§4.4 ListMetadataFormats for an item lists the formats that item can be disseminated in', async () => {
-    const seed = await call(method, v('ListMetadataFormats', ['identifier', SEED]));
-    expect(seed.request.attributes).toEqual({ verb: 'ListMetadataFormats', identifier: SEED });
-    expect(seed.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc']);
-    const synthetic = await call(method, v('ListMetadataFormats', ['identifier', SYNTHETIC]));
-    expect(synthetic.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
-    const deleted = await call(method, v('ListMetadataFormats', ['identifier', DELETED]));
-    expect(deleted.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
-  });
+    it('§3.2 responseDate is the response time in UTC at seconds', async () => {
+      const r = await call(method, v('Identify'));
+      expect(r.responseDate).toBe('2024-03-03T00:00:00Z');
+    });
 
-  it('§4.6 ListSets: journal sets and journal:section sets with readable names', async () => {
-    const r = await call(method, v('ListSets'));
-    const sets = r.body.set.map((s: any) => [s.setSpec[0], s.setName]);
-    expect(sets).toContainEqual(['jurnal-diplomasi-pertahanan', 'Jurnal Diplomasi Pertahanan']);
-    expect(sets).toContainEqual(['j-synth-tests-edge-cases', 'Journal of Synthetic Tests & <Edge> Cases']);
-    expect(sets).toContainEqual(['j-synth-tests-edge-cases:editorial-methods', 'Journal of Synthetic Tests & <Edge> Cases: Editorial & Methods']);
-    // Every section set sits below a listed journal set (§2.6 hierarchy).
-    const specs = new Set(sets.map(([spec]: string[]) => spec));
-    for (const spec of specs) if ((spec as string).includes(':')) expect(specs.has((spec as string).split(':')[0])).toBe(true);
-    expect(r.token).toBeUndefined();
-  });
+    it('§4.4 ListMetadataFormats: oai_dc and namespaced JATS with schema and namespace', async () => {
+      const r = await call(method, v('ListMetadataFormats'));
+      expect(r.body.metadataFormat).toEqual([
+        { metadataPrefix: 'oai_dc', schema: 'http://www.openarchives.org/OAI/2.0/oai_dc.xsd', metadataNamespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/' },
+        { metadataPrefix: 'jats', schema: JATS_OAI_SCHEMA_LOCATION, metadataNamespace: JATS_OAI_NAMESPACE },
+      ]);
+    });
 
-  it('§4.1 GetRecord oai_dc: header with identifier, datestamp, setSpec; Dublin Core metadata', async () => {
-    const r = await call(method, v('GetRecord', ['identifier', SEED], ['metadataPrefix', 'oai_dc']));
-    expect(r.request.attributes).toEqual({ verb: 'GetRecord', identifier: SEED, metadataPrefix: 'oai_dc' });
-    const [record] = r.records;
-    expect(record!.header).toEqual({ identifier: SEED, datestamp: '2024-03-01T10:00:00Z', setSpecs: ['jurnal-diplomasi-pertahanan'], deleted: false });
-    expect(record!.metadata.dc.title.map((t: any) => t['#text'])).toContain(
-      'Pola Perimbangan dan Regionalisasi Sektor Pertahanan di Shanghai Cooperation Organization',
-    );
-  });
+    it('§4.4 ListMetadataFormats for an item lists the formats that item can be disseminated in', async () => {
+      const seed = await call(method, v('ListMetadataFormats', ['identifier', SEED]));
+      expect(seed.request.attributes).toEqual({ verb: 'ListMetadataFormats', identifier: SEED });
+      expect(seed.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc']);
+      const synthetic = await call(method, v('ListMetadataFormats', ['identifier', SYNTHETIC]));
+      expect(synthetic.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
+      const deleted = await call(method, v('ListMetadataFormats', ['identifier', DELETED]));
+      expect(deleted.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
+    });
 
-  it('§4.1 GetRecord jats: the article is namespace-qualified, with the schema location listed by ListMetadataFormats (§3.4)', async () => {
-    const r = await call(method, v('GetRecord', ['identifier', SYNTHETIC], ['metadataPrefix', 'jats']));
-    expect(r.errors).toEqual([]);
-    expect(r.xml).toContain(`<article xmlns="${JATS_OAI_NAMESPACE}"`);
-    expect(r.xml).toContain(`xsi:schemaLocation="${JATS_OAI_NAMESPACE} ${JATS_OAI_SCHEMA_LOCATION}"`);
-  });
+    it('§4.6 ListSets: journal sets and journal:section sets with readable names', async () => {
+      const r = await call(method, v('ListSets'));
+      const sets = r.body.set.map((s: any) => [s.setSpec[0], s.setName]);
+      expect(sets).toContainEqual(['jurnal-diplomasi-pertahanan', 'Jurnal Diplomasi Pertahanan']);
+      expect(sets).toContainEqual(['j-synth-tests-edge-cases', 'Journal of Synthetic Tests & <Edge> Cases']);
+      expect(sets).toContainEqual(['j-synth-tests-edge-cases:editorial-methods', 'Journal of Synthetic Tests & <Edge> Cases: Editorial & Methods']);
+      // Every section set sits below a listed journal set (§2.6 hierarchy).
+      const specs = new Set(sets.map(([spec]: string[]) => spec));
+      for (const spec of specs) if ((spec as string).includes(':')) expect(specs.has((spec as string).split(':')[0])).toBe(true);
+      expect(r.token).toBeUndefined();
+    });
 
-  it('§2.5.1 GetRecord of a deleted record: header status="deleted", no metadata', async () => {
-    for (const prefix of ['oai_dc', 'jats']) {
-      const r = await call(method, v('GetRecord', ['identifier', DELETED], ['metadataPrefix', prefix]));
-      expect(r.records).toHaveLength(1);
-      expect(r.records[0]!.header).toMatchObject({ identifier: DELETED, deleted: true, datestamp: '2024-03-02T08:00:00Z', setSpecs: ['rev-estud-metadatos:notas'] });
-      expect(r.records[0]!.metadata).toBeUndefined();
-    }
-  });
+    it('§4.1 GetRecord oai_dc: header with identifier, datestamp, setSpec; Dublin Core metadata', async () => {
+      const r = await call(method, v('GetRecord', ['identifier', SEED], ['metadataPrefix', 'oai_dc']));
+      expect(r.request.attributes).toEqual({ verb: 'GetRecord', identifier: SEED, metadataPrefix: 'oai_dc' });
+      const [record] = r.records;
+      expect(record!.header).toEqual({ identifier: SEED, datestamp: '2024-03-01T10:00:00Z', setSpecs: ['jurnal-diplomasi-pertahanan'], deleted: false });
+      expect(record!.metadata.dc.title.map((t: any) => t['#text'])).toContain(
+        'Pola Perimbangan dan Regionalisasi Sektor Pertahanan di Shanghai Cooperation Organization',
+      );
+    });
 
-  it('§2.7.1 ListRecords: from/until bounds are inclusive at seconds granularity', async () => {
-    const r = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc'], ['from', '2024-03-01T23:59:59Z'], ['until', '2024-03-02T00:00:00Z']));
-    expect(r.request.attributes).toEqual({ verb: 'ListRecords', metadataPrefix: 'oai_dc', from: '2024-03-01T23:59:59Z', until: '2024-03-02T00:00:00Z' });
-    expect(r.records.map((x) => x.header.identifier)).toEqual([`oai:${REPO}:synthetic-edge-1`, `oai:${REPO}:synthetic-edge-2`]);
-  });
+    it('§4.1 GetRecord jats: the article is namespace-qualified, with the schema location listed by ListMetadataFormats (§3.4)', async () => {
+      const r = await call(method, v('GetRecord', ['identifier', SYNTHETIC], ['metadataPrefix', 'jats']));
+      expect(r.errors).toEqual([]);
+      expect(r.xml).toContain(`<article xmlns="${JATS_OAI_NAMESPACE}"`);
+      expect(r.xml).toContain(`xsi:schemaLocation="${JATS_OAI_NAMESPACE} ${JATS_OAI_SCHEMA_LOCATION}"`);
+    });
 
-  it('§3.3.1 day granularity: until=day includes the whole day, from=day starts at midnight UTC', async () => {
-    const until = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['until', '2024-03-01']));
-    expect(until.headers.map((h) => h.datestamp).every((d) => d <= '2024-03-01T23:59:59Z')).toBe(true);
-    expect(until.headers.map((h) => h.identifier)).toContain(`oai:${REPO}:synthetic-edge-1`);
-    expect(until.headers).toHaveLength(8 - 1);
-    const from = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['from', '2024-03-02'], ['until', '2024-03-02']));
-    expect(from.headers.map((h) => h.identifier)).toEqual([`oai:${REPO}:synthetic-edge-2`, DELETED]);
-  });
-
-  it('§2.7.2 set=journal includes records of its sections; headers carry setSpecs; deleted records are included', async () => {
-    const r = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['set', 'rev-estud-metadatos']));
-    const sets = r.headers.map((h) => h.setSpecs[0]);
-    expect(new Set(sets)).toEqual(new Set(['rev-estud-metadatos:articulos', 'rev-estud-metadatos:notas']));
-    expect(r.headers.find((h) => h.identifier === DELETED)?.deleted).toBe(true);
-    const section = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc'], ['set', 'rev-estud-metadatos:notas']));
-    expect(section.records).toEqual([{ header: { identifier: DELETED, datestamp: '2024-03-02T08:00:00Z', setSpecs: ['rev-estud-metadatos:notas'], deleted: true }, metadata: undefined }]);
-  });
-
-  it('§4.5 ListRecords jats leaves out records that cannot be expressed as JATS, and includes deleted ones', async () => {
-    const r = await call(method, v('ListRecords', ['metadataPrefix', 'jats']));
-    const ids = r.records.map((x) => x.header.identifier);
-    expect(ids).not.toContain(SEED);
-    expect(ids).toContain(DELETED);
-    expect(ids).toHaveLength(8);
-    const headers = await call(method, v('ListIdentifiers', ['metadataPrefix', 'jats']));
-    expect(headers.headers.map((h) => h.identifier)).toEqual(ids);
-  });
-
-  it('§3.5 a list that fits in one page carries no resumptionToken', async () => {
-    const r = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc']));
-    expect(r.records).toHaveLength(9);
-    expect(r.token).toBeUndefined();
-  });
-});
-
-describe('noSetHierarchy and noMetadataFormats', () => {
-  it('§4.6/§4.5/§4.3 noSetHierarchy when the repository has no sets', async () => {
-    const { memoryStore } = await import('./helpers/oai.js');
-    const { store } = memoryStore();
-    const empty = await startOaiServer({ store, config: testConfig(), clock: () => new Date('2024-05-01T00:00:00Z') });
-    try {
-      for (const [method, pairs, codes] of [
-        ['GET', v('ListSets'), ['noSetHierarchy']],
-        ['POST', v('ListSets'), ['noSetHierarchy']],
-        ['GET', v('ListRecords', ['metadataPrefix', 'oai_dc'], ['set', 'a']), ['noSetHierarchy']],
-        ['POST', v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['set', 'a']), ['noSetHierarchy']],
-        ['GET', v('ListIdentifiers', ['metadataPrefix', 'marc'], ['set', 'a']), ['cannotDisseminateFormat', 'noSetHierarchy']],
-        ['GET', v('ListRecords', ['metadataPrefix', 'oai_dc']), ['noRecordsMatch']],
-      ] as [Method, Pairs, string[]][]) {
-        const xml = (await oaiHttp(empty.url, method, pairs)).text();
-        expectValidOaiResponse(xml);
-        const parsed = parseOai(xml);
-        expect(parsed.errors.map((e) => e.code).sort()).toEqual(codes);
-        expect(parsed.request.attributes).toEqual(expectedEcho(pairs));
+    it('§2.5.1 GetRecord of a deleted record: header status="deleted", no metadata', async () => {
+      for (const prefix of ['oai_dc', 'jats']) {
+        const r = await call(method, v('GetRecord', ['identifier', DELETED], ['metadataPrefix', prefix]));
+        expect(r.records).toHaveLength(1);
+        expect(r.records[0]!.header).toMatchObject({ identifier: DELETED, deleted: true, datestamp: '2024-03-02T08:00:00Z', setSpecs: ['rev-estud-metadatos:notas'] });
+        expect(r.records[0]!.metadata).toBeUndefined();
       }
-      // An empty repository still states a valid earliestDatestamp (no later datestamp can be lower).
-      const identify = parseOai((await httpRequest(`${empty.url}?verb=Identify`)).text());
-      expect(identify.body.earliestDatestamp).toBe('2024-05-01T00:00:00Z');
-    } finally {
-      await empty.close();
-    }
+    });
+
+    it('§2.7.1 ListRecords: from/until bounds are inclusive at seconds granularity', async () => {
+      const r = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc'], ['from', '2024-03-01T23:59:59Z'], ['until', '2024-03-02T00:00:00Z']));
+      expect(r.request.attributes).toEqual({ verb: 'ListRecords', metadataPrefix: 'oai_dc', from: '2024-03-01T23:59:59Z', until: '2024-03-02T00:00:00Z' });
+      expect(r.records.map((x) => x.header.identifier)).toEqual([`oai:${REPO}:synthetic-edge-1`, `oai:${REPO}:synthetic-edge-2`]);
+    });
+
+    it('§3.3.1 day granularity: until=day includes the whole day, from=day starts at midnight UTC', async () => {
+      const until = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['until', '2024-03-01']));
+      expect(until.headers.map((h) => h.datestamp).every((d) => d <= '2024-03-01T23:59:59Z')).toBe(true);
+      expect(until.headers.map((h) => h.identifier)).toContain(`oai:${REPO}:synthetic-edge-1`);
+      expect(until.headers).toHaveLength(8 - 1);
+      const from = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['from', '2024-03-02'], ['until', '2024-03-02']));
+      expect(from.headers.map((h) => h.identifier)).toEqual([`oai:${REPO}:synthetic-edge-2`, DELETED]);
+    });
+
+    it('§2.7.2 set=journal includes records of its sections; headers carry setSpecs; deleted records are included', async () => {
+      const r = await call(method, v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['set', 'rev-estud-metadatos']));
+      const sets = r.headers.map((h) => h.setSpecs[0]);
+      expect(new Set(sets)).toEqual(new Set(['rev-estud-metadatos:articulos', 'rev-estud-metadatos:notas']));
+      expect(r.headers.find((h) => h.identifier === DELETED)?.deleted).toBe(true);
+      const section = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc'], ['set', 'rev-estud-metadatos:notas']));
+      expect(section.records).toEqual([{ header: { identifier: DELETED, datestamp: '2024-03-02T08:00:00Z', setSpecs: ['rev-estud-metadatos:notas'], deleted: true }, metadata: undefined }]);
+    });
+
+    it('§4.5 ListRecords jats leaves out records that cannot be expressed as JATS, and includes deleted ones', async () => {
+      const r = await call(method, v('ListRecords', ['metadataPrefix', 'jats']));
+      const ids = r.records.map((x) => x.header.identifier);
+      expect(ids).not.toContain(SEED);
+      expect(ids).toContain(DELETED);
+      expect(ids).toHaveLength(8);
+      const headers = await call(method, v('ListIdentifiers', ['metadataPrefix', 'jats']));
+      expect(headers.headers.map((h) => h.identifier)).toEqual(ids);
+    });
+
+    it('§3.5 a list that fits in one page carries no resumptionToken', async () => {
+      const r = await call(method, v('ListRecords', ['metadataPrefix', 'oai_dc']));
+      expect(r.records).toHaveLength(9);
+      expect(r.token).toBeUndefined();
+    });
   });
 
-  it('§4.4 noMetadataFormats when no format can be disseminated for the item', async () => {
-    const { OAI_DC_FORMAT, JATS_FORMAT } = await import('../src/oai/index.js');
-    const { oai } = await import('./helpers/oai.js');
-    const pickyDc = { ...OAI_DC_FORMAT, render: (record: any) => { if (record.id === 'jdp-323') throw new Error('no'); return OAI_DC_FORMAT.render(record); } };
-    const config = testConfig({ metadataFormats: [pickyDc, JATS_FORMAT] });
-    const r = oai(fixture.store, config, fixture.now, { verb: 'ListMetadataFormats', identifier: SEED });
-    expect(r.errors.map((e) => e.code)).toEqual(['noMetadataFormats']);
-    expect(r.request.attributes).toEqual({ verb: 'ListMetadataFormats', identifier: SEED });
+  describe('noSetHierarchy and noMetadataFormats', () => {
+    it('§4.6/§4.5/§4.3 noSetHierarchy when the repository has no sets', async () => {
+      const { store } = await clockedStore(stores);
+      const empty = await startOaiServer({ store: store.records, config: testConfig(), clock: () => new Date('2024-05-01T00:00:00Z') });
+      try {
+        for (const [method, pairs, codes] of [
+          ['GET', v('ListSets'), ['noSetHierarchy']],
+          ['POST', v('ListSets'), ['noSetHierarchy']],
+          ['GET', v('ListRecords', ['metadataPrefix', 'oai_dc'], ['set', 'a']), ['noSetHierarchy']],
+          ['POST', v('ListIdentifiers', ['metadataPrefix', 'oai_dc'], ['set', 'a']), ['noSetHierarchy']],
+          ['GET', v('ListIdentifiers', ['metadataPrefix', 'marc'], ['set', 'a']), ['cannotDisseminateFormat', 'noSetHierarchy']],
+          ['GET', v('ListRecords', ['metadataPrefix', 'oai_dc']), ['noRecordsMatch']],
+        ] as [Method, Pairs, string[]][]) {
+          const xml = (await oaiHttp(empty.url, method, pairs)).text();
+          expectValidOaiResponse(xml);
+          const parsed = parseOai(xml);
+          expect(parsed.errors.map((e) => e.code).sort()).toEqual(codes);
+          expect(parsed.request.attributes).toEqual(expectedEcho(pairs));
+        }
+        // An empty repository still states a valid earliestDatestamp (no later datestamp can be lower).
+        const identify = parseOai((await httpRequest(`${empty.url}?verb=Identify`)).text());
+        expect(identify.body.earliestDatestamp).toBe('2024-05-01T00:00:00Z');
+      } finally {
+        await empty.close();
+      }
+    });
+
+    it('§4.4 noMetadataFormats when no format can be disseminated for the item', async () => {
+      const { OAI_DC_FORMAT, JATS_FORMAT } = await import('../src/oai/index.js');
+      const pickyDc = { ...OAI_DC_FORMAT, render: (record: any) => { if (record.id === 'jdp-323') throw new Error('no'); return OAI_DC_FORMAT.render(record); } };
+      const config = testConfig({ metadataFormats: [pickyDc, JATS_FORMAT] });
+      const r = await oai(fixture.store, config, fixture.now, { verb: 'ListMetadataFormats', identifier: SEED });
+      expect(r.errors.map((e) => e.code)).toEqual(['noMetadataFormats']);
+      expect(r.request.attributes).toEqual({ verb: 'ListMetadataFormats', identifier: SEED });
+    });
   });
 });

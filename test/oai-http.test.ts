@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedSample } from '../src/model/index.js';
 import { createOaiRequestHandler, negotiateOaiContentEncoding, startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
 import { buildFixture, expectValidOaiResponse, httpRequest, parseOai, testConfig } from './helpers/oai.js';
+import { sqliteBackend, useTestStores } from './helpers/backends.js';
 
 /** Every OAI-PMH document the tests receive is validated, compressed or not. */
 async function raw(...args: Parameters<typeof httpRequest>) {
@@ -23,11 +24,14 @@ async function raw(...args: Parameters<typeof httpRequest>) {
   return response;
 }
 
-const fixture = buildFixture();
+// The HTTP layer does not depend on the store backend: SQLite only (conformance runs on both).
+const stores = useTestStores(sqliteBackend, 'suite');
+let fixture: Awaited<ReturnType<typeof buildFixture>>;
 let server: RunningOaiServer;
 beforeAll(async () => {
+  fixture = await buildFixture(stores);
   const { baseUrl: _b, ...config } = testConfig();
-  server = await startOaiServer({ store: fixture.store, config, clock: () => fixture.now, maxInFlight: 2, retryAfterSeconds: 7 });
+  server = await startOaiServer({ store: fixture.store.records, config, clock: () => fixture.now, maxInFlight: 2, retryAfterSeconds: 7 });
 });
 afterAll(async () => {
   await server?.close();
@@ -46,14 +50,14 @@ describe('§3.1 requests and responses', () => {
 
   it('§3.1.1.1 decodes percent-encoded arguments (identifier escaped twice, oai-identifier §2.5)', async () => {
     const record = { ...loadSeedSample(), id: 'ab<cd ef' };
-    fixture.store.upsert(record, { now: new Date('2024-03-02T09:00:00Z') });
+    await fixture.store.records.upsert(record, { now: new Date('2024-03-02T09:00:00Z') });
     // The oai-identifier escapes "<" and " ", and the URL escapes its "%" again.
     const identifier = 'oai:journal.example.org:ab%3Ccd%20ef';
     const r = await raw(`${server.url}?verb=GetRecord&metadataPrefix=oai_dc&identifier=${encodeURIComponent(identifier)}`);
     const parsed = parseOai(r.body.toString('utf8'));
     expectValidOaiResponse(parsed.xml);
     expect(parsed.records[0]!.header.identifier).toBe(identifier);
-    fixture.store.delete('ab<cd ef', { now: new Date('2024-03-02T09:00:00Z') });
+    await fixture.store.records.delete('ab<cd ef', { now: new Date('2024-03-02T09:00:00Z') });
   });
 
   it('§3.1.1.2 POST: form-encoded arguments; other content types are badArgument', async () => {
@@ -211,7 +215,7 @@ describe('mounting the handler in an existing server', () => {
   beforeAll(async () => {
     // As Express does with app.use('/repository/oai', handler): the prefix is stripped from req.url.
     const handler = createOaiRequestHandler({
-      store: fixture.store,
+      store: fixture.store.records,
       config: testConfig({ baseUrl: 'https://journal.example.org/repository/oai', stylesheetHref: '/repository/oai/oai2.xsl' }),
       path: false,
     });
@@ -239,7 +243,7 @@ describe('mounting the handler in an existing server', () => {
   });
 
   it('refuses an invalid configuration up front', () => {
-    expect(() => createOaiRequestHandler({ store: fixture.store, config: testConfig({ repositoryIdentifier: '127.0.0.1' }) })).toThrow(/repositoryIdentifier/);
-    expect(() => createOaiRequestHandler({ store: fixture.store, config: testConfig({ adminEmails: [] }) })).toThrow(/adminEmail/);
+    expect(() => createOaiRequestHandler({ store: fixture.store.records, config: testConfig({ repositoryIdentifier: '127.0.0.1' }) })).toThrow(/repositoryIdentifier/);
+    expect(() => createOaiRequestHandler({ store: fixture.store.records, config: testConfig({ adminEmails: [] }) })).toThrow(/adminEmail/);
   });
 });

@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticRecords } from '../src/model/index.js';
 import { oaiIdentifier } from '../src/oai/index.js';
-import { openDatabase } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore } from '../src/store/index.js';
 import { expectValidOaiResponse, httpRequest, parseOai } from './helpers/oai.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -87,9 +86,9 @@ describe.skipIf(!hasHttpOai && !process.env.CI)('interop: HTTP::OAI harvests `pu
     const lines = harvest.stdout.trim().split('\n').map((line) => line.split('\t'));
     const harvested = lines.map(([identifier]) => identifier!);
 
-    const store = new SqliteRecordStore(openDatabase(db));
-    const stored = store.list({}, 10 * RECORDS, { headersOnly: true });
-    store.db.close();
+    const store = await openStore(db);
+    const stored = await store.records.list({}, 10 * RECORDS, { headersOnly: true });
+    await store.close();
     const expected = stored.map((r) => oaiIdentifier(REPOSITORY, r.localId));
     expect(harvested).toHaveLength(RECORDS);
     expect(new Set(harvested).size).toBe(RECORDS);

@@ -6,8 +6,7 @@
 import { FileSystemConfigLoader, HtmlValidate } from 'html-validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleOaiRequest } from '../src/oai/index.js';
-import { openDatabase } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore } from '../src/store/index.js';
 import { createPagesHandler, escapeHtml, exportPath, jsonLdScript, parseRecordPath, prefersHtml, recordPath, textDirection, type PagesDeps } from '../src/pages/index.js';
 import { renderOaiPage } from '../src/pages/oaiPage.js';
 import { expectValidOaiResponse, httpRequest, type HttpResponse } from './helpers/oai.js';
@@ -92,8 +91,8 @@ describe('pages for people', () => {
   });
 
   it('renders noSetHierarchy and noMetadataFormats (engine output over an empty store / a §3.6 example) as valid pages', async () => {
-    const empty = new SqliteRecordStore(openDatabase(':memory:'));
-    const xml = await handleOaiRequest({ verb: ['ListSets'] }, empty, site.config, site.clock.now());
+    const empty = await openStore(':memory:');
+    const xml = await handleOaiRequest({ verb: ['ListSets'] }, empty.records, site.config, site.clock.now());
     expectValidOaiResponse(xml);
     const site2 = { name: 'Test', oaiPath: '/oai', adminEnabled: false };
     const noSets = renderOaiPage({ site: site2, xml, repositoryIdentifier: 'journal.example.org', formatIds: [] });
@@ -109,7 +108,7 @@ describe('pages for people', () => {
     const page = renderOaiPage({ site: site2, xml: noFormats, repositoryIdentifier: 'journal.example.org', formatIds: [] });
     expect(page.body).toContain('There are no metadata formats available for this item.');
     await expectValidHtml(page.body, 'noMetadataFormats');
-    empty.db.close();
+    await empty.close();
   });
 });
 

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore } from '../src/store/index.js';
 import { formatXmlErrors, validateXml } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts, type XNode } from './formats-helpers.js';
 import { loadRecordInputs } from '../src/cli/inputs.js';
@@ -134,15 +133,15 @@ describe('pubmeta export --format crossref on a publisher JATS article', () => {
 
 describe('pubmeta import of Crossref example deposits', () => {
   for (const name of ['journal.article5.3.1.xml', 'journal.article5.3.0.xml', 'journal.vol.issue5.3.0.xml']) {
-    it(name, () => {
+    it(name, async () => {
       const db = join(work, `${name}.db`);
       const run = pubmeta(['import', '--db', db, join(EXAMPLES, name)]);
       expect(run.code, run.stderr).toBe(0);
       const batch = parseXml(readFileSync(join(EXAMPLES, name), 'utf8'));
       const articles = at(batch, 'doi_batch/body/journal/journal_article');
-      const handle = openDatabase(db);
+      const handle = await openStore(db);
       try {
-        const stored = new SqliteRecordStore(handle).list({}, 100).map((s) => s.record!);
+        const stored = (await handle.records.list({}, 100)).map((s) => s.record!);
         expect(stored.map((r) => r.doi).sort()).toEqual(articles.map((a) => texts(a, 'doi_data/doi')[0]!.toLowerCase()).sort());
         for (const article of articles) {
           const record = stored.find((r) => r.doi === texts(article, 'doi_data/doi')[0]!.toLowerCase())!;
@@ -156,7 +155,7 @@ describe('pubmeta import of Crossref example deposits', () => {
         if (articles.length === 0) expect(run.stderr).toMatch(/no records/);
         else expect(run.stderr).toMatch(/anonymous contributor dropped/);
       } finally {
-        handle.close();
+        await handle.close();
       }
     });
   }

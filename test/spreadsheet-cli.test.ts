@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleRecord } from '../src/model/index.js';
-import { openDatabase } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore } from '../src/store/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -21,15 +20,14 @@ function pubmeta(...args: string[]) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function storedRecords(db: string): Map<string, ArticleRecord> {
-  const database = openDatabase(join(dir, db));
+async function storedRecords(db: string): Promise<Map<string, ArticleRecord>> {
+  const store = await openStore(join(dir, db));
   try {
-    const store = new SqliteRecordStore(database);
     const out = new Map<string, ArticleRecord>();
-    for (const row of store.list({}, 1000)) if (row.record) out.set(row.localId, row.record);
+    for (const row of await store.records.list({}, 1000)) if (row.record) out.set(row.localId, row.record);
     return out;
   } finally {
-    database.close();
+    await store.close();
   }
 }
 
@@ -52,13 +50,13 @@ afterAll(() => {
 });
 
 describe('pubmeta import of the bundled example spreadsheet', () => {
-  it('imports samples/example-issue.csv as the three records it describes', () => {
+  it('imports samples/example-issue.csv as the three records it describes', async () => {
     const run = pubmeta('import', join(ROOT, 'samples/example-issue.csv'), '--db', 'example.db');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/example-issue\.csv: 3 created\n/);
     const expected = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/spreadsheet/example-issue.records.json'), 'utf8')) as ArticleRecord[];
-    const stored = storedRecords('example.db');
+    const stored = await storedRecords('example.db');
     expect(stored.size).toBe(3);
     for (const record of expected) expect(stored.get(record.id!)).toEqual(record);
   });
@@ -96,7 +94,7 @@ describe('pubmeta import: 3 bad rows among 20', () => {
   ];
   const col = (name: string) => letterOf(header.indexOf(name));
 
-  it('imports the 17 good rows, reports each bad row as FILE:ROW with column letter and header name, exits 1', () => {
+  it('imports the 17 good rows, reports each bad row as FILE:ROW with column letter and header name, exits 1', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => row(i + 1));
     rows[3]![header.indexOf('author1.orcid')] = '0000-0002-1825-0098'; // spreadsheet row 5: checksum
     rows[9]![header.indexOf('dates.published.online')] = '15.07.2024'; // row 11: a locale date
@@ -112,7 +110,7 @@ describe('pubmeta import: 3 bad rows among 20', () => {
       `rows.csv:17: column ${col('journal.title')} (journal.title): is required`,
     ]);
     expect(run.stdout).toMatch(/^rows\.csv: 17 created, 3 invalid$/m);
-    const stored = storedRecords('rows.db');
+    const stored = await storedRecords('rows.db');
     expect([...stored.keys()].sort()).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1)
         .filter((n) => ![4, 10, 16].includes(n))
@@ -155,17 +153,17 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     references: [{ unstructured: 'Müller, J. (2020). Über Metadaten. Beispiel-Verlag.' }, { unstructured: '"Quoted" source, 2021.' }],
   };
 
-  it('reads a ;-delimited UTF-8 file with a byte-order mark', () => {
+  it('reads a ;-delimited UTF-8 file with a byte-order mark', async () => {
     const text = `\uFEFF${csvLine(header, ';')}\r\n${csvLine(cells, ';')}\r\n`;
     writeFileSync(join(dir, 'locale.csv'), text, 'utf8');
     expect(readFileSync(join(dir, 'locale.csv')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const run = pubmeta('import', 'locale.csv', '--db', 'locale.db');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(storedRecords('locale.db').get('locale-1')).toEqual(expected);
+    expect((await storedRecords('locale.db')).get('locale-1')).toEqual(expected);
   });
 
-  it('reads UTF-16 LE "Unicode text" (tab-delimited, as Excel saves it) and UTF-16 BE, each with a byte-order mark', () => {
+  it('reads UTF-16 LE "Unicode text" (tab-delimited, as Excel saves it) and UTF-16 BE, each with a byte-order mark', async () => {
     const text = `\uFEFF${csvLine(header, '\t')}\r\n${csvLine(cells, '\t')}\r\n`;
     const le = Buffer.from(text, 'utf16le');
     const be = Buffer.from(le).swap16();
@@ -177,11 +175,11 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
       const run = pubmeta('import', file, '--db', db);
       expect(run.stderr, file).toBe('');
       expect(run.status, file).toBe(0);
-      expect(storedRecords(db).get('locale-1'), file).toEqual(expected);
+      expect((await storedRecords(db)).get('locale-1'), file).toEqual(expected);
     }
   });
 
-  it('takes --delimiter over the detected one', () => {
+  it('takes --delimiter over the detected one', async () => {
     writeFileSync(join(dir, 'forced.csv'), 'doi;title.en;author1.family;journal.title\r\n10.5555/forced-1;A title, with a comma;Smith;J\r\n');
     // Forced to ",", the header is one unknown column and the row's cells split at the comma.
     const wrong = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ',');
@@ -189,11 +187,11 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     expect(wrong.stderr).toMatch(/^forced\.csv:2: column A \(doi;title\.en;author1\.family;journal\.title\): not a known column/m);
     const right = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ';');
     expect(right.stderr).toBe('');
-    expect(storedRecords('forced.db').get('10.5555/forced-1')?.title).toEqual({ en: 'A title, with a comma' });
+    expect((await storedRecords('forced.db')).get('10.5555/forced-1')?.title).toEqual({ en: 'A title, with a comma' });
     expect(pubmeta('import', 'forced.csv', '--delimiter', '|').status).not.toBe(0);
   });
 
-  it('a Windows-1252 file (legacy "CSV" save) fails at the cells with undecodable bytes, naming the fix', () => {
+  it('a Windows-1252 file (legacy "CSV" save) fails at the cells with undecodable bytes, naming the fix', async () => {
     const header1252 = 'id,doi,language,title.en,journal.title,author1.family\r\n';
     const rows = 'ok-1,10.5555/ok-1,en,Plain ASCII title,Journal,Smith\r\nbad-1,10.5555/bad-1,en,Caf\xe9 society,Journal,M\xfcller\r\n';
     writeFileSync(join(dir, 'legacy.csv'), Buffer.from(header1252 + rows, 'latin1'));
@@ -201,7 +199,7 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^legacy\.csv:3: column D \(title\.en\): holds bytes that are not text in the file encoding .*CSV UTF-8/m);
     expect(run.stderr).toMatch(/^legacy\.csv:3: column F \(author1\.family\): holds bytes/m);
-    expect([...storedRecords('legacy.db').keys()]).toEqual(['ok-1']);
+    expect([...(await storedRecords('legacy.db')).keys()]).toEqual(['ok-1']);
   });
 
   it('an unknown column with values fails those rows with a did-you-mean; an empty one is a warning', () => {
@@ -214,7 +212,7 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
 });
 
 describe('pubmeta template', () => {
-  it('--csv prints a header and one example row that imports as a valid record', () => {
+  it('--csv prints a header and one example row that imports as a valid record', async () => {
     const run = pubmeta('template', '--csv');
     expect(run.status).toBe(0);
     const [headerLine] = run.stdout.split('\r\n');
@@ -225,10 +223,10 @@ describe('pubmeta template', () => {
     const imported = pubmeta('import', 'template.csv', '--db', 'template.db');
     expect(imported.stderr).toBe('');
     expect(imported.status).toBe(0);
-    expect(storedRecords('template.db').get('example-rich-1')!.references!.length).toBeGreaterThan(0);
+    expect((await storedRecords('template.db')).get('example-rich-1')!.references!.length).toBeGreaterThan(0);
   });
 
-  it('--csv --full --delimiter ";" --bom carries the whole rich example back, field for field', () => {
+  it('--csv --full --delimiter ";" --bom carries the whole rich example back, field for field', async () => {
     const run = pubmeta('template', '--csv', '--full', '--delimiter', ';', '--bom');
     expect(run.status).toBe(0);
     expect(run.stdout.startsWith('\uFEFFid;doi;')).toBe(true);
@@ -236,7 +234,7 @@ describe('pubmeta template', () => {
     const imported = pubmeta('import', 'full.csv', '--db', 'full.db');
     expect(imported.stderr).toBe('');
     const rich = JSON.parse(readFileSync(join(ROOT, 'samples/example-rich.json'), 'utf8')) as ArticleRecord;
-    expect(storedRecords('full.db').get('example-rich-1')).toEqual(rich);
+    expect((await storedRecords('full.db')).get('example-rich-1')).toEqual(rich);
   });
 
   it('--json prints a record that pubmeta validate accepts; --json --csv is a usage error', () => {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/store/db.js';
-import { SqliteRecordStore } from '../src/store/sqliteRecordStore.js';
+import { openStore } from '../src/store/index.js';
+import { postgresBackend, useTestStores } from './helpers/backends.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -14,10 +14,6 @@ let dir: string;
 
 function pubmeta(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, PUBMETA_DB: '', ...env } });
-}
-
-function openStore(file: string) {
-  return new SqliteRecordStore(openDatabase(file));
 }
 
 beforeAll(() => {
@@ -36,28 +32,28 @@ afterAll(() => {
 });
 
 describe('pubmeta import', () => {
-  it('imports the valid records, reports invalid ones with their JSON pointers, exits 1', () => {
+  it('imports the valid records, reports invalid ones with their JSON pointers, exits 1', async () => {
     const r = pubmeta(['import', 'in', '--db', 'a.db']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain(`${join('in', 'mixed.json')}: 1 created, 1 invalid`);
     expect(r.stdout).toContain(`${join('in', 'seed.json')}: 1 created`);
     expect(r.stderr).toMatch(/mixed\.json#\/1: \/doi: /);
     expect(r.stderr).toMatch(/mixed\.json#\/1: \/title: /);
-    const store = openStore(join(dir, 'a.db'));
-    expect(store.list({}, 10).map((s) => s.localId).sort()).toEqual(['jdp-323', 'second']);
-    store.db.close();
+    const store = await openStore(join(dir, 'a.db'));
+    expect((await store.records.list({}, 10)).map((s) => s.localId).sort()).toEqual(['jdp-323', 'second']);
+    await store.close();
   });
 
-  it('is idempotent: a second import changes nothing and keeps datestamps', () => {
-    const before = openStore(join(dir, 'a.db'));
-    const stamps = before.list({}, 10).map((s) => s.datestamp);
-    before.db.close();
+  it('is idempotent: a second import changes nothing and keeps datestamps', async () => {
+    const before = await openStore(join(dir, 'a.db'));
+    const stamps = (await before.records.list({}, 10)).map((s) => s.datestamp);
+    await before.close();
     const r = pubmeta(['import', join('in', 'seed.json'), '--db', 'a.db']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('0 created, 1 unchanged');
-    const after = openStore(join(dir, 'a.db'));
-    expect(after.list({}, 10).map((s) => s.datestamp)).toEqual(stamps);
-    after.db.close();
+    const after = await openStore(join(dir, 'a.db'));
+    expect((await after.records.list({}, 10)).map((s) => s.datestamp)).toEqual(stamps);
+    await after.close();
   });
 
   it('uses $PUBMETA_DB when --db is not given', () => {
@@ -69,7 +65,7 @@ describe('pubmeta import', () => {
 });
 
 describe('pubmeta delete', () => {
-  it('tombstones records by local id, DOI or oai-identifier; unknown ids exit 1', () => {
+  it('tombstones records by local id, DOI or oai-identifier; unknown ids exit 1', async () => {
     const r = pubmeta(['delete', 'second', 'oai:anything.example.org:jdp-323', 'missing', '--db', 'a.db']);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('second: deleted');
@@ -78,11 +74,34 @@ describe('pubmeta delete', () => {
     const again = pubmeta(['delete', 'second', '--db', 'a.db']);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain('second: already deleted');
-    const store = openStore(join(dir, 'a.db'));
-    expect(store.get('second')).toMatchObject({ deleted: true });
-    store.db.close();
+    const store = await openStore(join(dir, 'a.db'));
+    expect(await store.records.get('second')).toMatchObject({ deleted: true });
+    await store.close();
     // Re-importing brings it back.
     const back = pubmeta(['import', join('in', 'seed.json'), '--db', 'a.db']);
     expect(back.stdout).toContain('1 undeleted');
+  });
+});
+
+describe.skipIf(postgresBackend.skip !== undefined)('the same commands on PostgreSQL', () => {
+  const stores = useTestStores(postgresBackend);
+
+  it('take a postgres:// URL from --db or $PUBMETA_DB, and never print its password', async () => {
+    const target = await stores.target();
+    const imported = pubmeta(['import', 'in', '--db', target.db]);
+    expect(imported.status).toBe(1);
+    expect(imported.stdout).toContain('imported into postgres://');
+    const deleted = pubmeta(['delete', 'second'], { PUBMETA_DB: target.db });
+    expect(deleted.status, deleted.stderr).toBe(0);
+    const store = await stores.reopen(target);
+    // In (datestamp, local id) order: the tombstone was dated when it was deleted.
+    expect((await store.records.list({}, 10)).map((s) => [s.localId, s.deleted])).toEqual([
+      ['jdp-323', false],
+      ['second', true],
+    ]);
+    const withPassword = new URL(target.db);
+    withPassword.password = 'not-the-password';
+    const refused = pubmeta(['import', 'in', '--db', withPassword.toString()]);
+    expect(refused.stdout + refused.stderr).not.toContain('not-the-password');
   });
 });

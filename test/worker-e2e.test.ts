@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSyntheticRecords } from '../src/model/index.js';
 import { validateXml } from '../src/validate/index.js';
-import { openDatabase, SqliteRecordStore } from '../src/store/index.js';
+import { openStore, type JobRun } from '../src/store/index.js';
 import { CrossrefDepositState, depositTarget } from '../src/crossref/index.js';
-import type { JobRun } from '../src/worker/index.js';
+import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 import { startCrossrefStandIn, type CrossrefStandIn } from './helpers/crossrefStandIn.js';
 import { childEnv, CLI, runCli, spawnCli, type RunningCli } from './helpers/crossrefProcesses.js';
 
@@ -19,7 +19,9 @@ const USER = 'e2e/role';
 const PASSWORD = 'e2e-Secret-password-123';
 const RECORDS = 30;
 
-describe('worker end to end: harvest a local pubmeta serve, export, deposit', () => {
+describeBackends('worker end to end: harvest a local pubmeta serve, export, deposit', (backend) => {
+  const stores = useTestStores(backend, 'suite');
+  let workerStore: TestTarget;
   let dir: string;
   let standIn: CrossrefStandIn;
   let serve: RunningCli;
@@ -29,9 +31,10 @@ describe('worker end to end: harvest a local pubmeta serve, export, deposit', ()
   beforeAll(async () => {
     expect(existsSync(CLI), 'dist/cli/main.js is missing: run npm run build').toBe(true);
     dir = mkdtempSync(join(tmpdir(), 'pubmeta-e2e-'));
-    const sourceDb = openDatabase(join(dir, 'source.db'));
-    new SqliteRecordStore(sourceDb).upsertMany(records);
-    sourceDb.close();
+    const source = await openStore(join(dir, 'source.db'));
+    await source.records.upsertMany(records);
+    await source.close();
+    workerStore = await stores.target();
     // OAI-PMH lists cover changes up to the second before the request: let the import's second pass.
     await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
     serve = spawnCli(['serve', '--db', join(dir, 'source.db'), '--port', '0', '--page-size', '7', '--admin-email', 'oai@example.org'], {
@@ -60,7 +63,8 @@ describe('worker end to end: harvest a local pubmeta serve, export, deposit', ()
     writeFileSync(
       config,
       JSON.stringify({
-        db: 'worker.db',
+        // The worker's store as the config names it: a file beside the config, or a PostgreSQL URL.
+        db: backend.name === 'sqlite' ? 'worker.db' : workerStore.db,
         sources: [{ name: 'local-serve', url: oaiUrl, metadataPrefix: 'jats' }],
         jobs: { export: { outDir: 'out', formats: ['oai_dc', 'jats', 'crossref'] } },
         crossref: {
@@ -104,11 +108,11 @@ describe('worker end to end: harvest a local pubmeta serve, export, deposit', ()
       const schema = format === 'crossref' ? 'crossref-5.3.1' : format;
       expect(validateXml(readFileSync(join(outDir, format, files[0]!), 'utf8'), schema).valid).toBe(true);
     }
-    const db = openDatabase(join(dir, 'worker.db'));
+    const store = await openStore(backend.name === 'sqlite' ? join(dir, 'worker.db') : workerStore.db);
     try {
-      expect(new CrossrefDepositState(db, depositTarget(standIn.url)).counts()).toMatchObject({ registered: RECORDS, pending: 0, submitted: 0 });
+      expect(await new CrossrefDepositState(store, depositTarget(standIn.url)).counts()).toMatchObject({ registered: RECORDS, pending: 0, submitted: 0 });
     } finally {
-      db.close();
+      await store.close();
     }
 
     // Nothing changed at the source: a second pass harvests, exports and deposits nothing new.

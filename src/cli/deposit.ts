@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openDatabase } from '../store/db.js';
-import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import { openStore, type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
 import {
   CrossrefDepositState,
   crossrefBaseUrl,
@@ -13,8 +12,6 @@ import {
   runCrossrefDeposit,
   type CrossrefDepositReport,
   type CrossrefDepositSettings,
-  type DoiDepositState,
-  type DoiDepositStatus,
 } from '../crossref/index.js';
 import {
   PubmetaWorker,
@@ -22,11 +19,11 @@ import {
   depositCounts,
   loadCliWorkerConfig,
   loadWorkerConfig,
-  resolveWorkerDbPath,
+  resolveWorkerStoreTarget,
   writeFileAtomic,
 } from '../worker/index.js';
 
-const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else the config\'s db, else ./pubmeta.db)';
+const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else the config\'s db, else ./pubmeta.db)';
 const STATES: DoiDepositState[] = ['pending', 'submitted', 'registered', 'warning', 'failed'];
 
 interface DepositCommandOptions {
@@ -74,12 +71,11 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
   else throw new Error(resolved.reason);
 
   const logger = createLogger('deposit');
-  const db = openDatabase(resolveWorkerDbPath(loaded, options.db));
+  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
-    const store = new SqliteRecordStore(db);
     let report: CrossrefDepositReport | undefined;
     if (options.dryRun) {
-      report = await runCrossrefDeposit({ db, store, settings, dryRun: true, logger, ...(dois.length ? { dois } : {}) });
+      report = await runCrossrefDeposit({ store, settings, dryRun: true, logger, ...(dois.length ? { dois } : {}) });
       if (options.out) {
         const dir = resolve(options.out);
         mkdirSync(dir, { recursive: true });
@@ -88,7 +84,6 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
     } else {
       // Through the worker's lease, so a CLI deposit never overlaps a scheduled one; the run is recorded too.
       const worker = new PubmetaWorker({
-        db,
         store,
         logger,
         owner: leaseOwnerName('cli'),
@@ -96,7 +91,7 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
           {
             name: 'deposit',
             run: async (ctx) => {
-              report = await runCrossrefDeposit({ db, store, settings, signal: ctx.signal, logger, ...(dois.length ? { dois } : {}) });
+              report = await runCrossrefDeposit({ store, settings, signal: ctx.signal, logger, ...(dois.length ? { dois } : {}) });
               return depositCounts(report);
             },
           },
@@ -120,7 +115,7 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
     }
     if (report.failed > 0 || report.invalid.length > 0 || report.unknownDois.length > 0) process.exitCode = 1;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -132,20 +127,19 @@ function describeState(row: DoiDepositStatus): string {
   return row.state;
 }
 
-function statusCommand(dois: string[], _options: unknown, command: Command): void {
+async function statusCommand(dois: string[], _options: unknown, command: Command): Promise<void> {
   const options = command.optsWithGlobals<DepositCommandOptions>();
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const baseUrl = crossrefBaseUrl(loaded.config.crossref, process.env);
   const states = options.state as DoiDepositState[] | undefined;
   for (const s of states ?? []) if (!STATES.includes(s)) throw new Error(`--state must be one of ${STATES.join(', ')}`);
-  const db = openDatabase(resolveWorkerDbPath(loaded, options.db));
+  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
-    const store = new SqliteRecordStore(db);
-    const state = new CrossrefDepositState(db, depositTarget(baseUrl));
+    const state = new CrossrefDepositState(store, depositTarget(baseUrl));
     // Changed records show as pending straight away.
-    state.syncFromStore(store, { includeSynthetic: !isCrossrefProduction(baseUrl) });
-    const rows = state.list({ ...(dois.length ? { dois } : {}), ...(states ? { states } : {}) });
-    const counts = state.counts();
+    await state.syncFromStore({ includeSynthetic: !isCrossrefProduction(baseUrl) });
+    const rows = await state.list({ ...(dois.length ? { dois } : {}), ...(states ? { states } : {}) });
+    const counts = await state.counts();
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ target: state.target, counts, dois: rows }, null, 2)}\n`);
       return;
@@ -162,7 +156,7 @@ function statusCommand(dois: string[], _options: unknown, command: Command): voi
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const d of dois) if (!rows.some((r) => r.doi === d.toLowerCase())) process.stderr.write(`${d}: not tracked (not in the store, or not a deposit candidate)\n`);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,11 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createLogger } from '../log.js';
-import { openDatabase, resolveDbPath, type Db } from '../store/db.js';
+import { openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
-import { HarvestStore, type HarvestSourceStatus } from '../harvest/store.js';
+import { addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
 
-const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else ./pubmeta.db)';
+const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
 /** Exit codes of `harvest run`: every source completed / one paused (resumable) / one failed. */
 const EXIT_PAUSED = 3;
@@ -24,11 +24,13 @@ function nonNegativeNumber(value: string): number {
   return n;
 }
 
-function withDb<T>(file: string | undefined, action: (db: Db) => Promise<T> | T): Promise<T> {
-  const db = openDatabase(resolveDbPath(file));
-  return Promise.resolve()
-    .then(() => action(db))
-    .finally(() => db.close());
+async function withStore<T>(db: string | undefined, action: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(resolveStoreTarget(db));
+  try {
+    return await action(store);
+  } finally {
+    await store.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -43,9 +45,9 @@ interface AddOptions {
 }
 
 async function addCommand(name: string, url: string, options: AddOptions): Promise<void> {
-  await withDb(options.db, (db) => {
-    const store = new HarvestStore(db);
-    const source = store.addSource(
+  await withStore(options.db, async (store) => {
+    const source = await addHarvestSource(
+      store,
       {
         name,
         baseUrl: url,
@@ -173,9 +175,8 @@ async function runCommand(name: string | undefined, options: RunOptions): Promis
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await withDb(options.db, async (db) => {
-      const store = new HarvestStore(db);
-      const names = name !== undefined ? [name] : store.listSources().map((s) => s.name);
+    await withStore(options.db, async (store) => {
+      const names = name !== undefined ? [name] : (await store.harvest.listSources()).map((s) => s.name);
       if (names.length === 0) throw new Error('No harvest sources configured (add one with: pubmeta harvest add NAME URL --prefix oai_dc)');
       const summaries: HarvestRunSummary[] = [];
       for (const sourceName of names) {
@@ -204,7 +205,7 @@ async function runCommand(name: string | undefined, options: RunOptions): Promis
         };
         let summary: HarvestRunSummary;
         try {
-          summary = await runHarvest(db, sourceName, runOptions);
+          summary = await runHarvest(store, sourceName, runOptions);
         } finally {
           reporter.stop();
         }
@@ -296,11 +297,11 @@ function statusText(status: HarvestSourceStatus): string {
 }
 
 async function statusCommand(name: string | undefined, options: { json?: boolean; db?: string }): Promise<void> {
-  await withDb(options.db, (db) => {
-    const store = new HarvestStore(db);
-    const sources = name !== undefined ? [store.getSource(name)] : store.listSources();
+  await withStore(options.db, async (store) => {
+    const sources = name !== undefined ? [await store.harvest.getSource(name)] : await store.harvest.listSources();
     if (sources[0] === undefined) throw new Error(`No harvest source named "${name}"`);
-    const statuses = sources.map((s) => store.status(s!));
+    const statuses: HarvestSourceStatus[] = [];
+    for (const source of sources) statuses.push(await harvestSourceStatus(store, source!));
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ sources: statuses.map(statusJson) }, null, 2)}\n`);
     } else if (statuses.length === 0) {
@@ -367,8 +368,8 @@ export function register(program: Command): void {
     .argument('<name>', 'source name')
     .option('--db <file>', DB_HELP)
     .action(async (name: string, options: { db?: string }) => {
-      await withDb(options.db, (db) => {
-        if (!new HarvestStore(db).removeSource(name)) throw new Error(`No harvest source named "${name}"`);
+      await withStore(options.db, async (store) => {
+        if (!(await store.harvest.removeSource(name))) throw new Error(`No harvest source named "${name}"`);
         process.stdout.write(`removed source ${name}\n`);
       });
     });

@@ -2,14 +2,13 @@ import { existsSync, realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openDatabase } from '../store/db.js';
-import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import { describeStoreTarget, openStore, type StoreTarget } from '../store/index.js';
 import { loadSeedSample, packageFilePath } from '../model/index.js';
 import {
   createConfiguredWorker,
   DEFAULT_START_CONFIG,
   loadWorkerConfig,
-  resolveWorkerDbPath,
+  resolveWorkerStoreTarget,
   type LoadedWorkerConfig,
 } from '../worker/index.js';
 import { loadRecordInputs } from './inputs.js';
@@ -29,19 +28,19 @@ function sampleDirectories(): string[] {
   return dirs;
 }
 
-async function importSamples(dbPath: string): Promise<string> {
+async function importSamples(target: StoreTarget): Promise<string> {
   const inputs = await loadRecordInputs(sampleDirectories());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
-  const db = openDatabase(dbPath);
+  const store = await openStore(target);
   try {
-    const results = new SqliteRecordStore(db).upsertMany(records);
+    const results = await store.records.upsertMany(records);
     const created = results.filter((r) => r.outcome === 'created' || r.outcome === 'undeleted').length;
     const updated = results.filter((r) => r.outcome === 'updated').length;
     const unique = new Set(results.map((r) => r.localId)).size;
     return `${unique} sample records (${created} new, ${updated} updated)`;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -49,15 +48,16 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
   const loaded: LoadedWorkerConfig = options.config
     ? loadWorkerConfig(options.config)
     : { config: DEFAULT_START_CONFIG, baseDir: process.cwd(), source: '(built-in defaults)' };
-  const dbPath = resolveWorkerDbPath(loaded, options.db);
+  const target = resolveWorkerStoreTarget(loaded, options.db);
+  const dbArgument = target.kind === 'sqlite' ? target.path : target.url;
   const port = options.port ?? (process.env.PUBMETA_PORT ? portNumber(process.env.PUBMETA_PORT) : 8080);
 
-  process.stdout.write(`store: ${dbPath}\n`);
-  process.stdout.write(`imported ${await importSamples(dbPath)}\n`);
+  process.stdout.write(`store: ${describeStoreTarget(target)}\n`);
+  process.stdout.write(`imported ${await importSamples(target)}\n`);
 
   // Quiet by default: this is an interactive demo; PUBMETA_LOG_LEVEL=info shows the job log.
   const logger = createLogger('worker', process.env.PUBMETA_LOG_LEVEL ?? 'warn');
-  const configured = createConfiguredWorker(loaded, { db: dbPath, logger });
+  const configured = await createConfiguredWorker(loaded, { db: dbArgument, logger });
   const { worker } = configured;
   for (const notice of configured.notices) process.stdout.write(`note: ${notice}\n`);
 
@@ -70,7 +70,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
 
   let server: Awaited<ReturnType<typeof serveStore>>;
   try {
-    server = await serveStore({ db: dbPath, port, host: '127.0.0.1' });
+    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1' });
   } catch (error) {
     await configured.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -107,7 +107,7 @@ export function register(program: Command): void {
       'Demo in one command: import the sample records into the store, write the exports, serve OAI-PMH on http://127.0.0.1:8080/oai and run the worker (deposit stays off until Crossref credentials are set).',
     )
     .option('--config <file>', 'worker config instead of the built-in defaults (export every 5 minutes to ./out, deposit every 30 minutes when configured)')
-    .option('--db <file>', 'SQLite store file (default: $PUBMETA_DB, else ./pubmeta.db)')
+    .option('--db <file>', 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)')
     .option('--port <n>', 'OAI-PMH port (default: $PUBMETA_PORT, else 8080; 0 picks a free one)', portNumber)
     .action(startCommand);
 }

@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openDatabase, resolveDbPath } from '../store/db.js';
-import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
-import type { UpsertResult } from '../store/types.js';
+import { describeStoreTarget, openStore, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
 import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
 
-const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else ./pubmeta.db)';
+const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -35,14 +33,13 @@ function describeCounts(counts: Map<Outcome, number>): string {
 }
 
 async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string }): Promise<void> {
-  const dbPath = resolveDbPath(options.db);
+  const target = resolveStoreTarget(options.db);
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
-  const db = openDatabase(dbPath);
+  const store = await openStore(target);
   try {
-    const store = new SqliteRecordStore(db);
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
-    const results = store.upsertMany(valid.map((input) => input.record!));
+    const results = await store.records.upsertMany(valid.map((input) => input.record!));
     const outcomeBySource = new Map<string, Outcome>();
     valid.forEach((input, index) => outcomeBySource.set(input.source, results[index]!.outcome));
 
@@ -60,13 +57,13 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
       total.set(outcome, (total.get(outcome) ?? 0) + 1);
     }
     if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
-    const stats = store.stats();
+    const stats = await store.records.stats();
     process.stdout.write(
-      `imported into ${dbPath}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
+      `imported into ${describeStoreTarget(target)}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
     );
     if ((total.get('invalid') ?? 0) > 0) process.exitCode = 1;
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -84,28 +81,34 @@ function toLocalId(argument: string): string {
   }
 }
 
-function deleteCommand(ids: string[], options: { db?: string }): void {
-  const dbPath = resolveDbPath(options.db);
-  const db = openDatabase(dbPath);
+async function deleteCommand(ids: string[], options: { db?: string }): Promise<void> {
+  const target = resolveStoreTarget(options.db);
+  const store = await openStore(target);
   try {
-    const store = new SqliteRecordStore(db);
     for (const argument of ids) {
-      const candidates = [argument, toLocalId(argument), argument.toLowerCase()];
-      const localId = candidates.find((id) => store.get(id) !== undefined);
-      if (localId === undefined) {
-        process.stderr.write(`${argument}: no such record in ${dbPath}\n`);
+      let found: { localId: string; deleted: boolean } | undefined;
+      for (const id of [argument, toLocalId(argument), argument.toLowerCase()]) {
+        const stored = await store.records.get(id);
+        if (stored) {
+          found = { localId: id, deleted: stored.deleted };
+          break;
+        }
+      }
+      if (found === undefined) {
+        process.stderr.write(`${argument}: no such record in ${describeStoreTarget(target)}\n`);
         process.exitCode = 1;
         continue;
       }
-      if (store.get(localId)!.deleted) {
+      const localId = found.localId;
+      if (found.deleted) {
         process.stdout.write(`${localId}: already deleted\n`);
         continue;
       }
-      store.delete(localId);
+      await store.records.delete(localId);
       process.stdout.write(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")\n`);
     }
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -134,11 +137,9 @@ const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
  * $PUBMETA_OAI_SECRET, else one generated on first use and kept in the store, so resumption
  * tokens stay valid across restarts. Used by `pubmeta serve` and `pubmeta start`.
  */
-export async function serveStore(options: ServeOptions): Promise<RunningOaiServer & { store: SqliteRecordStore }> {
+export async function serveStore(options: ServeOptions): Promise<RunningOaiServer & { store: Store }> {
   const log = createLogger('oai');
-  const dbPath = resolveDbPath(options.db);
-  const db = openDatabase(dbPath);
-  const store = new SqliteRecordStore(db);
+  const store = await openStore(resolveStoreTarget(options.db));
   try {
     const host = options.host ?? '127.0.0.1';
     const baseHost = options.baseUrl ? new URL(options.baseUrl).hostname : '';
@@ -151,13 +152,13 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       adminEmails = [`admin@${repositoryIdentifier}`];
       log.warn({ adminEmail: adminEmails[0] }, 'no --admin-email given; Identify shows a placeholder address');
     }
-    const topSets = store.listSets().filter((s) => !s.setSpec.includes(':'));
+    const topSets = (await store.records.listSets()).filter((s) => !s.setSpec.includes(':'));
     const repositoryName =
       options.repositoryName ?? (topSets.length === 1 ? topSets[0]!.setName : 'pubmeta OAI-PMH repository');
     const tokenSecret =
       options.tokenSecret ??
       process.env.PUBMETA_OAI_SECRET ??
-      store.getOrCreateMeta(TOKEN_SECRET_META_KEY, () => randomBytes(32).toString('base64url'));
+      (await store.meta.getOrCreate(TOKEN_SECRET_META_KEY, () => randomBytes(32).toString('base64url')));
     const config: Omit<OaiConfig, 'baseUrl'> & { baseUrl?: string } = {
       repositoryName,
       repositoryIdentifier,
@@ -172,7 +173,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
     const problems = checkOaiConfig({ baseUrl: options.baseUrl ?? 'http://127.0.0.1/oai', ...config });
     if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
     const running = await startOaiServer({
-      store,
+      store: store.records,
       config,
       host,
       port: options.port ?? 8080,
@@ -185,21 +186,21 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       store,
       close: async () => {
         await close();
-        db.close();
+        await store.close();
       },
     };
   } catch (error) {
-    db.close();
+    await store.close();
     throw error;
   }
 }
 
 async function serveCommand(options: ServeOptions): Promise<void> {
   const running = await serveStore(options);
-  const stats = running.store.stats();
+  const stats = await running.store.records.stats();
   process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
   if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
-  process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${resolveDbPath(options.db)}; Ctrl-C stops\n`);
+  process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${running.store.location}; Ctrl-C stops\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -1,18 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openDatabase } from '../store/db.js';
+import { openStore, type JobCounts, type JobRun } from '../store/index.js';
 import {
   createConfiguredWorker,
+  JobLeases,
   JobRunLog,
   loadCliWorkerConfig,
   loadWorkerConfig,
-  resolveWorkerDbPath,
-  type JobCounts,
-  type JobRun,
+  resolveWorkerStoreTarget,
   type WorkerRunOutcome,
 } from '../worker/index.js';
 
-const DB_HELP = 'SQLite store file (default: $PUBMETA_DB, else the config\'s db, else ./pubmeta.db)';
+const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else the config\'s db, else ./pubmeta.db)';
 const CONFIG_HELP = 'worker config (JSON, schemas/config.schema.json; default ./pubmeta.config.json when present)';
 
 function positiveInteger(value: string): number {
@@ -50,7 +49,7 @@ interface WorkerCommandOptions {
 async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const logger = createLogger('worker');
-  const configured = createConfiguredWorker(loaded, { ...(options.db ? { db: options.db } : {}), logger });
+  const configured = await createConfiguredWorker(loaded, { ...(options.db ? { db: options.db } : {}), logger });
   const { worker } = configured;
   for (const notice of configured.notices) process.stderr.write(`pubmeta worker: ${notice}\n`);
 
@@ -89,23 +88,31 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
     return;
   }
   process.stdout.write(
-    `worker running on ${configured.dbPath}: ${schedule.map((s) => `${s.job} (next ${s.next?.toISOString() ?? 'never'})`).join(', ')}; Ctrl-C stops\n`,
+    `worker running on ${configured.location}: ${schedule.map((s) => `${s.job} (next ${s.next?.toISOString() ?? 'never'})`).join(', ')}; Ctrl-C stops\n`,
   );
 }
 
 interface JobsCommandOptions {
   json?: boolean;
+  leases?: boolean;
   limit: number;
   job?: string;
   db?: string;
   config?: string;
 }
 
-function jobsCommand(options: JobsCommandOptions): void {
+async function jobsCommand(options: JobsCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
-  const db = openDatabase(resolveWorkerDbPath(loaded, options.db));
+  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
-    const runs = new JobRunLog(db).recent({ limit: options.limit, ...(options.job ? { job: options.job } : {}) });
+    if (options.leases) {
+      const held = await new JobLeases(store.jobs).list();
+      if (options.json) process.stdout.write(`${JSON.stringify(held, null, 2)}\n`);
+      else if (held.length === 0) process.stdout.write('no leases held\n');
+      else for (const l of held) process.stdout.write(`${l.key}  held by ${l.owner} since ${l.acquiredAt}, until ${l.expiresAt.toISOString()}\n`);
+      return;
+    }
+    const runs = await new JobRunLog(store).recent({ limit: options.limit, ...(options.job ? { job: options.job } : {}) });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return;
@@ -120,7 +127,7 @@ function jobsCommand(options: JobsCommandOptions): void {
     const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
     process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -136,8 +143,9 @@ export function register(program: Command): void {
 
   program
     .command('jobs')
-    .description('List recent job runs: start, duration, status, counts, error.')
-    .option('--json', 'JSON array of runs')
+    .description('List recent job runs: start, duration, status, counts, error (--leases: who holds what now).')
+    .option('--json', 'JSON array of runs (or of leases)')
+    .option('--leases', 'instead: the leases held now (which worker runs which job or harvests which source)')
     .option('--limit <n>', 'how many runs', positiveInteger, 20)
     .option('--job <name>', 'only this job')
     .option('--db <file>', DB_HELP)

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { Db } from '../store/db.js';
-import type { RecordStore } from '../store/types.js';
+import type { RecordRepository, Store } from '../store/types.js';
 import type { ArticleRecord } from '../model/types.js';
 import { validateArticle } from '../model/index.js';
 import { toCrossref, ExportError, type CrossrefHeadOptions } from '../formats/index.js';
@@ -77,8 +76,8 @@ export interface CrossrefDepositReport {
 }
 
 export interface CrossrefDepositRunOptions {
-  db: Db;
-  store: RecordStore;
+  /** Records to deposit from, and where the deposit state is kept. */
+  store: Store;
   settings: CrossrefDepositSettings;
   /** Only these DOIs (forced to pending even when unchanged). */
   dois?: string[];
@@ -146,12 +145,12 @@ function newBatchName(timestamp: bigint): { batchId: string; fileName: string } 
  * locally are reported and never sent; the rest of the batch still goes.
  */
 export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Promise<CrossrefDepositReport> {
-  const { db, store, settings, logger } = options;
+  const { settings, logger } = options;
   const dryRun = options.dryRun ?? false;
   const production = isCrossrefProduction(settings.baseUrl);
-  const state = new CrossrefDepositState(db, depositTarget(settings.baseUrl), options.clock ? { clock: options.clock } : {});
+  const target = depositTarget(settings.baseUrl);
   const report: CrossrefDepositReport = {
-    target: state.target,
+    target,
     production,
     dryRun,
     scanned: 0,
@@ -166,7 +165,6 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
     unknownDois: [],
     interrupted: false,
   };
-  const progress = options.onProgress ?? (() => {});
   const head = { depositor: settings.depositor, registrant: settings.registrant };
   if (!head.depositor?.name || !head.depositor?.email || !head.registrant) {
     throw new CrossrefDepositError('config', 'Crossref deposits need crossref.depositor.name, crossref.depositor.email and crossref.registrant in the config');
@@ -181,168 +179,213 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
     client = new CrossrefClient({ ...(settings.client ?? {}), baseUrl: settings.baseUrl, credentials: settings.credentials, ...(logger ? { logger } : {}) });
   }
 
-  // A dry run does everything except talk to Crossref, inside a transaction it rolls back.
-  if (dryRun) db.exec('BEGIN IMMEDIATE');
+  const run = async (store: Store) => {
+    const state = new CrossrefDepositState(store, target, options.clock ? { clock: options.clock } : {});
+    await depositPending({ ...options, store, state, report, client, dryRun, production, head });
+  };
   try {
-    progress({ phase: 'sync', message: 'reading changed records' });
-    report.scanned = state.syncFromStore(store, { includeSynthetic: !production }).scanned;
-
-    let only: string[] | undefined;
-    if (options.dois) {
-      const forced = state.forcePending(options.dois);
-      report.unknownDois = forced.unknown;
-      only = [...forced.forced];
+    if (!dryRun) await run(options.store);
+    else {
+      // A dry run does everything except talk to Crossref, inside a transaction it rolls back.
+      const rollback = new Error('dry run: roll back');
+      await options.store
+        .withTransaction(async (tx) => {
+          await run(tx);
+          throw rollback;
+        })
+        .catch((error: unknown) => {
+          if (error !== rollback) throw error;
+        });
     }
-
-    if (client && !dryRun) {
-      // Earlier runs' batches first: a crashed upload is settled, and verdicts that are ready
-      // are applied before anything new is sent (a DOI is never in two batches at once).
-      await recoverPreparedBatches(state, client, store, report, logger, options.signal);
-      await pollOpenBatches(state, client, store, report, 0, logger, options.signal, true);
-    }
-
-    const batchSize = Math.max(1, settings.batchSize ?? 100);
-    let cursor = '';
-    let exhausted = false;
-    while (!exhausted) {
-      if (options.signal?.aborted) {
-        report.interrupted = state.nextPending(cursor, 1, only).length > 0;
-        break;
-      }
-      const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
-      while (chosen.length < batchSize) {
-        const rows = state.nextPending(cursor, batchSize, only);
-        if (rows.length === 0) {
-          exhausted = true;
-          break;
-        }
-        for (const row of rows) {
-          if (chosen.length >= batchSize) break;
-          cursor = row.doi;
-          const stored = store.get(row.localId);
-          if (!stored || stored.deleted || !stored.record || stored.record.doi?.toLowerCase() !== row.doi) {
-            state.dropStale(row.doi);
-            report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
-            continue;
-          }
-          if (production && stored.record.synthetic) {
-            report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
-            continue;
-          }
-          // The schema check runs once per batch below; per record only when the batch fails it.
-          const check = checkCrossrefRecord(stored.record, head, { ...options, schema: false });
-          if (!check.ok) {
-            for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
-            const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
-            state.recordLocalFailure(row.doi, row.localId, stored.contentHash, `not sent (local validation): ${message}`);
-            logger?.warn({ doi: row.doi, failures: check.failures }, 'record fails local validation; not deposited');
-            continue;
-          }
-          chosen.push({ item: { doi: row.doi, localId: row.localId, contentHash: stored.contentHash }, record: check.record });
-        }
-      }
-      if (chosen.length === 0) break;
-
-      const timestamp = state.reserveTimestamp(chosen.map((c) => c.item.doi));
-      const { batchId, fileName } = newBatchName(timestamp);
-      const write = options.writeCrossref ?? toCrossref;
-      const validate = options.validateCrossref ?? defaultValidate;
-      let xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
-      let schema = validate(xml);
-      if (!schema.valid) {
-        // Find the records that break the schema on their own; the others still go.
-        for (let i = chosen.length - 1; i >= 0; i--) {
-          const c = chosen[i]!;
-          const alone = checkCrossrefRecord(c.record, head, options);
-          if (alone.ok) continue;
-          for (const failure of alone.failures) report.invalid.push({ doi: c.item.doi, localId: c.item.localId, ...failure });
-          const message = alone.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
-          state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (local validation): ${message}`);
-          chosen.splice(i, 1);
-        }
-        if (chosen.length === 0) continue;
-        xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
-        schema = validate(xml);
-      }
-      const dois = chosen.map((c) => c.item.doi);
-      if (!schema.valid) {
-        // Each record passed alone, so this is a batch-level problem: report it on every DOI.
-        const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');
-        for (const c of chosen) {
-          report.invalid.push({ doi: c.item.doi, localId: c.item.localId, field: 'xml', message: `deposit batch fails the schema: ${message}` });
-          state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (batch fails the schema): ${message}`);
-        }
-        continue;
-      }
-      if (dryRun) {
-        report.batches.push({ batchId, fileName, dois, status: 'planned', xml });
-        continue;
-      }
-
-      state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
-      const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
-      report.batches.push(batchReport);
-      progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
-      try {
-        await client!.submit(fileName, xml, options.signal);
-        state.markSent(batchId);
-        batchReport.status = 'sent';
-        report.sent += dois.length;
-        logger?.info({ batchId, fileName, dois: dois.length }, 'Crossref acknowledged the deposit');
-      } catch (error) {
-        if (!(error instanceof CrossrefDepositError)) throw error;
-        if (error.kind === 'auth' || error.kind === 'config') {
-          state.closeUnsentBatch(batchId, { status: 'abandoned' });
-          batchReport.status = 'abandoned';
-          throw error;
-        }
-        if (error.kind === 'rejected') {
-          state.closeUnsentBatch(batchId, { status: 'rejected', message: error.message });
-          batchReport.status = 'rejected';
-          batchReport.message = error.message;
-          report.failed += dois.length;
-          continue;
-        }
-        // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
-        await settleUncertainBatch(state, client!, store, { batchId, fileName }, report, logger, options.signal);
-        batchReport.status = state.batch(batchId)?.status ?? 'prepared';
-        // Stopped while waiting to retry: not a failure; the next run settles this batch.
-        if (options.signal?.aborted) {
-          report.interrupted = true;
-          break;
-        }
-        throw error;
-      }
-    }
-
-    if (client && !dryRun) {
-      progress({ phase: 'poll', message: 'waiting for Crossref submission logs' });
-      await pollOpenBatches(state, client, store, report, settings.pollTimeoutMs ?? client.pollPacing.timeoutMs, logger, options.signal);
-    }
-    report.awaitingResult = state.counts().submitted;
     return report;
   } finally {
-    if (dryRun) db.exec('ROLLBACK');
     if (ownsClient) await client?.close();
   }
 }
 
-function hashOf(store: RecordStore) {
-  return (item: BatchItem): string | undefined => {
-    const stored = store.get(item.localId);
+/** A run in progress: its options, on `store` (the transaction of a dry run), with its state and report. */
+type DepositRun = CrossrefDepositRunOptions & {
+  state: CrossrefDepositState;
+  report: CrossrefDepositReport;
+  client: CrossrefClient | undefined;
+  dryRun: boolean;
+  production: boolean;
+  head: CrossrefDepositorIdentity;
+};
+
+/**
+ * The next batch: pending DOIs after `cursor` whose records still carry them and pass the
+ * local checks (the others are reported, and dropped or marked failed), up to the batch size.
+ */
+async function chooseBatch(
+  run: DepositRun,
+  cursor: string,
+  only: string[] | undefined,
+  batchSize: number,
+): Promise<{ chosen: { item: BatchItem; record: ArticleRecord }[]; cursor: string; exhausted: boolean }> {
+  const { state, report, production, head, logger } = run;
+  const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
+  while (chosen.length < batchSize) {
+    const rows = await state.nextPending(cursor, batchSize, only);
+    if (rows.length === 0) return { chosen, cursor, exhausted: true };
+    for (const row of rows) {
+      if (chosen.length >= batchSize) break;
+      cursor = row.doi;
+      const stored = await run.store.records.get(row.localId);
+      if (!stored || stored.deleted || !stored.record || stored.record.doi?.toLowerCase() !== row.doi) {
+        await state.dropStale(row.doi);
+        report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
+        continue;
+      }
+      if (production && stored.record.synthetic) {
+        report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
+        continue;
+      }
+      // The schema check runs once per batch; per record only when the batch fails it.
+      const check = checkCrossrefRecord(stored.record, head, { ...run, schema: false });
+      if (!check.ok) {
+        for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
+        const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+        await state.recordLocalFailure(row.doi, row.localId, stored.contentHash, `not sent (local validation): ${message}`);
+        logger?.warn({ doi: row.doi, failures: check.failures }, 'record fails local validation; not deposited');
+        continue;
+      }
+      chosen.push({ item: { doi: row.doi, localId: row.localId, contentHash: stored.contentHash }, record: check.record });
+    }
+  }
+  return { chosen, cursor, exhausted: false };
+}
+
+/** The run itself: sync, settle earlier batches, send the pending DOIs batch by batch, poll. */
+async function depositPending(options: DepositRun): Promise<void> {
+  const { store, state, report, client, dryRun, production, head, settings, logger } = options;
+  const progress = options.onProgress ?? (() => {});
+  const records = store.records;
+  progress({ phase: 'sync', message: 'reading changed records' });
+  report.scanned = (await state.syncFromStore({ includeSynthetic: !production })).scanned;
+
+  let only: string[] | undefined;
+  if (options.dois) {
+    const forced = await state.forcePending(options.dois);
+    report.unknownDois = forced.unknown;
+    only = [...forced.forced];
+  }
+
+  if (client && !dryRun) {
+    // Earlier runs' batches first: a crashed upload is settled, and verdicts that are ready
+    // are applied before anything new is sent (a DOI is never in two batches at once).
+    await recoverPreparedBatches(state, client, records, report, logger, options.signal);
+    await pollOpenBatches(state, client, records, report, 0, logger, options.signal, true);
+  }
+
+  const batchSize = Math.max(1, settings.batchSize ?? 100);
+  let cursor = '';
+  let exhausted = false;
+  while (!exhausted) {
+    if (options.signal?.aborted) {
+      report.interrupted = (await state.nextPending(cursor, 1, only)).length > 0;
+      break;
+    }
+    const next = await chooseBatch(options, cursor, only, batchSize);
+    ({ cursor, exhausted } = next);
+    const chosen = next.chosen;
+    if (chosen.length === 0) break;
+
+    const timestamp = await state.reserveTimestamp(chosen.map((c) => c.item.doi));
+    const { batchId, fileName } = newBatchName(timestamp);
+    const write = options.writeCrossref ?? toCrossref;
+    const validate = options.validateCrossref ?? defaultValidate;
+    let xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+    let schema = validate(xml);
+    if (!schema.valid) {
+      // Find the records that break the schema on their own; the others still go.
+      for (let i = chosen.length - 1; i >= 0; i--) {
+        const c = chosen[i]!;
+        const alone = checkCrossrefRecord(c.record, head, options);
+        if (alone.ok) continue;
+        for (const failure of alone.failures) report.invalid.push({ doi: c.item.doi, localId: c.item.localId, ...failure });
+        const message = alone.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+        await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (local validation): ${message}`);
+        chosen.splice(i, 1);
+      }
+      if (chosen.length === 0) continue;
+      xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+      schema = validate(xml);
+    }
+    const dois = chosen.map((c) => c.item.doi);
+    if (!schema.valid) {
+      // Each record passed alone, so this is a batch-level problem: report it on every DOI.
+      const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');
+      for (const c of chosen) {
+        report.invalid.push({ doi: c.item.doi, localId: c.item.localId, field: 'xml', message: `deposit batch fails the schema: ${message}` });
+        await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (batch fails the schema): ${message}`);
+      }
+      continue;
+    }
+    if (dryRun) {
+      report.batches.push({ batchId, fileName, dois, status: 'planned', xml });
+      continue;
+    }
+
+    await state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
+    const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
+    report.batches.push(batchReport);
+    progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
+    try {
+      await client!.submit(fileName, xml, options.signal);
+      await state.markSent(batchId);
+      batchReport.status = 'sent';
+      report.sent += dois.length;
+      logger?.info({ batchId, fileName, dois: dois.length }, 'Crossref acknowledged the deposit');
+    } catch (error) {
+      if (!(error instanceof CrossrefDepositError)) throw error;
+      if (error.kind === 'auth' || error.kind === 'config') {
+        await state.closeUnsentBatch(batchId, { status: 'abandoned' });
+        batchReport.status = 'abandoned';
+        throw error;
+      }
+      if (error.kind === 'rejected') {
+        await state.closeUnsentBatch(batchId, { status: 'rejected', message: error.message });
+        batchReport.status = 'rejected';
+        batchReport.message = error.message;
+        report.failed += dois.length;
+        continue;
+      }
+      // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
+      await settleUncertainBatch(state, client!, records, { batchId, fileName }, report, logger, options.signal);
+      batchReport.status = (await state.batch(batchId))?.status ?? 'prepared';
+      // Stopped while waiting to retry: not a failure; the next run settles this batch.
+      if (options.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
+      throw error;
+    }
+  }
+
+  if (client && !dryRun) {
+    progress({ phase: 'poll', message: 'waiting for Crossref submission logs' });
+    await pollOpenBatches(state, client, records, report, settings.pollTimeoutMs ?? client.pollPacing.timeoutMs, logger, options.signal);
+  }
+  report.awaitingResult = (await state.counts()).submitted;
+}
+
+function hashOf(records: RecordRepository) {
+  return async (item: BatchItem): Promise<string | undefined> => {
+    const stored = await records.get(item.localId);
     return stored && !stored.deleted ? stored.contentHash : undefined;
   };
 }
 
-function applyResult(
+async function applyResult(
   state: CrossrefDepositState,
-  store: RecordStore,
+  records: RecordRepository,
   batchId: string,
   diagnostic: BatchDiagnostic,
   report: CrossrefDepositReport,
   logger: Logger | undefined,
-): void {
-  const counts = state.applyDiagnostic(batchId, diagnostic, hashOf(store));
+): Promise<void> {
+  const counts = await state.applyDiagnostic(batchId, diagnostic, hashOf(records));
   report.registered += counts.registered;
   report.warning += counts.warning;
   report.failed += counts.failed;
@@ -352,11 +395,11 @@ function applyResult(
     if (diagnostic.submissionId) entry.submissionId = diagnostic.submissionId;
     Object.assign(entry, counts);
   } else {
-    const info = state.batch(batchId)!;
+    const info = (await state.batch(batchId))!;
     report.batches.push({
       batchId,
       fileName: info.fileName,
-      dois: state.batchItems(batchId).map((i) => i.doi),
+      dois: (await state.batchItems(batchId)).map((i) => i.doi),
       status: 'completed',
       ...(diagnostic.submissionId ? { submissionId: diagnostic.submissionId } : {}),
       ...counts,
@@ -374,7 +417,7 @@ function applyResult(
 async function settleUncertainBatch(
   state: CrossrefDepositState,
   client: CrossrefClient,
-  store: RecordStore,
+  records: RecordRepository,
   batch: { batchId: string; fileName: string },
   report: CrossrefDepositReport,
   logger: Logger | undefined,
@@ -388,25 +431,25 @@ async function settleUncertainBatch(
     return;
   }
   if (diagnostic.status === 'unknown_submission') {
-    state.closeUnsentBatch(batch.batchId, { status: 'abandoned' });
+    await state.closeUnsentBatch(batch.batchId, { status: 'abandoned' });
     logger?.info({ batchId: batch.batchId }, 'Crossref never received the batch; its DOIs are pending again');
     return;
   }
-  state.markSent(batch.batchId);
-  if (diagnostic.status === 'completed') applyResult(state, store, batch.batchId, diagnostic, report, logger);
+  await state.markSent(batch.batchId);
+  if (diagnostic.status === 'completed') await applyResult(state, records, batch.batchId, diagnostic, report, logger);
 }
 
 async function recoverPreparedBatches(
   state: CrossrefDepositState,
   client: CrossrefClient,
-  store: RecordStore,
+  records: RecordRepository,
   report: CrossrefDepositReport,
   logger: Logger | undefined,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  for (const batch of state.openBatches()) {
+  for (const batch of await state.openBatches()) {
     if (batch.status !== 'prepared') continue;
-    await settleUncertainBatch(state, client, store, batch, report, logger, signal);
+    await settleUncertainBatch(state, client, records, batch, report, logger, signal);
   }
 }
 
@@ -418,14 +461,14 @@ async function recoverPreparedBatches(
 async function pollOpenBatches(
   state: CrossrefDepositState,
   client: CrossrefClient,
-  store: RecordStore,
+  records: RecordRepository,
   report: CrossrefDepositReport,
   timeoutMs: number,
   logger: Logger | undefined,
   signal: AbortSignal | undefined,
   immediate = false,
 ): Promise<void> {
-  const open = new Map(state.openBatches().filter((b) => b.status === 'sent').map((b) => [b.batchId, b]));
+  const open = new Map((await state.openBatches()).filter((b) => b.status === 'sent').map((b) => [b.batchId, b]));
   const deadline = performance.now() + timeoutMs;
   let delay = client.pollPacing.initialDelayMs;
   let round = 0;
@@ -446,7 +489,7 @@ async function pollOpenBatches(
         continue;
       }
       if (diagnostic.status === 'completed') {
-        applyResult(state, store, batch.batchId, diagnostic, report, logger);
+        await applyResult(state, records, batch.batchId, diagnostic, report, logger);
         open.delete(batch.batchId);
       }
     }

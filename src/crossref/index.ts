@@ -7,7 +7,6 @@ export { parseRetryAfter } from '../http/retryAfter.js';
 export { parseDepositAcknowledgement, parseBatchDiagnostic } from './responses.js';
 export type { DepositAcknowledgement, BatchDiagnostic, BatchDiagnosticStatus, RecordDiagnostic, RecordDiagnosticStatus } from './responses.js';
 export { CrossrefDepositState, depositTarget } from './state.js';
-export type { DoiDepositState, DoiDepositStatus, DepositBatchInfo, DepositBatchStatus } from './state.js';
 export { runCrossrefDeposit, checkCrossrefRecord } from './deposit.js';
 export type {
   CrossrefDepositSettings,

@@ -1,24 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { recordLocalId } from '../model/index.js';
 import type { ArticleRecord } from '../model/types.js';
-import type { Db } from '../store/db.js';
-import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
-import type { RecordStore } from '../store/types.js';
+import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedQuarantine, PreparedRecord, StagedItem, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
+import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
 import { HarvestClient, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
 import { SECONDS_GRANULARITY, buildRequestUrl, formatUtcDatetime, isUtcDatetime, listDateArguments, toGranularity, utcDatetimeToDate } from '../oai-pmh/index.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError, describeError } from './errors.js';
 import { mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
 import { describeRepair, repairChanged } from './sanitize.js';
 import type { ScannedItem } from './scanner.js';
-import {
-  HarvestStore,
-  hashRecordBytes,
-  type HarvestCheckpoint,
-  type HarvestRunCounts,
-  type HarvestSource,
-  type PreparedQuarantine,
-  type PreparedRecord,
-} from './store.js';
+import { commitHarvestPage, type HarvestRecordSink } from './commit.js';
+import { hashRecordBytes } from './sources.js';
 import { isUnreadable, type Granularity, type ItemContext } from './xml.js';
 
 export type HarvestRunOutcome = 'completed' | 'paused' | 'failed';
@@ -81,12 +74,12 @@ export interface HarvestRunOptions {
   /** Run even if a Retry-After pause has not elapsed. */
   ignoreNotBefore?: boolean;
   /**
-   * Where valid mapped records go. Default: a SqliteRecordStore on the same database; null: not
-   * upserted anywhere (harvest tables only).
+   * Where valid mapped records go. Default: the store's records, in the page's transaction; null:
+   * nowhere (harvest tables only); a function: the records seen through it.
    */
-  recordStore?: RecordStore | null;
+  records?: HarvestRecordSink;
   mapper?: HarvestMapper;
-  /** Key for records in the RecordStore. Default recordLocalId (id, else DOI). */
+  /** Key for records in the store's records. Default recordLocalId (id, else DOI). */
   localIdOf?: (article: ArticleRecord) => string;
   clock?: () => Date;
   logger?: Logger;
@@ -97,16 +90,22 @@ export interface HarvestRunOptions {
   overlapSeconds?: number;
   /** badResumptionToken restarts allowed per run. Default 3. */
   maxRestarts?: number;
+  /**
+   * Lifetime of the source's lease (`harvest:<source>`) between heartbeats; another process may
+   * take the source over once it expires. Default 5 minutes, renewed every third of it.
+   */
+  leaseTtlMs?: number;
 }
 
-type PageItem = { kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine };
+type PageItem = StagedItem;
 type Prepare = (item: ScannedItem, context: ItemContext, requestUrl: string | undefined) => { item: PageItem; size: number };
 
 /**
  * One page's items between the response and the commit. Items arrive as raw byte slices and
  * are mapped after the page is complete (so the next request can go out first). A page too big
  * to hold is mapped as it arrives and spills to a staging table under its own slot, so memory
- * stays bounded whatever a server puts in one response.
+ * stays bounded whatever a server puts in one response. Items arrive in synchronous callbacks,
+ * so the staging writes queue in order on `pending`, which `all()` (and the commit) wait for.
  */
 class PageBuffer {
   private items: PageItem[] = [];
@@ -115,19 +114,27 @@ class PageBuffer {
   private raw: { item: ScannedItem; context: ItemContext }[] = [];
   private rawBytes = 0;
   private eager = false;
+  private pending: Promise<void> = Promise.resolve();
+  private stagingError: unknown;
   /** Datestamps of this page's records: range, and whether they arrived in ascending order. */
   minDatestamp: string | undefined;
   maxDatestamp: string | undefined;
   ordered = true;
 
   constructor(
-    private readonly store: HarvestStore,
+    private readonly store: Store,
     private readonly source: string,
     readonly slot: number,
     private readonly maxBytes: number,
     private readonly prepare: Prepare,
     readonly requestUrl: string,
   ) {}
+
+  private queue(write: () => Promise<void>): void {
+    this.pending = this.pending.then(write).catch((error: unknown) => {
+      this.stagingError ??= error;
+    });
+  }
 
   /** Drops everything (a retried attempt delivers the page again). */
   reset(): void {
@@ -136,11 +143,17 @@ class PageBuffer {
     this.raw = [];
     this.rawBytes = 0;
     this.eager = false;
-    if (this.staged > 0) this.store.clearStaging(this.source, this.slot);
+    if (this.staged > 0) this.queue(() => this.store.harvest.clearStaging(this.source, this.slot));
     this.staged = 0;
     this.minDatestamp = undefined;
     this.maxDatestamp = undefined;
     this.ordered = true;
+  }
+
+  /** Waits for queued staging writes; throws the first that failed. */
+  async settled(): Promise<void> {
+    await this.pending;
+    if (this.stagingError !== undefined) throw this.stagingError;
   }
 
   receive(item: ScannedItem, context: ItemContext): void {
@@ -176,8 +189,10 @@ class PageBuffer {
     this.items.push(item);
     this.bytes += size;
     if (this.bytes > this.maxBytes) {
-      this.store.stageItems(this.source, this.slot, this.staged, this.items);
-      this.staged += this.items.length;
+      const items = this.items;
+      const firstSeq = this.staged;
+      this.queue(() => this.store.harvest.stageItems(this.source, this.slot, firstSeq, items));
+      this.staged += items.length;
       this.items = [];
       this.bytes = 0;
     }
@@ -191,8 +206,20 @@ class PageBuffer {
     return this.staged + this.items.length + this.raw.length;
   }
 
-  *all(): Generator<PageItem> {
-    if (this.staged > 0) yield* this.store.stagedItems(this.source, this.slot);
+  /** Every item: the staged ones (read back in batches, through `store`: the commit's transaction), then those held. */
+  async *all(store: Store, batch = 500): AsyncGenerator<PageItem> {
+    await this.settled();
+    if (this.staged > 0) {
+      let after = -1;
+      for (;;) {
+        const rows = await store.harvest.stagedItems(this.source, this.slot, after, batch);
+        for (const row of rows) {
+          after = row.seq;
+          yield row.item;
+        }
+        if (rows.length < batch) break;
+      }
+    }
     yield* this.items;
   }
 }
@@ -240,37 +267,82 @@ export function nextFromResponseDate(responseDate: string | undefined, granulari
   return formatUtcDatetime(new Date(date.getTime() - overlapSeconds * 1000), granularity);
 }
 
+const INTERRUPTED = 'the harvester process ended without finishing (killed or crashed); the checkpoint was kept';
+
+/** Starts a run; a run left 'running' by a dead process becomes 'interrupted'. */
+function startRun(store: Store, source: string, args: { from?: string; until?: string; resumedFrom?: number }, now: string): Promise<number> {
+  return store.withTransaction(async (tx) => {
+    await tx.harvest.interruptRunningRuns(source, INTERRUPTED, now);
+    return tx.harvest.insertRun(source, args, now);
+  });
+}
+
+/** Completes a run: the next incremental `from` is saved and the checkpoint removed, atomically (in `store`'s transaction if it is one). */
+function completeRun(
+  store: Store,
+  runId: number,
+  source: string,
+  details: { nextFrom: string | undefined; lastResponseDate: string | undefined; warnings: string[]; requests: number },
+  now: string,
+): Promise<void> {
+  return store.withTransaction(async (tx) => {
+    await tx.harvest.finishRun(runId, 'completed', details, now);
+    await tx.harvest.setNextFrom(source, details.nextFrom, details.lastResponseDate, now);
+    await tx.harvest.deleteCheckpoint(source);
+  });
+}
+
+/**
+ * Takes the source's lease (`harvest:<name>`) for this run. A lease left by a process that no
+ * longer exists on this host (killed, crashed) is taken over; a live one, here or elsewhere,
+ * is refused until it expires.
+ */
+async function leaseSource(store: Store, name: string, ttlMs: number, log: Logger | undefined) {
+  const leases = new JobLeases(store.jobs);
+  const key = `harvest:${name}`;
+  const owner = leaseOwnerName(`harvest-${randomBytes(3).toString('hex')}`);
+  if (!(await leases.acquire(key, owner, ttlMs))) {
+    const holder = await leases.holder(key);
+    const here = holder && holder.owner.startsWith(leaseOwnerName(''));
+    throw new Error(
+      here
+        ? `Source "${name}" is already being harvested in this process`
+        : `Source "${name}" is being harvested by ${holder?.owner ?? 'another process'} since ${holder?.acquiredAt ?? '(unknown)'}`,
+    );
+  }
+  return keepLease(leases, key, owner, ttlMs, (error) => log?.warn({ source: name, error: error.message }, 'harvest lease heartbeat failed; will retry'));
+}
+
 /**
  * Harvests one configured source: continues its checkpoint if a previous run stopped early,
  * otherwise starts a list sequence (incremental from the last completed run). Every page is
  * committed with its resumption token in one transaction. Never throws for harvest failures:
- * the summary says completed, paused (resumable: Retry-After too long, budget, abort) or failed
- * (the checkpoint is kept, the next run retries from it).
+ * the summary says completed, paused (resumable: Retry-After too long, budget, abort, lease
+ * lost) or failed (the checkpoint is kept, the next run retries from it).
  */
-export async function runHarvest(db: Db, sourceName: string, options: HarvestRunOptions = {}): Promise<HarvestRunSummary> {
+export async function runHarvest(store: Store, sourceName: string, options: HarvestRunOptions = {}): Promise<HarvestRunSummary> {
   const clock = options.clock ?? (() => new Date());
-  const store = new HarvestStore(db, { clock });
-  const source = store.getSource(sourceName);
+  const source = await store.harvest.getSource(sourceName);
   if (!source) throw new Error(`No harvest source named "${sourceName}" (add it with: pubmeta harvest add ${sourceName} URL --prefix oai_dc)`);
-  const recordStore = options.recordStore === null ? undefined : (options.recordStore ?? new SqliteRecordStore(db, { clock }));
   const log = options.logger;
-  store.acquireLock(source.name);
+  const lease = await leaseSource(store, source.name, options.leaseTtlMs ?? 5 * 60_000, log);
+  const signal = options.signal ? AbortSignal.any([options.signal, lease.lost]) : lease.lost;
   try {
-    return await harvestLocked(store, source, recordStore, options, clock, log);
+    return await harvestLocked(store, source, { ...options, signal }, clock, log);
   } finally {
-    store.releaseLock(source.name);
+    await lease.release();
   }
 }
 
 async function harvestLocked(
-  store: HarvestStore,
+  store: Store,
   source: HarvestSource,
-  recordStore: RecordStore | undefined,
   options: HarvestRunOptions,
   clock: () => Date,
   log: Logger | undefined,
 ): Promise<HarvestRunSummary> {
   const started = clock();
+  const now = () => clock().toISOString();
   const warnings: string[] = [];
   const warn = (code: string, message: string) => {
     warnings.push(`${code}: ${message}`);
@@ -285,22 +357,27 @@ async function harvestLocked(
   const totals = { pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
 
   if (source.notBefore !== undefined && !options.ignoreNotBefore && Date.parse(source.notBefore) > started.getTime()) {
-    const runId = store.startRun(source.name, {});
+    const runId = await startRun(store, source.name, {}, now());
     const reason = `The repository asked not to be contacted before ${source.notBefore} (Retry-After)`;
-    store.finishRun(runId, 'paused', { reason, errorCode: 'retryAfterTooLong', warnings, requests: 0 });
+    await store.harvest.finishRun(runId, 'paused', { reason, errorCode: 'retryAfterTooLong', warnings, requests: 0 }, now());
     return summarize('paused', { reason, errorCode: 'retryAfterTooLong', resumeAfter: source.notBefore });
   }
 
-  let checkpoint = options.restart ? undefined : store.getCheckpoint(source.name);
+  let checkpoint = options.restart ? undefined : await store.harvest.getCheckpoint(source.name);
   if (checkpoint && checkpoint.metadataPrefix !== source.metadataPrefix) checkpoint = undefined;
   resumed = checkpoint !== undefined;
   const previousRecords = checkpoint?.records ?? 0;
-  store.clearStaging(source.name);
-  const runId = store.startRun(source.name, {
-    from: checkpoint?.listFrom ?? options.from,
-    until: checkpoint?.listUntil ?? options.until,
-    ...(checkpoint ? { resumedFrom: checkpoint.runId } : {}),
-  });
+  await store.harvest.clearStaging(source.name);
+  const runId = await startRun(
+    store,
+    source.name,
+    {
+      ...((checkpoint?.listFrom ?? options.from) !== undefined ? { from: checkpoint?.listFrom ?? options.from } : {}),
+      ...((checkpoint?.listUntil ?? options.until) !== undefined ? { until: checkpoint?.listUntil ?? options.until } : {}),
+      ...(checkpoint ? { resumedFrom: checkpoint.runId } : {}),
+    },
+    now(),
+  );
 
   const clientEvents = (event: HarvestClientEvent) => {
     if (event.type === 'retry') {
@@ -362,7 +439,7 @@ async function harvestLocked(
       try {
         const identify = await client.identify();
         granularity = identify.granularity;
-        store.recordIdentify(source.name, identify);
+        await store.harvest.recordIdentify(source.name, identify, now());
         if (identify.declaredGranularity !== identify.granularity) {
           warn('granularity', `Identify declares granularity "${identify.declaredGranularity}"; using day granularity`);
         }
@@ -396,9 +473,9 @@ async function harvestLocked(
         maxDatestamp: undefined,
         ordered: true,
         restarts: 0,
-        updatedAt: clock().toISOString(),
+        updatedAt: now(),
       };
-      store.saveCheckpoint(checkpoint);
+      await store.harvest.saveCheckpoint(checkpoint, now());
     } else {
       from = checkpoint.listFrom;
       until = checkpoint.listUntil;
@@ -458,6 +535,7 @@ async function harvestLocked(
           result = await current.result;
         } catch (error) {
           current.buffer.reset();
+          await current.buffer.settled().catch(() => undefined);
           if (error instanceof HarvestOaiError && error.oaiCode === 'badResumptionToken' && cp.resumptionToken !== undefined) {
             if (restartsThisRun >= maxRestarts) throw error;
             restartsThisRun++;
@@ -470,7 +548,7 @@ async function harvestLocked(
               `The repository rejected the resumption token (${error.errors[0]?.message || 'expired or invalid'}); restarting the list from ${restartFrom ?? 'the beginning'}`,
             );
             checkpoint = { ...cp, resumptionToken: undefined, restartFrom, restarts: cp.restarts + 1, cursor: undefined };
-            store.saveCheckpoint(checkpoint);
+            await store.harvest.saveCheckpoint(checkpoint, now());
             seenTokens.clear();
             if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
             inFlight = request(checkpoint);
@@ -520,16 +598,27 @@ async function harvestLocked(
           maxDatestamp,
           ordered,
         };
-        const outcome = store.commitPage({
+        await page.settled();
+        // The last page completes the run in its own transaction: a crash can never leave a
+        // checkpoint that says "all pages stored" yet no completion, which the next run would
+        // read as "list request next" and harvest everything again.
+        const last = token === '';
+        if (last) nextFrom = nextFromResponseDate(next.firstResponseDate, granularity, options.overlapSeconds ?? 0);
+        const outcome = await commitHarvestPage(store, {
           source: source.name,
           slot: page.slot,
           metadataPrefix: cp.metadataPrefix,
           runId,
-          items: page.all(),
-          checkpoint: next,
-          counters: { requests: client.requestCount },
-          recordStore,
+          // Staged items are read back inside the commit's transaction.
+          items: (tx) => page.all(tx),
+          checkpoint: last ? undefined : next,
+          requests: client.requestCount,
+          ...(options.records !== undefined ? { records: options.records } : {}),
           localIdOf,
+          now: now(),
+          ...(last
+            ? { then: (tx: Store) => completeRun(tx, runId, source.name, { nextFrom, lastResponseDate: next.firstResponseDate, warnings, requests: client.requestCount }, now()) }
+            : {}),
         });
         checkpoint = next;
         totals.pages++;
@@ -565,27 +654,26 @@ async function harvestLocked(
         inFlight.cancel.abort();
         await inFlight.result.catch(() => undefined);
         inFlight.buffer.reset();
+        await inFlight.buffer.settled().catch(() => undefined);
       }
     }
 
-    nextFrom = nextFromResponseDate(checkpoint.firstResponseDate, granularity, options.overlapSeconds ?? 0);
-    store.completeRun(runId, source.name, { nextFrom, lastResponseDate: checkpoint.firstResponseDate, warnings, requests: client.requestCount });
     log?.info({ source: source.name, ...totals, nextFrom }, 'harvest completed');
     return summarize('completed', {}, runId);
   } catch (error) {
     if (error instanceof HarvestPausedError) {
       const resumeAfter = error.resumeAfter?.toISOString();
-      if (error.resumeAfter) store.setNotBefore(source.name, error.resumeAfter);
-      store.finishRun(runId, 'paused', { reason: error.message, errorCode: error.code, warnings, requests: client.requestCount });
+      if (error.resumeAfter) await store.harvest.setNotBefore(source.name, error.resumeAfter.toISOString(), now());
+      await store.harvest.finishRun(runId, 'paused', { reason: error.message, errorCode: error.code, warnings, requests: client.requestCount }, now());
       log?.warn({ source: source.name, code: error.code, resumeAfter }, `harvest paused: ${error.message}`);
       return summarize('paused', { reason: error.message, errorCode: error.code, ...(resumeAfter ? { resumeAfter } : {}) }, runId);
     }
     const code = error instanceof HarvestOaiError ? error.oaiCode : error instanceof HarvestError ? error.code : 'internal';
     const reason = describeError(error);
-    store.finishRun(runId, 'failed', { reason, errorCode: code, warnings, requests: client.requestCount });
+    await store.harvest.finishRun(runId, 'failed', { reason, errorCode: code, warnings, requests: client.requestCount }, now());
     log?.error({ source: source.name, code }, `harvest failed: ${reason}`);
     if (!(error instanceof HarvestError)) throw error;
-    return summarize('failed', { reason, errorCode: code, resumable: store.getCheckpoint(source.name) !== undefined }, runId);
+    return summarize('failed', { reason, errorCode: code, resumable: (await store.harvest.getCheckpoint(source.name)) !== undefined }, runId);
   } finally {
     await client.close();
   }

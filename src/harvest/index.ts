@@ -51,19 +51,18 @@ export {
   type HarvestRunOutcome,
   type HarvestProgress,
 } from './harvester.js';
+// Harvest state rows (HarvestSource, HarvestRunRow, HarvestCheckpoint, StoredHarvestRecord, ...)
+// are the store's types, exported from src/store.
 export {
-  HarvestStore,
-  HARVEST_MIGRATIONS,
-  type HarvestSource,
-  type HarvestSourceInput,
+  addHarvestSource,
+  harvestSourceStatus,
+  harvestedRecord,
+  harvestedRecords,
+  hashRecordBytes as hashHarvestedRecordBytes,
   type HarvestSourceStatus,
-  type HarvestRunRow,
-  type HarvestRunCounts,
-  type HarvestRunStatus,
-  type HarvestCheckpoint,
-  type StoredHarvestRecord,
-  type QuarantinedRecord as HarvestQuarantinedRecord,
-} from './store.js';
+  type HarvestedRecord,
+} from './sources.js';
+export { commitHarvestPage, type PageOutcome as HarvestPageOutcome, type HarvestRecordSink } from './commit.js';
 export {
   type OaiHeader as HarvestOaiHeader,
   type OaiIdentify as HarvestIdentify,

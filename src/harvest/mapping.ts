@@ -10,7 +10,7 @@ export interface HarvestMapping {
   format: HarvestMetadataFormat | undefined;
   /** The mapped record: normalised when valid, the reader's best effort otherwise. */
   record: ArticleRecord | undefined;
-  /** True when the record passed validateArticle (only then does it go to the RecordStore). */
+  /** True when the record passed validateArticle (only then does it go to the store's records). */
   valid: boolean;
   /** Validation errors as "/pointer: message", or why nothing could be mapped. */
   errors: string[];

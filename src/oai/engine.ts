@@ -1,6 +1,6 @@
 import { toDatestamp } from '../store/canonical.js';
 import { SET_SPEC_PATTERN } from '../store/setSpecs.js';
-import type { KeysetPosition, RecordQuery, RecordStore, StoredRecord } from '../store/types.js';
+import type { KeysetPosition, RecordQuery, RecordRepository, StoredRecord } from '../store/types.js';
 import {
   OAI_PMH_NAMESPACE,
   OAI_PMH_SCHEMA,
@@ -45,7 +45,7 @@ const ARGUMENT_RULES: Record<OaiVerb, { required: string[]; optional: string[]; 
 const METADATA_PREFIX_PATTERN = /^[A-Za-z0-9\-_.!~*'()]+$/;
 
 interface Context {
-  store: RecordStore;
+  store: RecordRepository;
   config: OaiConfig;
   now: Date;
   formats: Map<string, OaiMetadataFormat>;
@@ -54,7 +54,8 @@ interface Context {
 /** What a verb handler produces: the verb element's content, or errors. */
 type Outcome = { body: string } | { errors: OaiError[] };
 
-export function handleOaiRequest(args: OaiArguments, store: RecordStore, config: OaiConfig, now: Date): string {
+/** Answers one OAI-PMH request from the records of a store (async: the store may be remote). */
+export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date): Promise<string> {
   const ctx: Context = {
     store,
     config,
@@ -79,20 +80,20 @@ export function handleOaiRequest(args: OaiArguments, store: RecordStore, config:
   let outcome: Outcome;
   switch (verb) {
     case 'Identify':
-      outcome = identify(ctx);
+      outcome = await identify(ctx);
       break;
     case 'ListMetadataFormats':
-      outcome = listMetadataFormats(ctx, single.identifier);
+      outcome = await listMetadataFormats(ctx, single.identifier);
       break;
     case 'ListSets':
-      outcome = listSets(ctx, single.resumptionToken);
+      outcome = await listSets(ctx, single.resumptionToken);
       break;
     case 'GetRecord':
-      outcome = getRecord(ctx, single.identifier!, single.metadataPrefix!);
+      outcome = await getRecord(ctx, single.identifier!, single.metadataPrefix!);
       break;
     case 'ListIdentifiers':
     case 'ListRecords':
-      outcome = listHeadersOrRecords(ctx, verb, single, checked.dates);
+      outcome = await listHeadersOrRecords(ctx, verb, single, checked.dates);
       break;
   }
   const content = 'errors' in outcome ? errorsXml(outcome.errors) : `<${verb}>${outcome.body}</${verb}>`;
@@ -209,10 +210,10 @@ function element(name: string, text: string): string {
 // ---------------------------------------------------------------------------------------------
 // §4.2 Identify
 
-function identify(ctx: Context): Outcome {
+async function identify(ctx: Context): Promise<Outcome> {
   const { config, store } = ctx;
-  const earliest = store.earliestDatestamp() ?? toDatestamp(ctx.now);
-  const first = store.list({}, 1, { headersOnly: true })[0];
+  const earliest = (await store.earliestDatestamp()) ?? toDatestamp(ctx.now);
+  const first = (await store.list({}, 1, { headersOnly: true }))[0];
   const sample = oaiIdentifier(config.repositoryIdentifier, first?.localId ?? '10.1234/example-article');
   let body =
     element('repositoryName', config.repositoryName) +
@@ -238,10 +239,10 @@ function identify(ctx: Context): Outcome {
 // ---------------------------------------------------------------------------------------------
 // §4.4 ListMetadataFormats
 
-function listMetadataFormats(ctx: Context, identifier: string | undefined): Outcome {
+async function listMetadataFormats(ctx: Context, identifier: string | undefined): Promise<Outcome> {
   let formats = [...ctx.formats.values()];
   if (identifier !== undefined) {
-    const stored = lookUp(ctx, identifier);
+    const stored = await lookUp(ctx, identifier);
     if (!stored) return { errors: [idDoesNotExist(identifier)] };
     // A tombstone is reported (as deleted) in every format, so every format is listed for it.
     if (!stored.deleted) formats = formats.filter((format) => render(ctx, format, stored) !== undefined);
@@ -266,11 +267,11 @@ function listMetadataFormats(ctx: Context, identifier: string | undefined): Outc
 // §4.6 ListSets. The set list is short (journals and their sections), so it is never split and
 // no resumptionToken is ever issued: any token given is not one of ours.
 
-function listSets(ctx: Context, resumptionToken: string | undefined): Outcome {
+async function listSets(ctx: Context, resumptionToken: string | undefined): Promise<Outcome> {
   if (resumptionToken !== undefined) {
     return { errors: [{ code: 'badResumptionToken', message: 'This repository issues no resumptionToken for ListSets.' }] };
   }
-  const sets = ctx.store.listSets();
+  const sets = await ctx.store.listSets();
   if (sets.length === 0) return { errors: [noSetHierarchy()] };
   return {
     body: sets.map((s) => '<set>' + element('setSpec', s.setSpec) + element('setName', s.setName) + '</set>').join('\n'),
@@ -280,8 +281,8 @@ function listSets(ctx: Context, resumptionToken: string | undefined): Outcome {
 // ---------------------------------------------------------------------------------------------
 // §4.1 GetRecord
 
-function getRecord(ctx: Context, identifier: string, metadataPrefix: string): Outcome {
-  const stored = lookUp(ctx, identifier);
+async function getRecord(ctx: Context, identifier: string, metadataPrefix: string): Promise<Outcome> {
+  const stored = await lookUp(ctx, identifier);
   const format = ctx.formats.get(metadataPrefix);
   const errors: OaiError[] = [];
   if (!stored) errors.push(idDoesNotExist(identifier));
@@ -310,12 +311,12 @@ function getRecord(ctx: Context, identifier: string, metadataPrefix: string): Ou
  * from = the first response's responseDate (inclusive bounds). Records of the snapshot not yet
  * delivered when they change are likewise delivered, in their new state, by that next harvest.
  */
-function listHeadersOrRecords(
+async function listHeadersOrRecords(
   ctx: Context,
   verb: ListVerb,
   args: Record<string, string>,
   dates: { from?: ParsedDate; until?: ParsedDate },
-): Outcome {
+): Promise<Outcome> {
   const ttl = ctx.config.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
   let state: ResumptionState;
   let format: OaiMetadataFormat | undefined;
@@ -332,14 +333,14 @@ function listHeadersOrRecords(
     format = ctx.formats.get(metadataPrefix);
     const errors: OaiError[] = [];
     if (!format) errors.push(cannotDisseminate(metadataPrefix));
-    if (args.set !== undefined && !ctx.store.hasSets()) errors.push(noSetHierarchy());
+    if (args.set !== undefined && !(await ctx.store.hasSets())) errors.push(noSetHierarchy());
     if (errors.length > 0) return { errors };
     const snapshot = previousSecond(ctx.now);
     const until = dates.until && dates.until.end < snapshot ? dates.until.end : snapshot;
     const query: RecordQuery = { until };
     if (dates.from) query.from = dates.from.start;
     if (args.set !== undefined) query.set = args.set;
-    const total = query.from !== undefined && query.from > until ? 0 : ctx.store.count(query);
+    const total = query.from !== undefined && query.from > until ? 0 : await ctx.store.count(query);
     if (total === 0) return { errors: [noRecordsMatch()] };
     state = {
       verb,
@@ -358,7 +359,7 @@ function listHeadersOrRecords(
     verb === 'ListRecords'
       ? (ctx.config.pageSize?.records ?? DEFAULT_PAGE_SIZES.records)
       : (ctx.config.pageSize?.identifiers ?? DEFAULT_PAGE_SIZES.identifiers);
-  const page = collectPage(ctx, verb, format!, state, pageSize);
+  const page = await collectPage(ctx, verb, format!, state, pageSize);
   if (page.items.length === 0) {
     // Everything left of the snapshot changed since the previous page (so moved past it).
     return { errors: [noRecordsMatch()] };
@@ -390,13 +391,13 @@ function listHeadersOrRecords(
  * from which the metadata format ... can be disseminated"), so the look-ahead skips them too
  * and a token is only issued when a deliverable element follows.
  */
-function collectPage(
+async function collectPage(
   ctx: Context,
   verb: ListVerb,
   format: OaiMetadataFormat,
   state: ResumptionState,
   pageSize: number,
-): { items: string[]; next?: KeysetPosition } {
+): Promise<{ items: string[]; next?: KeysetPosition }> {
   const query: RecordQuery = { until: state.until };
   if (state.from !== undefined) query.from = state.from;
   if (state.set !== undefined) query.set = state.set;
@@ -405,7 +406,7 @@ function collectPage(
   let position: KeysetPosition | undefined = state.after.datestamp ? state.after : undefined;
   for (;;) {
     const want = pageSize - items.length + 1;
-    const rows = ctx.store.list(position ? { ...query, after: position } : query, want, { headersOnly: !needsRecord });
+    const rows = await ctx.store.list(position ? { ...query, after: position } : query, want, { headersOnly: !needsRecord });
     for (const row of rows) {
       const element = elementFor(ctx, verb, format, row, needsRecord);
       if (items.length === pageSize && element !== undefined) return { items, next: position! };
@@ -456,7 +457,7 @@ function render(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): 
   return 'xml' in rendered ? rendered.xml : undefined;
 }
 
-function lookUp(ctx: Context, identifier: string): StoredRecord | undefined {
+async function lookUp(ctx: Context, identifier: string): Promise<StoredRecord | undefined> {
   const localId = parseOaiIdentifier(ctx.config.repositoryIdentifier, identifier);
   return localId === undefined ? undefined : ctx.store.get(localId);
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { deflate, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { RecordStore } from '../store/types.js';
+import type { RecordRepository } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { checkOaiConfig, type OaiConfig } from './config.js';
 import { handleOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
@@ -12,7 +12,8 @@ const gzipAsync = promisify(gzip);
 const deflateAsync = promisify(deflate);
 
 export interface OaiRequestHandlerOptions {
-  store: RecordStore;
+  /** The records served (a Store's `records`). */
+  store: RecordRepository;
   config: OaiConfig;
   /** Clock for responseDate, datestamp bounds and token expiry. Default: system clock. */
   clock?: () => Date;
@@ -171,7 +172,7 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
 
     let xml: string;
     if (method === 'GET' || method === 'HEAD') {
-      xml = handleOaiRequest(parseOaiArguments(url.searchParams), options.store, options.config, clock());
+      xml = await handleOaiRequest(parseOaiArguments(url.searchParams), options.store, options.config, clock());
     } else if (method === 'POST') {
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       let body: Buffer;
@@ -190,7 +191,7 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
         ]);
       } else {
         // Arguments in the URL of a POST count too, so a repeat across both is seen as one.
-        xml = handleOaiRequest(
+        xml = await handleOaiRequest(
           parseOaiArguments(url.searchParams, new URLSearchParams(body.toString('utf8'))),
           options.store,
           options.config,

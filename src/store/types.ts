@@ -1,4 +1,15 @@
 import type { ArticleRecord } from '../model/types.js';
+import type { Granularity } from '../harvest/xml.js';
+
+/**
+ * The store as every capability sees it: one repository per capability, each method returning
+ * a Promise, over SQLite (embedded default) or PostgreSQL. Repositories persist and query; what
+ * to do with a record (stale? unchanged? which state next?) is decided by the capability that
+ * calls them, inside `withTransaction` when several writes must land together.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// records (the OAI-PMH repository's items)
 
 /** UTC datestamp at seconds granularity: "2026-11-25T16:50:34Z". */
 export type Datestamp = string;
@@ -41,6 +52,11 @@ export interface RecordQuery {
   after?: KeysetPosition;
 }
 
+export interface ListOptions {
+  /** Skip reading and parsing record JSON (ListIdentifiers needs headers only). */
+  headersOnly?: boolean;
+}
+
 export interface UpsertResult {
   localId: string;
   /** created: new; updated: content changed; unchanged: same content, datestamp kept. */
@@ -48,19 +64,485 @@ export interface UpsertResult {
   datestamp: Datestamp;
 }
 
-/**
- * The store as the protocol engine, importer, harvester, exporter and depositor see it.
- * SQLite implements it (store/sqliteRecordStore.ts); another backend can implement it later.
- */
-export interface RecordStore {
-  upsert(record: ArticleRecord, options?: { localId?: string; now?: Date }): UpsertResult;
+export interface RecordRepository {
+  /** Stores a record under its local id (id, else DOI); the datestamp moves only when its content changes. */
+  upsert(record: ArticleRecord, options?: { localId?: string; now?: Date }): Promise<UpsertResult>;
+  /** Many records in one transaction (the importer's and loaders' path). */
+  upsertMany(records: Iterable<ArticleRecord>, options?: { now?: Date }): Promise<UpsertResult[]>;
   /** Marks a record deleted (persistent tombstone). Returns false when it does not exist. */
-  delete(localId: string, options?: { now?: Date }): boolean;
-  get(localId: string): StoredRecord | undefined;
+  delete(localId: string, options?: { now?: Date }): Promise<boolean>;
+  get(localId: string): Promise<StoredRecord | undefined>;
   /** Records in (datestamp, localId) order. headersOnly: `record` may be left out (cheaper). */
-  list(query: RecordQuery, limit: number, options?: { headersOnly?: boolean }): StoredRecord[];
-  count(query: RecordQuery): number;
-  earliestDatestamp(): Datestamp | undefined;
-  listSets(): SetInfo[];
-  hasSets(): boolean;
+  list(query: RecordQuery, limit: number, options?: ListOptions): Promise<StoredRecord[]>;
+  count(query: RecordQuery): Promise<number>;
+  earliestDatestamp(): Promise<Datestamp | undefined>;
+  listSets(): Promise<SetInfo[]>;
+  hasSets(): Promise<boolean>;
+  /** Number of records, tombstones included, and of tombstones. */
+  stats(): Promise<{ total: number; deleted: number }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// meta: small values kept with the store
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+  /**
+   * A value created once by `create` on first use (the OAI token secret, so resumption tokens
+   * survive restarts). Concurrent first uses agree on one value.
+   */
+  getOrCreate(key: string, create: () => string): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// harvest state
+
+export interface HarvestSource {
+  name: string;
+  baseUrl: string;
+  metadataPrefix: string;
+  set: string | undefined;
+  requestBudget: number | undefined;
+  granularity: Granularity | undefined;
+  repositoryName: string | undefined;
+  earliestDatestamp: string | undefined;
+  identifiedAt: string | undefined;
+  /** `from` of the next incremental run, already at the repository's granularity. */
+  nextFrom: string | undefined;
+  /** responseDate of the last completed run's first response. */
+  lastResponseDate: string | undefined;
+  /** A Retry-After longer than allowed: no request before this time. */
+  notBefore: string | undefined;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface HarvestSourceInput {
+  name: string;
+  baseUrl: string;
+  metadataPrefix: string;
+  set?: string;
+  requestBudget?: number;
+}
+
+export type HarvestRunStatus = 'running' | 'completed' | 'paused' | 'failed' | 'interrupted';
+
+/** The counts of a harvest run, as kept in its row and reported in its summary. */
+export interface HarvestRunCounts {
+  requests: number;
+  pages: number;
+  /** Items received (records, deleted records and quarantined ones). */
+  records: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Stored raw and flagged: failed validateArticle or no mapping for the format. */
+  invalid: number;
+  quarantined: number;
+}
+
+export interface HarvestRunRow extends HarvestRunCounts {
+  id: number;
+  source: string;
+  startedAt: string;
+  finishedAt: string | undefined;
+  status: HarvestRunStatus;
+  reason: string | undefined;
+  errorCode: string | undefined;
+  resumedFrom: number | undefined;
+  from: string | undefined;
+  until: string | undefined;
+  warnings: string[];
+}
+
+export interface HarvestCheckpoint {
+  source: string;
+  runId: number;
+  metadataPrefix: string;
+  listFrom: string | undefined;
+  listUntil: string | undefined;
+  listSet: string | undefined;
+  /** `from` of the list request to (re)issue when there is no token (after badResumptionToken). */
+  restartFrom: string | undefined;
+  /** Token of the next page; undefined: the list request itself is next. */
+  resumptionToken: string | undefined;
+  cursor: number | undefined;
+  completeListSize: number | undefined;
+  pages: number;
+  records: number;
+  firstResponseDate: string | undefined;
+  /** Latest datestamp seen in this sequence, and whether datestamps arrived in order. */
+  maxDatestamp: string | undefined;
+  ordered: boolean;
+  restarts: number;
+  updatedAt: string;
+}
+
+/** A harvested record ready to be written (the mapped article travels with it). */
+export interface PreparedRecord {
+  identifier: string;
+  datestamp: string;
+  deleted: boolean;
+  setSpecs: string[];
+  recordXml: string;
+  metadataXml: string | undefined;
+  contentHash: string;
+  rawBytes: Buffer | undefined;
+  repairs: string | undefined;
+  format: string | undefined;
+  article: ArticleRecord | undefined;
+  valid: boolean;
+  errors: string[];
+  warnings: string[];
+}
+
+export interface PreparedQuarantine {
+  identifier: string | undefined;
+  datestamp: string | undefined;
+  reason: string;
+  raw: Buffer;
+  requestUrl: string | undefined;
+}
+
+export type StagedItem = { kind: 'record'; record: PreparedRecord } | { kind: 'quarantine'; quarantine: PreparedQuarantine };
+
+/** What the store holds about a harvested record before a new version arrives. */
+export interface HarvestRecordState {
+  datestamp: string;
+  contentHash: string;
+  localId: string | undefined;
+  deleted: boolean;
+}
+
+/** A harvested record as written: the harvester's verdict on a PreparedRecord. */
+export interface HarvestRecordRow {
+  source: string;
+  identifier: string;
+  datestamp: string;
+  deleted: boolean;
+  setSpecs: string[];
+  metadataPrefix: string;
+  recordXml: string;
+  contentHash: string;
+  rawBytes: Buffer | undefined;
+  repairs: string | undefined;
+  format: string | undefined;
+  mapped: ArticleRecord | undefined;
+  valid: boolean;
+  errors: string[];
+  warnings: string[];
+  localId: string | undefined;
+  runId: number;
+}
+
+export interface StoredHarvestRecord {
+  source: string;
+  identifier: string;
+  datestamp: string;
+  deleted: boolean;
+  setSpecs: string[];
+  metadataPrefix: string;
+  recordXml: string;
+  rawBytes: Buffer | undefined;
+  repairs: string | undefined;
+  format: string | undefined;
+  mapped: ArticleRecord | undefined;
+  valid: boolean;
+  errors: string[];
+  warnings: string[];
+  localId: string | undefined;
+  harvestedAt: string;
+}
+
+export interface QuarantinedRecord {
+  source: string;
+  identifier: string | undefined;
+  datestamp: string | undefined;
+  reason: string;
+  raw: Buffer;
+  requestUrl: string | undefined;
+  createdAt: string;
+}
+
+export interface HarvestRecordCounts {
+  /** Records held (not deleted), deleted tombstones, flagged (failed validation or unmapped). */
+  records: number;
+  deleted: number;
+  invalid: number;
+  quarantined: number;
+}
+
+export type HarvestRunCounterDelta = Omit<HarvestRunCounts, 'requests'>;
+
+export interface HarvestRepository {
+  // sources
+  insertSource(input: HarvestSourceInput, now: string): Promise<void>;
+  /** Changes a source; `resetList` forgets what was learnt about the old list (identity, next from, pause). */
+  updateSource(input: HarvestSourceInput, options: { resetList: boolean }, now: string): Promise<void>;
+  getSource(name: string): Promise<HarvestSource | undefined>;
+  listSources(): Promise<HarvestSource[]>;
+  /** Removes a source with its runs, checkpoint, harvested rows and quarantine (not records). */
+  removeSource(name: string): Promise<boolean>;
+  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string }, now: string): Promise<void>;
+  setNotBefore(name: string, notBefore: string | undefined, now: string): Promise<void>;
+  /** After a completed run: the next incremental `from`, and the pause lifted. */
+  setNextFrom(name: string, nextFrom: string | undefined, lastResponseDate: string | undefined, now: string): Promise<void>;
+
+  // runs
+  /** Closes runs of the source still marked running (their process ended) as interrupted. */
+  interruptRunningRuns(source: string, reason: string, now: string): Promise<void>;
+  insertRun(source: string, args: { from?: string; until?: string; resumedFrom?: number }, now: string): Promise<number>;
+  getRun(id: number): Promise<HarvestRunRow | undefined>;
+  /** Newest first. */
+  listRuns(source: string, limit: number): Promise<HarvestRunRow[]>;
+  addRunCounters(runId: number, requests: number, delta: HarvestRunCounterDelta): Promise<void>;
+  finishRun(
+    runId: number,
+    status: Exclude<HarvestRunStatus, 'running'>,
+    details: { reason?: string; errorCode?: string; warnings: string[]; requests: number },
+    now: string,
+  ): Promise<void>;
+
+  // checkpoints
+  getCheckpoint(source: string): Promise<HarvestCheckpoint | undefined>;
+  saveCheckpoint(checkpoint: HarvestCheckpoint, now: string): Promise<void>;
+  deleteCheckpoint(source: string): Promise<void>;
+
+  // page staging (pages too large to hold in memory)
+  stageItems(source: string, slot: number, firstSeq: number, items: readonly StagedItem[]): Promise<void>;
+  /** Staged items with seq > afterSeq, in order. */
+  stagedItems(source: string, slot: number, afterSeq: number, limit: number): Promise<{ seq: number; item: StagedItem }[]>;
+  /** Drops staged pages: one slot, or all of a source (leftovers of a killed run). */
+  clearStaging(source: string, slot?: number): Promise<void>;
+  /** Staged rows of a source, or of every source. */
+  countStaged(source?: string): Promise<number>;
+
+  // harvested records
+  recordStates(source: string, identifiers: readonly string[]): Promise<Map<string, HarvestRecordState>>;
+  /** Live, valid harvested records other than (source, identifier) that feed `localId`. */
+  countLiveReferences(localId: string, except: { source: string; identifier: string }): Promise<number>;
+  writeRecord(row: HarvestRecordRow, now: string): Promise<void>;
+  getRecord(source: string, identifier: string): Promise<StoredHarvestRecord | undefined>;
+  /** A source's records in identifier order, after `afterIdentifier` (keyset). */
+  listRecords(source: string, afterIdentifier: string, limit: number): Promise<StoredHarvestRecord[]>;
+  recordCounts(source: string): Promise<HarvestRecordCounts>;
+
+  // quarantine
+  /** One row per (source, key): the same bad record harvested again replaces its row. */
+  quarantine(source: string, key: string, item: PreparedQuarantine, runId: number, now: string): Promise<void>;
+  /** A good version at `datestamp` supersedes quarantined versions up to it. */
+  clearQuarantine(source: string, identifier: string, upToDatestamp: string): Promise<void>;
+  listQuarantine(source: string): Promise<QuarantinedRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crossref deposit state
+
+/**
+ * Per-DOI deposit state. `pending`: to be sent; `submitted`: in a batch Crossref has (or may
+ * have) received, result not yet read; `registered` / `warning` / `failed`: Crossref's verdict
+ * on the last version sent (or a local validation failure, never sent).
+ */
+export type DoiDepositState = 'pending' | 'submitted' | 'registered' | 'warning' | 'failed';
+
+export type DepositBatchStatus = 'prepared' | 'sent' | 'completed' | 'abandoned' | 'rejected';
+
+export interface DoiDepositStatus {
+  doi: string;
+  localId: string;
+  state: DoiDepositState;
+  /** Crossref's msg for this DOI, or the local validation failure. */
+  message: string | null;
+  /** 'crossref' when Crossref reported the failure, 'local' when we never sent it. */
+  failureSource: 'crossref' | 'local' | null;
+  batchId: string | null;
+  submissionId: string | null;
+  updatedAt: string;
+  /** Deposit timestamp of the last version sent (decimal digits); the next one is strictly greater. */
+  lastTimestamp: string | null;
+  /** When Crossref last accepted (Success or Warning) a version of this DOI. */
+  depositedAt: string | null;
+  /** When Crossref first accepted this DOI. Set once, never cleared: the DOI exists. */
+  registeredAt: string | null;
+}
+
+/** A DOI row with the content hash of the version it refers to. */
+export interface DoiDepositRow extends DoiDepositStatus {
+  contentHash: string;
+}
+
+export interface DepositBatchInfo {
+  batchId: string;
+  fileName: string;
+  status: DepositBatchStatus;
+  /** head/timestamp, decimal digits (it can exceed 2^53). */
+  timestamp: string;
+  recordCount: number;
+  createdAt: string;
+  sentAt: string | null;
+  completedAt: string | null;
+  submissionId: string | null;
+  successCount: number | null;
+  warningCount: number | null;
+  failureCount: number | null;
+  message: string | null;
+}
+
+export interface PendingDoi {
+  doi: string;
+  localId: string;
+}
+
+export interface BatchItem {
+  doi: string;
+  localId: string;
+  contentHash: string;
+}
+
+/**
+ * Deposit state rows of one deposit target (a Crossref system). Each method is one guarded
+ * transition or query; the depositor (crossref/state.ts) decides which, in transactions.
+ * DOIs are passed lowercased.
+ */
+export interface DepositRepository {
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  /** Inside a transaction: holds `key` against concurrent read-modify-write until commit. */
+  lockMeta(key: string): Promise<void>;
+
+  getDoi(target: string, doi: string): Promise<DoiDepositRow | undefined>;
+  listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]>;
+  countStates(target: string): Promise<{ state: DoiDepositState; count: number; registered: number }[]>;
+  /** A DOI seen for the first time; false when it is already tracked. */
+  insertPending(target: string, doi: string, localId: string, contentHash: string, now: string): Promise<boolean>;
+  /** The DOI's record changed (or was forced): pending again, for this content. */
+  setPending(target: string, doi: string, change: { contentHash?: string; localId?: string }, now: string): Promise<void>;
+  /**
+   * A record withdrawn (deleted or without DOI): its pending DOIs never registered are forgotten,
+   * those Crossref already has go back to registered with the version deposited. By local id, or by DOI.
+   */
+  withdrawPending(target: string, by: { localId: string } | { doi: string }, now: string): Promise<void>;
+  pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[]): Promise<PendingDoi[]>;
+  recordLocalFailure(target: string, doi: string, localId: string, contentHash: string, message: string, now: string): Promise<void>;
+  /** Largest deposit timestamp sent for any of `dois`. */
+  maxLastTimestamp(target: string, dois: readonly string[]): Promise<bigint | undefined>;
+
+  /** Records the batch and marks its DOIs submitted with it. */
+  createBatch(target: string, batch: { batchId: string; fileName: string; timestamp: bigint; items: readonly BatchItem[] }, now: string): Promise<void>;
+  markBatchSent(batchId: string, now: string): Promise<void>;
+  /** Crossref never queued the batch: abandoned (DOIs pending again) or rejected (DOIs failed with the message). */
+  closeUnsentBatch(target: string, batchId: string, outcome: { status: 'abandoned' } | { status: 'rejected'; message: string }, now: string): Promise<void>;
+  acceptDoi(target: string, batchId: string, item: BatchItem, verdict: { state: 'registered' | 'warning'; message: string; submissionId: string | null }, now: string): Promise<void>;
+  failDoi(target: string, batchId: string, doi: string, verdict: { message: string; submissionId: string | null }, now: string): Promise<void>;
+  completeBatch(
+    batchId: string,
+    result: { submissionId: string | null; success: number; warning: number; failure: number; message: string | null },
+    now: string,
+  ): Promise<void>;
+  getBatch(batchId: string): Promise<DepositBatchInfo | undefined>;
+  batchItems(batchId: string): Promise<BatchItem[]>;
+  /** Batches prepared or sent, oldest first. */
+  openBatches(target: string): Promise<DepositBatchInfo[]>;
+  /** Newest first. */
+  recentBatches(target: string, limit: number): Promise<DepositBatchInfo[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// jobs: run history, leases, checkpoints
+
+export type JobRunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+export type JobCounts = Record<string, number>;
+
+export interface JobRun {
+  id: number;
+  job: string;
+  owner: string;
+  trigger: string;
+  startedAt: string;
+  endedAt: string | null;
+  status: JobRunStatus;
+  counts: JobCounts | null;
+  error: string | null;
+}
+
+export interface LeaseHolder {
+  /** What is leased: a job name, `harvest:<source>`, any string. */
+  key: string;
+  owner: string;
+  acquiredAt: string;
+  heartbeatAt: string;
+  expiresAt: Date;
+}
+
+export interface LeaseClaim {
+  owner: string;
+  ttlMs: number;
+  /** Milliseconds since the epoch: the clock leases are judged by. */
+  nowMs: number;
+  /** A live lease held by someone else may still be taken when this says so (its holder is known dead). */
+  takeOver?: (holder: LeaseHolder) => boolean;
+}
+
+export interface JobRepository {
+  /** Closes runs of `job` still marked running (their worker died) as interrupted. */
+  interruptRunning(job: string, error: string, now: string): Promise<void>;
+  insertRun(job: string, owner: string, trigger: string, now: string): Promise<number>;
+  /** Intermediate counts of a running run. */
+  setRunCounts(id: number, counts: JobCounts): Promise<void>;
+  finishRun(id: number, status: Exclude<JobRunStatus, 'running'>, counts: JobCounts | undefined, error: string | undefined, now: string): Promise<void>;
+  getRun(id: number): Promise<JobRun | undefined>;
+  /** Newest first. */
+  recentRuns(options: { limit: number; job?: string }): Promise<JobRun[]>;
+
+  /**
+   * Takes the lease on `key` when it is free, expired, already the claimant's, or `takeOver`
+   * allows it. Atomic across processes (SQLite: IMMEDIATE transaction; PostgreSQL: row lock).
+   */
+  claimLease(key: string, claim: LeaseClaim): Promise<boolean>;
+  /**
+   * Takes the first of `keys` (in order) that is free, expired or `takeOver`-able, passing over
+   * leases the claimant already holds and those other claimants are deciding on right now
+   * (PostgreSQL: FOR UPDATE SKIP LOCKED). Undefined when none can be taken.
+   */
+  claimNextLease(keys: readonly string[], claim: LeaseClaim): Promise<string | undefined>;
+  /** Extends the lease. False when it is no longer the owner's (expired and taken). */
+  renewLease(key: string, owner: string, ttlMs: number, nowMs: number): Promise<boolean>;
+  releaseLease(key: string, owner: string): Promise<void>;
+  /** The unexpired holder of `key`. */
+  leaseHolder(key: string, nowMs: number): Promise<LeaseHolder | undefined>;
+  /** Every unexpired lease, by key. */
+  listLeases(nowMs: number): Promise<LeaseHolder[]>;
+
+  readCheckpoint(key: string): Promise<string | undefined>;
+  writeCheckpoint(key: string, value: string, now: string): Promise<void>;
+
+  /** Content hashes last exported under `profile`, for the given local ids. */
+  exportedHashes(profile: string, localIds: readonly string[]): Promise<Map<string, string>>;
+  /** hash null: the record's files were removed. */
+  saveExported(profile: string, items: readonly { localId: string; hash: string | null }[], now: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** Where the data lives, for messages: the SQLite file, or the PostgreSQL URL without password. */
+  readonly location: string;
+  readonly records: RecordRepository;
+  readonly harvest: HarvestRepository;
+  readonly deposits: DepositRepository;
+  readonly jobs: JobRepository;
+  readonly meta: MetaRepository;
+  /**
+   * Runs `fn` in one transaction: every call made through `tx` commits together, or (when `fn`
+   * throws) not at all. Calls made meanwhile through this store from other async work never
+   * enter the transaction. Called on `tx` again, it joins the open transaction.
+   */
+  withTransaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Waits for work in progress and closes the connections. */
+  close(): Promise<void>;
 }

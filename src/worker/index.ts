@@ -1,7 +1,7 @@
 // Public API of the worker capability; re-exported from src/index.ts.
 export { PubmetaWorker, type WorkerJob, type JobContext, type WorkerOptions, type WorkerRunOutcome } from './worker.js';
-export { JobLeases, leaseOwnerName, type LeaseHolder } from './leases.js';
-export { JobRunLog, type JobRun, type JobRunStatus, type JobCounts } from './runs.js';
+export { JobLeases, keepLease, leaseOwnerName, ownerIsDeadHere, type HeldLease } from './leases.js';
+export { JobRunLog } from './runs.js';
 export {
   loadWorkerConfig,
   validateWorkerConfig,
@@ -14,7 +14,7 @@ export {
   type ExportFormatName,
   type LoadedWorkerConfig,
 } from './config.js';
-export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerDbPath, DEFAULT_JOB_SCHEDULES, DEFAULT_START_CONFIG, type ConfiguredWorker } from './setup.js';
+export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerStoreTarget, DEFAULT_JOB_SCHEDULES, DEFAULT_START_CONFIG, type ConfiguredWorker } from './setup.js';
 export { runExportJob, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
 export { runHarvestJob, type HarvestJobCounts } from './jobs/harvest.js';
 export { runDepositJob, depositCounts, type DepositJobCounts } from './jobs/deposit.js';

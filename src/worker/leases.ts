@@ -1,14 +1,7 @@
 import { hostname } from 'node:os';
-import type { Db } from '../store/db.js';
-import { applyWorkerMigrations } from './tables.js';
+import type { JobRepository, LeaseHolder } from '../store/types.js';
 
-export interface LeaseHolder {
-  job: string;
-  owner: string;
-  acquiredAt: string;
-  heartbeatAt: string;
-  expiresAt: Date;
-}
+export type { LeaseHolder };
 
 /** Lease owner names: `<host>:<pid>:<tag>`, so a dead holder on this host is recognised at once. */
 export function leaseOwnerName(tag: string): string {
@@ -19,7 +12,7 @@ export function leaseOwnerName(tag: string): string {
  * True when `owner` names a process on this host that no longer exists (killed, crashed):
  * its lease need not be waited out. Owners on other hosts are trusted until their lease expires.
  */
-function ownerIsDeadHere(owner: string): boolean {
+export function ownerIsDeadHere(owner: string): boolean {
   const match = /^(.*):(\d+):[^:]*$/.exec(owner);
   if (!match || match[1] !== hostname()) return false;
   const pid = Number(match[2]);
@@ -33,58 +26,89 @@ function ownerIsDeadHere(owner: string): boolean {
 }
 
 /**
- * One row per job names the worker that may run it, until `expires_at`. Acquiring happens in an
- * IMMEDIATE transaction (SQLite's write lock), so two processes can never both see the lease
- * free; the holder renews it by heartbeat. A crashed holder's lease expires, or is taken over
- * at once when the holder was a process on this host that no longer exists.
+ * Leases on anything keyed by a string (a job name, `harvest:<source>`, a deposit batch):
+ * one owner at a time, until the lease expires. The holder renews it by heartbeat; a crashed
+ * holder's lease expires, or is taken over at once when the holder was a process on this host
+ * that no longer exists. The claim itself is atomic in the store (SQLite: IMMEDIATE
+ * transaction; PostgreSQL: FOR UPDATE, with SKIP LOCKED when choosing among several keys), so
+ * any number of processes on any number of machines sharing the store agree on one holder.
  */
 export class JobLeases {
-  readonly #db: Db;
+  readonly #jobs: JobRepository;
   readonly #now: () => number;
 
-  constructor(db: Db, options: { now?: () => number } = {}) {
-    applyWorkerMigrations(db);
-    this.#db = db;
+  constructor(jobs: JobRepository, options: { now?: () => number } = {}) {
+    this.#jobs = jobs;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Takes the lease when it is free, expired, or already ours. */
-  acquire(job: string, owner: string, ttlMs: number): boolean {
-    const take = this.#db.transaction(() => {
-      const now = this.#now();
-      const row = this.#db.prepare('SELECT owner, expires_at FROM worker_leases WHERE job = ?').get(job) as { owner: string; expires_at: number } | undefined;
-      if (row && row.owner !== owner && row.expires_at > now && !ownerIsDeadHere(row.owner)) return false;
-      const stamp = new Date(now).toISOString();
-      this.#db
-        .prepare(
-          `INSERT INTO worker_leases (job, owner, acquired_at, heartbeat_at, expires_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
-        )
-        .run(job, owner, stamp, stamp, now + ttlMs);
-      return true;
-    });
-    return take.immediate();
+  /** Takes the lease when it is free, expired, already ours, or its holder is dead on this host. */
+  acquire(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#jobs.claimLease(key, { owner, ttlMs, nowMs: this.#now(), takeOver: (holder) => ownerIsDeadHere(holder.owner) });
+  }
+
+  /** Takes the first of `keys` that can be taken (for sharing many sources among workers). */
+  acquireNext(keys: readonly string[], owner: string, ttlMs: number): Promise<string | undefined> {
+    return this.#jobs.claimNextLease(keys, { owner, ttlMs, nowMs: this.#now(), takeOver: (holder) => ownerIsDeadHere(holder.owner) });
   }
 
   /** Extends our lease. False when it is no longer ours (expired and taken): stop working. */
-  renew(job: string, owner: string, ttlMs: number): boolean {
-    const now = this.#now();
-    const result = this.#db
-      .prepare('UPDATE worker_leases SET heartbeat_at = ?, expires_at = ? WHERE job = ? AND owner = ?')
-      .run(new Date(now).toISOString(), now + ttlMs, job, owner);
-    return result.changes === 1;
+  renew(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    return this.#jobs.renewLease(key, owner, ttlMs, this.#now());
   }
 
-  release(job: string, owner: string): void {
-    this.#db.prepare('DELETE FROM worker_leases WHERE job = ? AND owner = ?').run(job, owner);
+  release(key: string, owner: string): Promise<void> {
+    return this.#jobs.releaseLease(key, owner);
   }
 
-  holder(job: string): LeaseHolder | undefined {
-    const row = this.#db.prepare('SELECT * FROM worker_leases WHERE job = ? AND expires_at > ?').get(job, this.#now()) as
-      | { job: string; owner: string; acquired_at: string; heartbeat_at: string; expires_at: number }
-      | undefined;
-    return row
-      ? { job: row.job, owner: row.owner, acquiredAt: row.acquired_at, heartbeatAt: row.heartbeat_at, expiresAt: new Date(row.expires_at) }
-      : undefined;
+  holder(key: string): Promise<LeaseHolder | undefined> {
+    return this.#jobs.leaseHolder(key, this.#now());
   }
+
+  /** Every lease held now: who works on what. */
+  list(): Promise<LeaseHolder[]> {
+    return this.#jobs.listLeases(this.#now());
+  }
+}
+
+export interface HeldLease {
+  /** Aborted when the lease is lost (another owner took it after it expired). */
+  readonly lost: AbortSignal;
+  /** Stops the heartbeat and gives the lease up (unless it was lost). */
+  release(): Promise<void>;
+}
+
+/**
+ * Keeps a lease we hold alive: renewed every third of its lifetime; `lost` aborts when a renewal
+ * finds it taken. A failing renewal (store unreachable for a moment) is retried on the next beat.
+ */
+export function keepLease(
+  leases: JobLeases,
+  key: string,
+  owner: string,
+  ttlMs: number,
+  onRenewError?: (error: Error) => void,
+): HeldLease {
+  const lost = new AbortController();
+  let beating: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    beating = leases.renew(key, owner, ttlMs).then(
+      (ours) => {
+        if (!ours && !lost.signal.aborted) {
+          clearInterval(heartbeat);
+          lost.abort(new Error(`lost the lease on ${key}`));
+        }
+      },
+      (error: unknown) => onRenewError?.(error as Error),
+    );
+  }, Math.max(250, Math.floor(ttlMs / 3)));
+  heartbeat.unref();
+  return {
+    lost: lost.signal,
+    async release() {
+      clearInterval(heartbeat);
+      await beating;
+      if (!lost.signal.aborted) await leases.release(key, owner);
+    },
+  };
 }

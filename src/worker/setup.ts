@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from '../log.js';
-import { openDatabase, resolveDbPath, type Db } from '../store/db.js';
-import { SqliteRecordStore } from '../store/sqliteRecordStore.js';
+import { openStore } from '../store/index.js';
+import { describeStoreTarget, parseStoreTarget, resolveStoreTarget, type StoreTarget } from '../store/target.js';
+import type { Store } from '../store/types.js';
 import { packageFilePath } from '../model/index.js';
 import { resolveCrossrefIdentity, resolveCrossrefSettings } from '../crossref/index.js';
 import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
@@ -28,9 +29,10 @@ export const DEFAULT_JOB_SCHEDULES = {
 
 export interface ConfiguredWorker {
   worker: PubmetaWorker;
-  db: Db;
-  store: SqliteRecordStore;
-  dbPath: string;
+  store: Store;
+  target: StoreTarget;
+  /** The store for messages: its file, or its URL without password. */
+  location: string;
   /** Export directory in effect, when the export job is on. */
   outDir: string | undefined;
   /** Things an operator should be told once (e.g. deposit disabled until credentials are set). */
@@ -51,14 +53,14 @@ function packageVersion(): string {
  * deposit jobs (in that order), each with its schedule. Deposit is left out, with a notice,
  * until Crossref credentials and depositor details are configured.
  */
-export function createConfiguredWorker(
+export async function createConfiguredWorker(
   loaded: LoadedWorkerConfig | { config: WorkerConfig; baseDir: string; source?: string },
   options: { db?: string; env?: NodeJS.ProcessEnv; logger?: Logger; owner?: string } = {},
-): ConfiguredWorker {
+): Promise<ConfiguredWorker> {
   const { config, baseDir } = loaded;
   const env = options.env ?? process.env;
   const fromConfig = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
-  const dbPath = resolveWorkerDbPath(loaded, options.db, env);
+  const target = resolveWorkerStoreTarget(loaded, options.db, env);
   const notices: string[] = [];
   const jobs: WorkerJob[] = [];
   const crossref = resolveCrossrefSettings(config.crossref, env);
@@ -70,7 +72,7 @@ export function createConfiguredWorker(
     jobs.push({
       name: 'harvest',
       schedule: harvest?.schedule ?? DEFAULT_JOB_SCHEDULES.harvest,
-      run: (ctx) => runHarvestJob({ db: ctx.db, store: ctx.store, sources, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
+      run: (ctx) => runHarvestJob({ store: ctx.store, sources, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
     });
   }
 
@@ -92,7 +94,6 @@ export function createConfiguredWorker(
       schedule: exportJob?.schedule ?? DEFAULT_JOB_SCHEDULES.export,
       run: (ctx) =>
         runExportJob({
-          db: ctx.db,
           store: ctx.store,
           outDir: dir,
           formats,
@@ -112,18 +113,16 @@ export function createConfiguredWorker(
       jobs.push({
         name: 'deposit',
         schedule: deposit?.schedule ?? DEFAULT_JOB_SCHEDULES.deposit,
-        run: (ctx) => runDepositJob({ db: ctx.db, store: ctx.store, settings, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}) }),
+        run: (ctx) => runDepositJob({ store: ctx.store, settings, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}) }),
       });
     } else {
       notices.push(crossref.reason);
     }
   }
 
-  const db = openDatabase(dbPath);
+  const store = await openStore(target);
   try {
-    const store = new SqliteRecordStore(db);
     const worker = new PubmetaWorker({
-      db,
       store,
       jobs,
       ...(options.logger ? { logger: options.logger } : {}),
@@ -133,18 +132,18 @@ export function createConfiguredWorker(
     });
     return {
       worker,
-      db,
       store,
-      dbPath,
+      target,
+      location: describeStoreTarget(target),
       outDir,
       notices,
       async close() {
         await worker.stop();
-        db.close();
+        await store.close();
       },
     };
   } catch (error) {
-    db.close();
+    await store.close();
     throw error;
   }
 }
@@ -160,10 +159,12 @@ export function loadCliWorkerConfig(file: string | undefined, load: (file: strin
   return { config: {}, baseDir: process.cwd(), source: '(defaults)' };
 }
 
-/** The store file a CLI command uses: --db, else $PUBMETA_DB, else the config's db, else ./pubmeta.db. */
-export function resolveWorkerDbPath(loaded: { config: WorkerConfig; baseDir: string }, explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return resolveDbPath(explicit);
-  if (env.PUBMETA_DB) return resolveDbPath(undefined, env);
-  if (loaded.config.db) return isAbsolute(loaded.config.db) ? loaded.config.db : resolve(loaded.baseDir, loaded.config.db);
-  return resolveDbPath(undefined, env);
+/**
+ * The store a CLI command uses: --db, else $PUBMETA_DB, else the config's db (a file relative to
+ * the config, or a PostgreSQL URL), else ./pubmeta.db.
+ */
+export function resolveWorkerStoreTarget(loaded: { config: WorkerConfig; baseDir: string }, explicit?: string, env: NodeJS.ProcessEnv = process.env): StoreTarget {
+  if (explicit || env.PUBMETA_DB) return resolveStoreTarget(explicit, env);
+  if (loaded.config.db) return parseStoreTarget(loaded.config.db, loaded.baseDir);
+  return resolveStoreTarget(undefined, env);
 }

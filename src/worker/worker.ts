@@ -1,18 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import type { Logger } from '../log.js';
-import type { Db } from '../store/db.js';
-import type { RecordStore } from '../store/types.js';
-import { JobLeases, leaseOwnerName } from './leases.js';
+import type { Store } from '../store/types.js';
+import { JobLeases, keepLease, leaseOwnerName } from './leases.js';
 import { JobRunLog, type JobCounts, type JobRunStatus } from './runs.js';
 
 export interface JobContext {
-  db: Db;
-  store: RecordStore;
+  store: Store;
   /** Aborted on SIGTERM/stop or when the lease is lost: finish the current page or batch and return. */
   signal: AbortSignal;
   logger: Logger | undefined;
-  /** Saves intermediate counts on the run record. */
+  /** Saves intermediate counts on the run record (in the background, in order). */
   progress(counts: JobCounts): void;
 }
 
@@ -33,8 +31,7 @@ export interface WorkerRunOutcome {
 }
 
 export interface WorkerOptions {
-  db: Db;
-  store: RecordStore;
+  store: Store;
   jobs: WorkerJob[];
   logger?: Logger;
   /** Lease lifetime without heartbeat (default 60 s); renewed every third of it. */
@@ -48,8 +45,9 @@ export interface WorkerOptions {
 /**
  * Runs jobs on cron schedules. A job never runs twice at the same time: within a process
  * croner's overrun protection skips a tick while the previous run is busy, and across
- * processes sharing the store a lease row (taken in an IMMEDIATE transaction, renewed by
- * heartbeat, expiring if its holder dies) admits one runner. Every run is recorded.
+ * processes sharing the store (on one machine or, with PostgreSQL, several) a lease on the job
+ * name (claimed atomically, renewed by heartbeat, expiring if its holder dies) admits one
+ * runner. Every run is recorded.
  */
 export class PubmetaWorker {
   readonly owner: string;
@@ -69,8 +67,8 @@ export class PubmetaWorker {
       names.add(job.name);
     }
     this.#options = options;
-    this.#leases = new JobLeases(options.db);
-    this.#runs = new JobRunLog(options.db);
+    this.#leases = new JobLeases(options.store.jobs);
+    this.#runs = new JobRunLog(options.store);
     this.#ttl = options.leaseTtlMs ?? 60_000;
     this.owner = options.owner ?? leaseOwnerName(randomBytes(3).toString('hex'));
   }
@@ -131,54 +129,67 @@ export class PubmetaWorker {
     const logger = this.#options.logger;
     if (this.stopping) return { job: job.name, status: 'busy' };
     if (this.#runningJobs.has(job.name)) return { job: job.name, status: 'busy' };
-    if (!this.#leases.acquire(job.name, this.owner, this.#ttl)) {
-      const holder = this.#leases.holder(job.name);
-      logger?.debug({ job: job.name, holder: holder?.owner }, 'job is running elsewhere; skipped');
-      return { job: job.name, status: 'busy' };
-    }
     this.#runningJobs.add(job.name);
-    const runId = this.#runs.start(job.name, this.owner, trigger);
+    try {
+      if (!(await this.#leases.acquire(job.name, this.owner, this.#ttl))) {
+        const holder = await this.#leases.holder(job.name);
+        logger?.debug({ job: job.name, holder: holder?.owner }, 'job is running elsewhere; skipped');
+        return { job: job.name, status: 'busy' };
+      }
+      return await this.#runLeased(job, trigger);
+    } finally {
+      this.#runningJobs.delete(job.name);
+    }
+  }
+
+  async #runLeased(job: WorkerJob, trigger: string): Promise<WorkerRunOutcome> {
+    const logger = this.#options.logger;
+    const lease = keepLease(this.#leases, job.name, this.owner, this.#ttl, (error) =>
+      logger?.warn({ job: job.name, error: error.message }, 'lease heartbeat failed; will retry'),
+    );
+    let runId: number;
+    try {
+      runId = await this.#runs.start(job.name, this.owner, trigger);
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
     const controller = new AbortController();
     const onStop = () => controller.abort(this.#stopping.signal.reason);
     this.#stopping.signal.addEventListener('abort', onStop, { once: true });
-    let lostLease = false;
-    const heartbeat = setInterval(() => {
-      try {
-        if (!this.#leases.renew(job.name, this.owner, this.#ttl)) {
-          lostLease = true;
-          logger?.error({ job: job.name }, 'lost the job lease (another worker took it over); stopping this run');
-          controller.abort(new Error('lease lost'));
-        }
-      } catch (error) {
-        logger?.warn({ job: job.name, error: (error as Error).message }, 'lease heartbeat failed; will retry');
-      }
-    }, Math.max(250, Math.floor(this.#ttl / 3)));
-    heartbeat.unref();
+    const onLost = () => {
+      logger?.error({ job: job.name }, 'lost the job lease (another worker took it over); stopping this run');
+      controller.abort(new Error('lease lost'));
+    };
+    lease.lost.addEventListener('abort', onLost, { once: true });
+    // Progress writes go out in order, in the background; the run waits for them before it ends.
+    let progressWrites: Promise<void> = Promise.resolve();
+    const progress = (counts: JobCounts) => {
+      progressWrites = progressWrites.then(() => this.#runs.progress(runId, counts)).catch((error: unknown) => {
+        logger?.warn({ job: job.name, error: (error as Error).message }, 'could not save run progress');
+      });
+    };
     logger?.info({ job: job.name, runId, trigger }, 'job started');
     let outcome: WorkerRunOutcome;
     try {
-      const counts = await job.run({
-        db: this.#options.db,
-        store: this.#options.store,
-        signal: controller.signal,
-        logger,
-        progress: (c) => this.#runs.progress(runId, c),
-      });
+      const counts = await job.run({ store: this.#options.store, signal: controller.signal, logger, progress });
+      await progressWrites;
+      const lostLease = lease.lost.aborted;
       const status = controller.signal.aborted ? 'interrupted' : 'succeeded';
       const error = lostLease ? 'lost the job lease' : status === 'interrupted' ? 'stopped before finishing (the next run continues)' : undefined;
-      this.#runs.finish(runId, status, counts, error);
+      await this.#runs.finish(runId, status, counts, error);
       outcome = { job: job.name, status, runId, counts, ...(error ? { error } : {}) };
     } catch (error) {
+      await progressWrites;
       const message = error instanceof Error ? error.message : String(error);
       // A job may attach the counts it reached before failing.
       const counts = (error as { counts?: JobCounts } | undefined)?.counts;
-      this.#runs.finish(runId, 'failed', counts, message);
+      await this.#runs.finish(runId, 'failed', counts, message);
       outcome = { job: job.name, status: 'failed', runId, error: message, ...(counts ? { counts } : {}) };
     } finally {
-      clearInterval(heartbeat);
       this.#stopping.signal.removeEventListener('abort', onStop);
-      this.#runningJobs.delete(job.name);
-      if (!lostLease) this.#leases.release(job.name, this.owner);
+      lease.lost.removeEventListener('abort', onLost);
+      await lease.release();
     }
     const level = outcome.status === 'failed' ? 'error' : 'info';
     logger?.[level]({ job: job.name, runId, status: outcome.status, counts: outcome.counts, error: outcome.error }, 'job finished');

@@ -1,29 +1,30 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, SqliteRecordStore, type Db } from '../../src/store/index.js';
+import type { Store } from '../../src/store/index.js';
+import { sqliteBackend, type Backend } from './backends.js';
 
 export interface TempStore {
+  /** A scratch directory for configs and outputs, removed on close. */
   dir: string;
-  file: string;
-  db: Db;
-  store: SqliteRecordStore;
-  close(): void;
+  /** The store as --db / PUBMETA_DB name it: a SQLite file, or a PostgreSQL URL naming a fresh schema. */
+  db: string;
+  store: Store;
+  close(): Promise<void>;
 }
 
-/** A fresh SQLite store in its own temporary directory. */
-export function openTempStore(prefix = 'pubmeta-crossref-'): TempStore {
+/** A fresh store of `backend` and a scratch directory beside it. */
+export async function openTempStore(backend: Backend = sqliteBackend, prefix = 'pubmeta-crossref-'): Promise<TempStore> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const file = join(dir, 'pubmeta.db');
-  const db = openDatabase(file);
-  const store = new SqliteRecordStore(db);
+  const target = await backend.createTarget();
+  const store = await target.open();
   return {
     dir,
-    file,
-    db,
+    db: target.db,
     store,
-    close() {
-      db.close();
+    async close() {
+      await store.close();
+      await target.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,14 +6,16 @@ import { expect } from 'vitest';
 import { JATS_OAI_NAMESPACE } from '../../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample, validateArticle, type ArticleRecord } from '../../src/model/index.js';
 import { formatXmlErrors, validateXml } from '../../src/validate/index.js';
-import { openDatabase } from '../../src/store/db.js';
-import { SqliteRecordStore } from '../../src/store/sqliteRecordStore.js';
+import type { Store } from '../../src/store/index.js';
 import { handleOaiRequest, type OaiConfig } from '../../src/oai/index.js';
+import type { useTestStores } from './backends.js';
 
-/** A store in memory with a clock the test moves. */
-export function memoryStore(start = '2024-03-01T10:00:00Z'): { store: SqliteRecordStore; clock: TestClock } {
+type TestStores = ReturnType<typeof useTestStores>;
+
+/** A fresh store of the backend under test, with a clock the test moves. */
+export async function clockedStore(stores: TestStores, start = '2024-03-01T10:00:00Z'): Promise<{ store: Store; clock: TestClock }> {
   const clock = new TestClock(start);
-  const store = new SqliteRecordStore(openDatabase(':memory:'), { clock: () => clock.now() });
+  const store = await stores.store({ clock: () => clock.now() });
   return { store, clock };
 }
 
@@ -155,8 +157,8 @@ export function toArgs(args: Args): Record<string, string[]> {
 }
 
 /** Runs the engine, validates the response and parses it. */
-export function oai(store: SqliteRecordStore, config: OaiConfig, now: Date, args: Args): ParsedOai {
-  const xml = handleOaiRequest(toArgs(args), store, config, now);
+export async function oai(store: Store, config: OaiConfig, now: Date, args: Args): Promise<ParsedOai> {
+  const xml = await handleOaiRequest(toArgs(args), store.records, config, now);
   expectValidOaiResponse(xml);
   return parseOai(xml);
 }
@@ -166,21 +168,21 @@ export function errorCodes(response: ParsedOai): string[] {
 }
 
 /** Follows resumption tokens to the end; returns every page. Bounded by maxPages. */
-export function harvestAll(
-  store: SqliteRecordStore,
+export async function harvestAll(
+  store: Store,
   config: OaiConfig,
   now: () => Date,
   first: Args,
-  options: { maxPages?: number; between?: (page: ParsedOai, index: number) => void } = {},
-): ParsedOai[] {
+  options: { maxPages?: number; between?: (page: ParsedOai, index: number) => void | Promise<void> } = {},
+): Promise<ParsedOai[]> {
   const pages: ParsedOai[] = [];
-  let response = oai(store, config, now(), first);
+  let response = await oai(store, config, now(), first);
   const verb = String(first.verb);
   for (let i = 0; i < (options.maxPages ?? 1000); i++) {
     pages.push(response);
     if (!response.token?.value) return pages;
-    options.between?.(response, i);
-    response = oai(store, config, now(), { verb, resumptionToken: response.token.value });
+    await options.between?.(response, i);
+    response = await oai(store, config, now(), { verb, resumptionToken: response.token.value });
   }
   throw new Error('harvest did not end within maxPages');
 }
@@ -190,18 +192,18 @@ export function harvestAll(
  * JATS), six synthetic articles in three journals with sections, the two edge-case samples
  * (escaping, right-to-left script) and one deleted record.
  */
-export function buildFixture(): { store: SqliteRecordStore; clock: TestClock; now: Date; deletedId: string } {
-  const { store, clock } = memoryStore('2024-03-01T10:00:00Z');
-  store.upsert(loadSeedSample());
+export async function buildFixture(stores: TestStores): Promise<{ store: Store; clock: TestClock; now: Date; deletedId: string }> {
+  const { store, clock } = await clockedStore(stores, '2024-03-01T10:00:00Z');
+  await store.records.upsert(loadSeedSample());
   clock.set('2024-03-01T11:00:00Z');
-  store.upsertMany(generateSyntheticRecords(6, 11));
+  await store.records.upsertMany(generateSyntheticRecords(6, 11));
   clock.set('2024-03-01T23:59:59Z');
-  store.upsert(loadSample('synthetic-edge-cases-1.json'));
+  await store.records.upsert(loadSample('synthetic-edge-cases-1.json'));
   clock.set('2024-03-02T00:00:00Z');
-  store.upsert(loadSample('synthetic-edge-cases-2.json'));
+  await store.records.upsert(loadSample('synthetic-edge-cases-2.json'));
   clock.set('2024-03-02T08:00:00Z');
   const deletedId = 'syn-11-000003';
-  store.delete(deletedId);
+  await store.records.delete(deletedId);
   return { store, clock, now: clock.set('2024-03-03T00:00:00Z'), deletedId };
 }
 

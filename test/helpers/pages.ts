@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { toJats, toOaiDc } from '../../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample, validateArticle, type ArticleRecord } from '../../src/model/index.js';
 import { createOaiRequestHandler, handleOaiRequest, DEFAULT_METADATA_FORMATS, type OaiArguments, type OaiConfig } from '../../src/oai/index.js';
-import { openDatabase } from '../../src/store/db.js';
-import { SqliteRecordStore } from '../../src/store/sqliteRecordStore.js';
+import { openStore, type RecordRepository, type Store } from '../../src/store/index.js';
 import { createPagesHandler, jsonLdScript, metaTag, type PagesDeps, type StatusData, type StatusFilters } from '../../src/pages/index.js';
 import { TestClock } from './oai.js';
 
@@ -105,7 +104,7 @@ export interface PagesSite {
   origin: string;
   config: OaiConfig;
   clock: TestClock;
-  store: SqliteRecordStore;
+  store: RecordRepository;
   /** The engine's XML for these arguments, at the site's clock (what /oai must serve byte for byte). */
   engineXml(args: OaiArguments): Promise<string>;
   statusCalls: StatusFilters[];
@@ -116,7 +115,8 @@ export interface PagesSite {
 export async function startPagesSite(options: { admin?: boolean; pageSize?: number } = {}): Promise<PagesSite> {
   const dir = mkdtempSync(join(tmpdir(), 'pubmeta-pages-'));
   const clock = new TestClock('2024-03-01T10:00:00Z');
-  const store = new SqliteRecordStore(openDatabase(join(dir, 'pages.db')), { clock: () => clock.now() });
+  const opened: Store = await openStore(join(dir, 'pages.db'), { clock: () => clock.now() });
+  const store = opened.records;
   await store.upsert(loadSeedSample());
   await store.upsert(edgeCaseRecord(1));
   await store.upsert(edgeCaseRecord(2));
@@ -198,7 +198,7 @@ export async function startPagesSite(options: { admin?: boolean; pageSize?: numb
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      store.db.close();
+      await opened.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,5 @@
 import type { Logger } from '../../log.js';
-import type { Db } from '../../store/db.js';
-import type { RecordStore } from '../../store/types.js';
+import type { Store } from '../../store/types.js';
 import { runCrossrefDeposit, type CrossrefDepositReport, type CrossrefDepositSettings } from '../../crossref/index.js';
 
 export interface DepositJobCounts {
@@ -32,14 +31,12 @@ export function depositCounts(report: CrossrefDepositReport): DepositJobCounts {
 
 /** Deposits pending DOIs in batches; on stop, finishes the batch in hand and leaves the rest pending. */
 export async function runDepositJob(options: {
-  db: Db;
-  store: RecordStore;
+  store: Store;
   settings: CrossrefDepositSettings;
   signal?: AbortSignal;
   logger?: Logger;
 }): Promise<DepositJobCounts> {
   const report = await runCrossrefDeposit({
-    db: options.db,
     store: options.store,
     settings: options.settings,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -3,18 +3,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '../../log.js';
-import type { Db } from '../../store/db.js';
-import type { RecordStore, StoredRecord } from '../../store/types.js';
+import type { Store, StoredRecord } from '../../store/types.js';
 import type { ArticleRecord } from '../../model/types.js';
 import { ExportError, toCrossref, toJats, toOaiDc } from '../../formats/index.js';
 import type { CrossrefDepositorIdentity } from '../../crossref/index.js';
 import { AtomicFileBatch, exportFileName, sweepTempFiles } from '../atomicWrite.js';
-import { applyWorkerMigrations, readCheckpoint, writeCheckpoint } from '../tables.js';
 import type { ExportFormatName } from '../config.js';
 
 export interface ExportJobOptions {
-  db: Db;
-  store: RecordStore;
+  store: Store;
   outDir: string;
   formats: ExportFormatName[];
   /** Needed for the crossref format (doi_batch head). */
@@ -61,8 +58,7 @@ function render(format: ExportFormatName, record: ArticleRecord, head: CrossrefD
  * it was; the store's datestamps say what changed, content hashes say what is already out.
  */
 export async function runExportJob(options: ExportJobOptions): Promise<ExportCounts> {
-  const { db, store, formats, logger } = options;
-  applyWorkerMigrations(db);
+  const { store, formats, logger } = options;
   if (formats.includes('crossref') && !options.crossrefHead) {
     throw new Error('the crossref export format needs crossref.depositor and crossref.registrant in the config');
   }
@@ -81,21 +77,15 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
     if (swept > 0) logger?.info({ dir, swept }, 'removed temp files left by an interrupted export');
   }
 
-  const exportedHash = db.prepare('SELECT content_hash FROM worker_export_state WHERE profile = ? AND local_id = ?');
-  const markExported = db.prepare(
-    `INSERT INTO worker_export_state (profile, local_id, content_hash, exported_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (profile, local_id) DO UPDATE SET content_hash = excluded.content_hash, exported_at = excluded.exported_at`,
-  );
-  const forget = db.prepare('DELETE FROM worker_export_state WHERE profile = ? AND local_id = ?');
-
-  const since = readCheckpoint(db, checkpointKey);
+  const since = await store.jobs.readCheckpoint(checkpointKey);
   let highWater = since;
   let after: { datestamp: string; localId: string } | undefined;
   const pageSize = options.pageSize ?? 200;
   for (;;) {
     if (options.signal?.aborted) break;
-    const page: StoredRecord[] = store.list({ ...(since ? { from: since } : {}), ...(after ? { after } : {}) }, pageSize);
+    const page: StoredRecord[] = await store.records.list({ ...(since ? { from: since } : {}), ...(after ? { after } : {}) }, pageSize);
     if (page.length === 0) break;
+    const exported = await store.jobs.exportedHashes(profile, page.map((s) => s.localId));
     const done: { localId: string; hash: string | null }[] = [];
     const files = new AtomicFileBatch({ durable: options.durable ?? true });
     try {
@@ -104,12 +94,11 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
         const fileName = exportFileName(stored.localId);
         if (stored.deleted || !stored.record) {
           for (const dir of dirs.values()) rmSync(join(dir, fileName), { force: true });
-          if (exportedHash.get(profile, stored.localId)) counts.removed++;
+          if (exported.has(stored.localId)) counts.removed++;
           done.push({ localId: stored.localId, hash: null });
           continue;
         }
-        const previous = exportedHash.get(profile, stored.localId) as { content_hash: string } | undefined;
-        if (previous?.content_hash === stored.contentHash) {
+        if (exported.get(stored.localId) === stored.contentHash) {
           counts.unchanged++;
           continue;
         }
@@ -141,14 +130,11 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
     if (!highWater || last.datestamp > highWater) highWater = last.datestamp;
     // Files first, then the bookkeeping, in one transaction: a crash in between only means
     // rewriting identical files on the next run, never a missing one.
-    db.transaction(() => {
+    await store.withTransaction(async (tx) => {
       const now = new Date().toISOString();
-      for (const item of done) {
-        if (item.hash === null) forget.run(profile, item.localId);
-        else markExported.run(profile, item.localId, item.hash, now);
-      }
-      writeCheckpoint(db, checkpointKey, highWater!);
-    }).immediate();
+      await tx.jobs.saveExported(profile, done, now);
+      await tx.jobs.writeCheckpoint(checkpointKey, highWater!, now);
+    });
     options.onProgress?.({ ...counts });
     if (page.length < pageSize) break;
     // Let heartbeats and signals through between pages.

@@ -1,7 +1,6 @@
 import type { Logger } from '../../log.js';
-import type { Db } from '../../store/db.js';
-import type { RecordStore } from '../../store/types.js';
-import { HarvestStore, runHarvest, type HarvestRunCounts, type HarvestRunSummary } from '../../harvest/index.js';
+import type { HarvestRunCounts, Store } from '../../store/types.js';
+import { addHarvestSource, runHarvest, type HarvestRunSummary } from '../../harvest/index.js';
 import type { HarvestSourceConfig } from '../config.js';
 
 /** The harvest counts of every source added up (requests aside), plus how many sources ran and failed. */
@@ -17,25 +16,23 @@ export interface HarvestJobCounts extends Omit<HarvestRunCounts, 'requests'> {
  * committed with its resumption token and the remaining sources wait for the next run.
  */
 export async function runHarvestJob(options: {
-  db: Db;
-  store: RecordStore;
+  store: Store;
   sources: HarvestSourceConfig[];
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (counts: HarvestJobCounts) => void;
 }): Promise<HarvestJobCounts> {
-  const harvestStore = new HarvestStore(options.db);
   const counts: HarvestJobCounts = { sources: 0, failedSources: 0, pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
   const failures: string[] = [];
   for (const source of options.sources) {
     if (options.signal?.aborted) break;
     // The config is the truth for worker-managed sources; addSource resets the sequence only if the list changed.
-    harvestStore.addSource(
+    await addHarvestSource(
+      options.store,
       { name: source.name, baseUrl: source.url, metadataPrefix: source.metadataPrefix ?? 'oai_dc', ...(source.set ? { set: source.set } : {}) },
       { replace: true },
     );
-    const summary: HarvestRunSummary = await runHarvest(options.db, source.name, {
-      recordStore: options.store,
+    const summary: HarvestRunSummary = await runHarvest(options.store, source.name, {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });

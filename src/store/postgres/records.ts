@@ -1,0 +1,179 @@
+import type { ArticleRecord } from '../../model/types.js';
+import { toDatestamp } from '../canonical.js';
+import { prepareRecordWrite, toStoredRecord, upsertOutcome, type ExistingRecordState, type RecordRowData, type RecordWrite } from '../recordRows.js';
+import type { Datestamp, ListOptions, RecordQuery, RecordRepository, SetInfo, StoredRecord, UpsertResult } from '../types.js';
+import type { PgAccess } from './connection.js';
+
+/** Records written per round of statements by upsertMany. */
+const BATCH = 500;
+
+interface StateRow {
+  local_id: string;
+  datestamp: string;
+  deleted: boolean;
+  content_hash: string;
+  set_specs: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Records in PostgreSQL. An upsert of many records is a few set-based statements per batch
+ * (states read with FOR UPDATE, then unnest()-fed inserts), not a round trip per record.
+ */
+export class PgRecords implements RecordRepository {
+  constructor(
+    private readonly access: PgAccess,
+    private readonly clock: () => Date,
+  ) {}
+
+  async upsert(record: ArticleRecord, options: { localId?: string; now?: Date } = {}): Promise<UpsertResult> {
+    const write = prepareRecordWrite(record, options.localId);
+    return (await this.access.atomic((access) => writeBatch(access, [write], toDatestamp(options.now ?? this.clock()))))[0]!;
+  }
+
+  upsertMany(records: Iterable<ArticleRecord>, options: { now?: Date } = {}): Promise<UpsertResult[]> {
+    const writes = [...records].map((record) => prepareRecordWrite(record));
+    return this.access.atomic(async (access) => {
+      const results: UpsertResult[] = [];
+      for (let i = 0; i < writes.length; i += BATCH) {
+        // The clock is read per batch, as the SQLite backend reads it per record.
+        results.push(...(await writeBatch(access, writes.slice(i, i + BATCH), toDatestamp(options.now ?? this.clock()))));
+      }
+      return results;
+    });
+  }
+
+  delete(localId: string, options: { now?: Date } = {}): Promise<boolean> {
+    return this.access.atomic(async (access) => {
+      const [existing] = await access.query<StateRow>('SELECT local_id, datestamp, deleted, content_hash, set_specs FROM records WHERE local_id = $1 FOR UPDATE', [localId]);
+      if (!existing) return false;
+      // Already a tombstone: its datestamp stays the time of deletion (§2.5.1).
+      if (existing.deleted) return true;
+      const datestamp = toDatestamp(options.now ?? this.clock());
+      await access.run('UPDATE records SET deleted = true, datestamp = $1 WHERE local_id = $2', [datestamp, localId]);
+      await access.run('UPDATE record_sets SET datestamp = $1 WHERE local_id = $2', [datestamp, localId]);
+      return true;
+    });
+  }
+
+  async get(localId: string): Promise<StoredRecord | undefined> {
+    const [row] = await this.access.query<RecordRowData & Record<string, unknown>>('SELECT * FROM records WHERE local_id = $1', [localId]);
+    return row ? toStoredRecord(row, true) : undefined;
+  }
+
+  async list(query: RecordQuery, limit: number, options: ListOptions = {}): Promise<StoredRecord[]> {
+    const withJson = !options.headersOnly;
+    const { sql, params } = buildSelection(query);
+    const columns = `r.local_id, r.datestamp, r.deleted, r.content_hash, r.set_specs${withJson ? ', r.json' : ''}`;
+    const from = query.set !== undefined ? 'record_sets m JOIN records r ON r.local_id = m.local_id' : 'records r';
+    const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
+    const rows = await this.access.query<RecordRowData & Record<string, unknown>>(
+      `SELECT ${columns} FROM ${from} ${sql} ORDER BY ${order} LIMIT $${params.length + 1}`,
+      [...params, limit],
+    );
+    return rows.map((row) => toStoredRecord(row, withJson));
+  }
+
+  async count(query: RecordQuery): Promise<number> {
+    const { sql, params } = buildSelection(query);
+    const from = query.set !== undefined ? 'record_sets m' : 'records r';
+    const [row] = await this.access.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${from} ${sql}`, params);
+    return row!.n;
+  }
+
+  async earliestDatestamp(): Promise<Datestamp | undefined> {
+    const [row] = await this.access.query<{ d: string | null }>('SELECT MIN(datestamp) AS d FROM records');
+    return row?.d ?? undefined;
+  }
+
+  async listSets(): Promise<SetInfo[]> {
+    const rows = await this.access.query<{ set_spec: string; set_name: string }>(
+      `SELECT set_spec, set_name FROM sets s
+       WHERE EXISTS (SELECT 1 FROM record_sets m WHERE m.set_spec = s.set_spec) ORDER BY set_spec`,
+    );
+    return rows.map((row) => ({ setSpec: row.set_spec, setName: row.set_name }));
+  }
+
+  async hasSets(): Promise<boolean> {
+    const [row] = await this.access.query<{ n: boolean }>('SELECT EXISTS (SELECT 1 FROM record_sets) AS n');
+    return row!.n;
+  }
+
+  async stats(): Promise<{ total: number; deleted: number }> {
+    const [row] = await this.access.query<{ total: number; deleted: number }>('SELECT COUNT(*)::int AS total, COUNT(*) FILTER (WHERE deleted)::int AS deleted FROM records');
+    return { total: row!.total, deleted: row!.deleted };
+  }
+}
+
+/**
+ * Upserts one batch with the semantics of upserting its records one after another: a local id
+ * given twice is judged against its own earlier version, and only its last version is written.
+ */
+async function writeBatch(access: PgAccess, writes: readonly RecordWrite[], datestamp: string): Promise<UpsertResult[]> {
+  const ids = [...new Set(writes.map((w) => w.localId))];
+  const rows = await access.query<StateRow>(
+    'SELECT local_id, datestamp, deleted, content_hash, set_specs FROM records WHERE local_id = ANY($1::text[]) ORDER BY local_id FOR UPDATE',
+    [ids],
+  );
+  const states = new Map<string, ExistingRecordState>(
+    rows.map((r) => [r.local_id, { deleted: r.deleted, contentHash: r.content_hash, setSpecs: r.set_specs, datestamp: r.datestamp }]),
+  );
+  const results: UpsertResult[] = [];
+  const changed = new Map<string, RecordWrite>();
+  for (const write of writes) {
+    const existing = states.get(write.localId);
+    const outcome = upsertOutcome(existing, write);
+    if (outcome === 'unchanged') {
+      results.push({ localId: write.localId, outcome, datestamp: existing!.datestamp });
+      continue;
+    }
+    states.set(write.localId, { deleted: false, contentHash: write.hash, setSpecs: write.setSpecs, datestamp });
+    changed.delete(write.localId);
+    changed.set(write.localId, write);
+    results.push({ localId: write.localId, outcome, datestamp });
+  }
+  if (changed.size === 0) return results;
+  const list = [...changed.values()];
+  await access.run(
+    `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at)
+     SELECT u.local_id, $2, false, u.json, u.hash, u.specs, $2
+     FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS u(local_id, json, hash, specs)
+     ON CONFLICT (local_id) DO UPDATE SET datestamp = excluded.datestamp, deleted = false, json = excluded.json,
+       content_hash = excluded.content_hash, set_specs = excluded.set_specs`,
+    [list.map((w) => w.localId), datestamp, list.map((w) => w.json), list.map((w) => w.hash), list.map((w) => w.setSpecs)],
+  );
+  await access.run('DELETE FROM record_sets WHERE local_id = ANY($1::text[])', [list.map((w) => w.localId)]);
+  const memberships = list.flatMap((w) => w.sets.map((s) => [s.setSpec, w.localId] as const));
+  await access.run(
+    `INSERT INTO record_sets (set_spec, datestamp, local_id)
+     SELECT u.set_spec, $2, u.local_id FROM unnest($1::text[], $3::text[]) AS u(set_spec, local_id)`,
+    [memberships.map((m) => m[0]), datestamp, memberships.map((m) => m[1])],
+  );
+  const names = new Map<string, string>();
+  for (const w of list) for (const set of w.sets) names.set(set.setSpec, set.setName);
+  await access.run(
+    `INSERT INTO sets (set_spec, set_name) SELECT * FROM unnest($1::text[], $2::text[])
+     ON CONFLICT (set_spec) DO UPDATE SET set_name = excluded.set_name WHERE sets.set_name <> excluded.set_name`,
+    [[...names.keys()], [...names.values()]],
+  );
+  return results;
+}
+
+/** WHERE clause over alias m (set queries) or r with $n parameters, as in the SQLite backend. */
+function buildSelection(query: RecordQuery): { sql: string; params: string[] } {
+  const alias = query.set !== undefined ? 'm' : 'r';
+  const conditions: string[] = [];
+  const params: string[] = [];
+  const param = (value: string) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.set !== undefined) conditions.push(`m.set_spec = ${param(query.set)}`);
+  // Past a keyset position at or after `from`, the bound is implied (the index seek starts at the position).
+  if (query.from !== undefined && !(query.after && query.after.datestamp >= query.from)) conditions.push(`${alias}.datestamp >= ${param(query.from)}`);
+  if (query.until !== undefined) conditions.push(`${alias}.datestamp <= ${param(query.until)}`);
+  if (query.after !== undefined) {
+    conditions.push(`(${alias}.datestamp, ${alias}.local_id) > (${param(query.after.datestamp)}, ${param(query.after.localId)})`);
+  }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
