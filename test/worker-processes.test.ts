@@ -176,7 +176,9 @@ describeBackends('worker and deposit processes', (backend) => {
       standIn.options.depositDelayMs = 1500;
       const arrivals = standIn.requests.filter((r) => r.path === '/servlet/deposit').length;
       const first = spawnCli(['deposit', '--config', config, '--db', t.db], { env: depositEnv(standIn) });
-      await waitFor(() => standIn.requests.filter((r) => r.path === '/servlet/deposit').length > arrivals, 30_000, 'the upload to arrive');
+      // Killed once Crossref holds the whole file but has not answered (the stand-in names the file
+      // only after reading every byte): a kill at the request's first byte could lose the upload.
+      await waitFor(() => standIn.requests.filter((r) => r.path === '/servlet/deposit' && r.fileName !== undefined).length > arrivals, 30_000, 'the upload to arrive');
       first.child.kill('SIGKILL');
       expect((await first.result).signal).toBe('SIGKILL');
       // Crossref still receives the file after the client died.
