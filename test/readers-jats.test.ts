@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, toJats } from '../src/formats/index.js';
-import { ReaderError, readAnyXml, readJats } from '../src/formats/readers/index.js';
+import { ReaderError, readAnyXml, readJats } from '../src/formats/index.js';
 import { generateSyntheticRecords, validateArticle, type ArticleRecord } from '../src/model/index.js';
 import { BIG_REFS, writeBigJats } from './readers-helpers.js';
 

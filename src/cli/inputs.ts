@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { ReaderError, decodeXmlFileBytes, readAnyXml } from '../formats/readers/index.js';
+import { ReaderError, decodeXmlFileBytes, readAnyXml } from '../formats/index.js';
 import { locateJsonSyntaxError, recordLocalId, validateArticle, type ArticleRecord } from '../model/index.js';
 
 

@@ -1,7 +1,7 @@
 import { applyMigrations, type Db } from '../store/db.js';
 import type { RecordStore, StoredRecord } from '../store/types.js';
 import type { BatchDiagnostic, RecordDiagnosticStatus } from './responses.js';
-import { crossrefTimestampOf } from '../formats/crossref.js';
+import { crossrefTimestampOf } from '../formats/crossref/writer.js';
 
 /**
  * Per-DOI deposit state. `pending`: to be sent; `submitted`: in a batch Crossref has (or may

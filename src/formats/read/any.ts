@@ -1,7 +1,7 @@
 /** Picks the reader from the document's root element and namespace, not from a file name. */
-import { readCrossref } from './crossref.js';
-import { readJats } from './jats.js';
-import { OAI_DC_NS, readOaiDc } from './oai-dc.js';
+import { readCrossref } from '../crossref/reader.js';
+import { readJats } from '../jats/reader.js';
+import { OAI_DC_NS, readOaiDc } from '../oai_dc/reader.js';
 import { ReaderError, sniffRootElement, type ReaderResult } from './xml.js';
 
 export type ReadableXmlFormat = 'jats' | 'crossref' | 'oai_dc';

@@ -2,7 +2,7 @@
 // AccessIndicators.xsd, Crossref's namespaced JATS for abstracts). Element order follows the
 // XSD sequences; limits the schema states are checked up front so failures name the field.
 import { createHash } from 'node:crypto';
-import type { ArticleRecord, Contributor, Reference } from '../model/types.js';
+import type { ArticleRecord, Contributor, Reference } from '../../model/types.js';
 import {
   NS,
   contributorRole,
@@ -20,8 +20,8 @@ import {
   publishedOnline,
   type DateParts,
   doiUrl,
-} from './common.js';
-import { ExportError } from './errors.js';
+} from '../common.js';
+import { ExportError } from '../errors.js';
 import {
   appendBlockFragment,
   appendFragment,
@@ -39,7 +39,7 @@ import {
   xmlSafe,
   type Builder,
   type MarkupTarget,
-} from './xml.js';
+} from '../xml.js';
 
 export interface CrossrefHeadOptions {
   depositor: { name: string; email: string };

@@ -1,6 +1,6 @@
 // JATS 1.3 Journal Publishing article front matter and reference list
 // (JATS-journalpublishing1-3-mathml3.xsd), tagged after the JATS4R recommendations.
-import type { Affiliation, ArticleRecord, Contributor, Funding, Reference } from '../model/types.js';
+import type { Affiliation, ArticleRecord, Contributor, Funding, Reference } from '../../model/types.js';
 import {
   NS,
   contributorRole,
@@ -17,8 +17,8 @@ import {
   present,
   publishedOnline,
   type DateParts,
-} from './common.js';
-import { ExportError } from './errors.js';
+} from '../common.js';
+import { ExportError } from '../errors.js';
 import {
   appendBlockFragment,
   appendFragment,
@@ -33,7 +33,7 @@ import {
   xmlSafe,
   type Builder,
   type MarkupTarget,
-} from './xml.js';
+} from '../xml.js';
 
 /** The namespace PMC's OAI service puts on JATS articles served over OAI-PMH. */
 export const JATS_OAI_NAMESPACE = 'https://jats.nlm.nih.gov/ns/archiving/1.3/';

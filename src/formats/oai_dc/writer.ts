@@ -1,7 +1,7 @@
 // Unqualified Dublin Core in the OAI-PMH oai_dc container (oai_dc.xsd, simpledc20021212.xsd),
 // following the OpenAIRE Guidelines for Literature Repositories 3.0 / DRIVER conventions that
 // BASE and OpenAIRE harvest (info:eu-repo vocabularies), as OJS exposes journal articles.
-import type { ArticleRecord } from '../model/types.js';
+import type { ArticleRecord } from '../../model/types.js';
 import {
   NS,
   doiUrl,
@@ -14,8 +14,8 @@ import {
   publicationDate,
   contributorRole,
   titleWithSubtitle,
-} from './common.js';
-import { newDocument, serialize, setAttributes, textElement } from './xml.js';
+} from '../common.js';
+import { newDocument, serialize, setAttributes, textElement } from '../xml.js';
 
 export interface OaiDcOptions {
   /** Emit the XML declaration (default true; false for embedding in an OAI-PMH response). */
