@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeedSample } from '../src/model/index.js';
-import { detectSchema, validateXml, formatXmlErrors } from '../src/validate/index.js';
+import { detectSchema } from '../src/formats/index.js';
+import { validateXml, formatXmlErrors } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts } from './formats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

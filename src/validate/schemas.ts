@@ -70,6 +70,11 @@ const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
   },
 };
 
+/** Whether `id` names a schema registered here (format descriptors name theirs by string). */
+export function isSchemaId(id: string): id is SchemaId {
+  return Object.hasOwn(DEFINITIONS, id);
+}
+
 export function describeSchema(id: SchemaId): string {
   return DEFINITIONS[id].description;
 }
@@ -130,11 +135,11 @@ const compiled = new Map<SchemaId, CompiledXsd>();
 let compileCount = 0;
 
 /** The compiled schema for `id`, compiling it on first use. */
-export function compiledSchema(id: SchemaId): XsdValidator {
-  const cached = compiled.get(id);
+export function compiledSchema(id: string): XsdValidator {
+  const cached = compiled.get(id as SchemaId);
   if (cached) return cached.validator;
+  if (!isSchemaId(id)) throw new Error(`unknown schema id ${JSON.stringify(id)}; expected one of ${SCHEMA_IDS.join(', ')}`);
   const definition = DEFINITIONS[id];
-  if (!definition) throw new Error(`unknown schema id ${JSON.stringify(id)}; expected one of ${SCHEMA_IDS.join(', ')}`);
   for (const [file, source] of Object.entries(definition.virtual ?? {})) {
     defineVirtualSchema(join(OFFICIAL_SCHEMA_DIR, file), source);
   }

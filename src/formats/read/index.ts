@@ -2,5 +2,5 @@
 export { readJats } from '../jats/reader.js';
 export { readCrossref } from '../crossref/reader.js';
 export { readOaiDc } from '../oai_dc/reader.js';
-export { readAnyXml, detectXmlFormat, type ReadableXmlFormat } from './any.js';
+export { readAnyXml } from './any.js';
 export { ReaderError, decodeXmlFileBytes, type ReaderResult, type ReaderWarning } from './xml.js';

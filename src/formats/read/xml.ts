@@ -485,40 +485,6 @@ export function elementPath(el: XElement): string {
   return '/' + steps.reverse().join('/');
 }
 
-/** The local name of the first element in the document and its namespace, without a full parse. */
-export function sniffRootElement(xml: string): { name: string; local: string; ns: string } | undefined {
-  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const n = Math.min(xml.length, 1_000_000);
-  while (i < n) {
-    const lt = xml.indexOf('<', i);
-    if (lt < 0 || lt >= n) return undefined;
-    if (xml.startsWith('<?', lt)) {
-      i = xml.indexOf('?>', lt) + 2;
-      if (i < 2) return undefined;
-      continue;
-    }
-    if (xml.startsWith('<!--', lt)) {
-      i = xml.indexOf('-->', lt) + 3;
-      if (i < 3) return undefined;
-      continue;
-    }
-    if (xml.startsWith('<!DOCTYPE', lt)) {
-      const end = doctypeEnd(xml, lt);
-      if (end < 0) return undefined;
-      i = end + 1;
-      continue;
-    }
-    const match = /^<([A-Za-z_][\w.:-]*)([^>]*)>/.exec(xml.slice(lt, lt + 20_000));
-    if (!match) return undefined;
-    const name = match[1]!;
-    const [prefix, local] = splitName(name);
-    const attrs = match[2] ?? '';
-    const nsAttr = prefix === '' ? /\sxmlns\s*=\s*(["'])(.*?)\1/.exec(attrs) : new RegExp(`\\sxmlns:${prefix.replace(/[.-]/g, '\\$&')}\\s*=\\s*(["'])(.*?)\\1`).exec(attrs);
-    return { name, local, ns: nsAttr?.[2] ?? '' };
-  }
-  return undefined;
-}
-
 /**
  * Decodes file bytes to a string honouring a BOM or the encoding named in the XML declaration
  * (UTF-8 when neither says otherwise).

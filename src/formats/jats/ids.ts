@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  */
 
 /** JATS 1.3 attributes of type ID, IDREF or IDREFS. */
-const ID_ATTRIBUTES = new Set(['id', 'rid', 'headers', 'continued-from', 'glyph-data', 'pointer-to-explained', 'pointer-to-question']);
+export const JATS_ID_ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'rid', 'headers', 'continued-from', 'glyph-data', 'pointer-to-explained', 'pointer-to-question']);
 
 // A start tag with well-formed quoted attributes (values may hold ">"), so ids are only ever
 // rewritten inside markup, never in text.
@@ -23,7 +23,7 @@ export function jatsIdPrefix(localId: string): string {
 export function prefixJatsIds(xml: string, prefix: string): string {
   return xml.replace(START_TAG, (tag) =>
     tag.replace(ATTRIBUTE, (whole, space: string, name: string, equals: string, _quoted: string, double?: string, single?: string) => {
-      if (!ID_ATTRIBUTES.has(name)) return whole;
+      if (!JATS_ID_ATTRIBUTES.has(name)) return whole;
       const value = double ?? single ?? '';
       const prefixed = value
         .split(/(\s+)/)
