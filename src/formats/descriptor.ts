@@ -3,7 +3,7 @@
 // that offers a choice of formats (CLI, worker config, OAI-PMH, readers, validation, the
 // export pipeline) iterates the registry instead of naming formats.
 import type { ArticleRecord } from '../model/types.js';
-import type { ReaderResult } from './read/xml.js';
+import type { ReaderResult } from './readers/xml.js';
 
 /** The root element of an XML document, as detection sees it (a scan of the start tag, not a parse). */
 export interface XmlRoot {

@@ -24,4 +24,4 @@ export {
   CROSSREF_DEFAULT_BATCH_RECORDS,
   type CrossrefHeadOptions,
 } from './crossref/index.js';
-export * from './read/index.js';
+export * from './readers/index.js';

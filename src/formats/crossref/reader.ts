@@ -17,8 +17,8 @@ import type {
   Reference,
   ReferenceFields,
 } from '../../model/types.js';
-import { datePrecision, extractDoi, extractOrcid, extractRor, isoPartialDate, mimeTypeFor, normalizeFunderId, normalizeLanguage, partialDate, put } from '../read/common.js';
-import { readBlocks, readInline } from '../read/text.js';
+import { datePrecision, extractDoi, extractOrcid, extractRor, isoPartialDate, mimeTypeFor, normalizeFunderId, normalizeLanguage, partialDate, put } from '../readers/common.js';
+import { readBlocks, readInline } from '../readers/text.js';
 import {
   ReaderError,
   WarningSink,
@@ -35,7 +35,7 @@ import {
   xmlLang,
   type ReaderResult,
   type XElement,
-} from '../read/xml.js';
+} from '../readers/xml.js';
 
 export const CROSSREF_NS_PREFIX = 'http://www.crossref.org/schema/';
 const FUNDREF_NS = 'http://www.crossref.org/fundref.xsd';

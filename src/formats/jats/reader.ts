@@ -32,8 +32,8 @@ import {
   normalizeLanguage,
   partialDate,
   put,
-} from '../read/common.js';
-import { plainInline, readBlocks, readInline } from '../read/text.js';
+} from '../readers/common.js';
+import { plainInline, readBlocks, readInline } from '../readers/text.js';
 import {
   ReaderError,
   WarningSink,
@@ -51,7 +51,7 @@ import {
   xmlLang,
   type ReaderResult,
   type XElement,
-} from '../read/xml.js';
+} from '../readers/xml.js';
 
 
 /** Elements irrelevant to metadata whose content is not even parsed (keeps huge files fast). */

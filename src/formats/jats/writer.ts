@@ -20,20 +20,16 @@ import {
 } from '../common.js';
 import { ExportError } from '../errors.js';
 import {
-  appendBlockFragment,
-  appendFragment,
-  element,
+  PrefixMap,
   fragmentUsesMathMl,
+  fragmentWritesText,
   isBlockFragment,
-  newDocument,
   parseRecordMarkup,
-  serialize,
-  setAttributes,
-  textElement,
-  xmlSafe,
-  type Builder,
+  writeFragment,
+  type MarkupScope,
   type MarkupTarget,
-} from '../xml.js';
+} from '../xml/markup.js';
+import { attr, attrs, optionalAttr, writeXml, type XmlWriter } from '../xml/writer.js';
 
 /** The namespace PMC's OAI service puts on JATS articles served over OAI-PMH. */
 export const JATS_OAI_NAMESPACE = 'https://jats.nlm.nih.gov/ns/archiving/1.3/';
@@ -60,140 +56,164 @@ const PUB_ID_TYPES = new Set([
 
 const JATS_MARKUP: MarkupTarget = { jats: { mode: 'inherit' }, keepAttributes: true };
 
+/** What every part of the writer needs: the record and where fragments go. */
+interface Jats {
+  out: XmlWriter;
+  record: ArticleRecord;
+  scope: MarkupScope;
+}
+
 export function toJats(record: ArticleRecord, options: JatsOptions = {}): string {
   const issns = issnsElectronicFirst(record.journal.issns);
   if (issns.length === 0) {
     throw new ExportError(record.doi, 'journal.issns', 'jats', 'JATS 1.3 Journal Publishing requires at least one ISSN (journal.issns)');
   }
+  return writeXml((out) => writeArticle(out, record, options), options.declaration ?? true);
+}
 
-  const doc = newDocument();
-  const root = options.namespace === undefined ? doc.root.ele('article') : doc.root.eleNS(options.namespace, 'article');
+function writeArticle(out: XmlWriter, record: ArticleRecord, options: JatsOptions): void {
   const usesMath =
     Object.values(record.markup?.title ?? {}).some(fragmentUsesMathMl) ||
     Object.values(record.markup?.abstract ?? {}).some(fragmentUsesMathMl);
-  setAttributes(root, {
-    'xmlns:xlink': NS.xlink,
-    'xmlns:mml': usesMath ? NS.mml : undefined,
-    'xmlns:ali': record.license ? NS.ali : undefined,
-    'xmlns:xsi': options.schemaLocation ? NS.xsi : undefined,
-    'xsi:schemaLocation':
-      options.schemaLocation && options.namespace ? `${options.namespace} ${options.schemaLocation}` : undefined,
-    'xsi:noNamespaceSchemaLocation': options.schemaLocation && !options.namespace ? options.schemaLocation : undefined,
-    'dtd-version': '1.3',
-    'article-type': record.articleType ?? 'research-article',
-    'xml:lang': record.language,
-  });
-
-  const front = root.ele('front');
-  journalMeta(front, record);
-  articleMeta(front, record);
-  if (record.references?.length) referenceList(root.ele('back'), record.references);
-
-  return serialize(doc, options.declaration ?? true);
-}
-
-function journalMeta(front: Builder, record: ArticleRecord): void {
-  const journal = record.journal;
-  const meta = front.ele('journal-meta');
-  // journal-id is required; only identifiers the record really has are used.
-  if (present(journal.doi)) textElement(meta, 'journal-id', journal.doi!, { 'journal-id-type': 'doi' });
-  const issns = issnsElectronicFirst(journal.issns);
-  textElement(meta, 'journal-id', issns[0]!.value, { 'journal-id-type': 'issn' });
-  const titleGroup = meta.ele('journal-title-group');
-  textElement(titleGroup, 'journal-title', journal.title);
-  if (present(journal.abbrevTitle)) textElement(titleGroup, 'abbrev-journal-title', journal.abbrevTitle!);
-  for (const issn of issns) textElement(meta, 'issn', issn.value, { 'publication-format': issn.media });
-  if (journal.publisher && present(journal.publisher.name)) {
-    const publisher = meta.ele('publisher');
-    textElement(publisher, 'publisher-name', journal.publisher.name);
-    if (present(journal.publisher.place)) textElement(publisher, 'publisher-loc', journal.publisher.place!);
+  const declarations = {
+    xlink: NS.xlink,
+    mml: usesMath ? NS.mml : undefined,
+    ali: record.license ? NS.ali : undefined,
+    xsi: options.schemaLocation ? NS.xsi : undefined,
+  };
+  const rootAttributes =
+    (options.namespace === undefined ? '' : attr('xmlns', options.namespace)) +
+    attrs({
+      'xmlns:xlink': declarations.xlink,
+      'xmlns:mml': declarations.mml,
+      'xmlns:ali': declarations.ali,
+      'xmlns:xsi': declarations.xsi,
+      'xsi:schemaLocation': options.schemaLocation && options.namespace ? `${options.namespace} ${options.schemaLocation}` : undefined,
+      'xsi:noNamespaceSchemaLocation': options.schemaLocation && !options.namespace ? options.schemaLocation : undefined,
+      'dtd-version': '1.3',
+      'article-type': record.articleType ?? 'research-article',
+      'xml:lang': record.language,
+    });
+  const jats: Jats = {
+    out,
+    record,
+    scope: { defaultNamespace: options.namespace ?? null, prefixes: PrefixMap.of(declarations), generated: { value: 1 } },
+  };
+  out.start('article', rootAttributes).start('front');
+  journalMeta(jats);
+  articleMeta(jats);
+  out.end();
+  if (record.references?.length) {
+    out.start('back');
+    referenceList(out, record.references);
+    out.end();
   }
-  if (present(journal.url)) element(meta, 'self-uri', { 'xlink:href': journal.url!.trim() });
+  out.end();
 }
 
-function articleMeta(front: Builder, record: ArticleRecord): void {
-  const meta = front.ele('article-meta');
-  textElement(meta, 'article-id', record.doi, { 'pub-id-type': 'doi' });
+function journalMeta({ out, record }: Jats): void {
+  const journal = record.journal;
+  out.start('journal-meta');
+  // journal-id is required; only identifiers the record really has are used.
+  if (present(journal.doi)) out.leaf('journal-id', journal.doi!, attr('journal-id-type', 'doi'));
+  const issns = issnsElectronicFirst(journal.issns);
+  out.leaf('journal-id', issns[0]!.value, attr('journal-id-type', 'issn'));
+  out.start('journal-title-group').leaf('journal-title', journal.title);
+  if (present(journal.abbrevTitle)) out.leaf('abbrev-journal-title', journal.abbrevTitle!);
+  out.end();
+  for (const issn of issns) out.leaf('issn', issn.value, attr('publication-format', issn.media));
+  if (journal.publisher && present(journal.publisher.name)) {
+    out.start('publisher').leaf('publisher-name', journal.publisher.name);
+    if (present(journal.publisher.place)) out.leaf('publisher-loc', journal.publisher.place!);
+    out.end();
+  }
+  if (present(journal.url)) out.empty('self-uri', attr('xlink:href', journal.url!.trim()));
+  out.end();
+}
+
+function articleMeta(jats: Jats): void {
+  const { out, record } = jats;
+  out.start('article-meta');
+  out.leaf('article-id', record.doi, attr('pub-id-type', 'doi'));
   for (const id of record.otherIds ?? []) {
     const known = PUB_ID_TYPES.has(id.type);
-    textElement(meta, 'article-id', id.value, {
-      'pub-id-type': known ? id.type : 'custom',
-      'custom-type': known ? undefined : id.type,
-    });
+    out.leaf('article-id', id.value, attr('pub-id-type', known ? id.type : 'custom') + optionalAttr('custom-type', known ? undefined : id.type));
   }
   if (present(record.section)) {
-    const group = meta.ele('article-categories').ele('subj-group', { 'subj-group-type': 'heading' });
-    textElement(group, 'subject', record.section!);
+    out.start('article-categories').start('subj-group', attr('subj-group-type', 'heading'));
+    out.leaf('subject', record.section!).end().end();
   }
-  titleGroup(meta, record);
-  contributors(meta, record);
-  publicationDates(meta, record);
+  titleGroup(jats);
+  contributors(out, record);
+  publicationDates(out, record);
 
   const issue = record.issue;
-  if (present(issue?.volume)) textElement(meta, 'volume', issue!.volume!);
-  if (present(issue?.number)) textElement(meta, 'issue', issue!.number!);
-  if (present(issue?.title)) textElement(meta, 'issue-title', issue!.title!);
+  if (present(issue?.volume)) out.leaf('volume', issue!.volume!);
+  if (present(issue?.number)) out.leaf('issue', issue!.number!);
+  if (present(issue?.title)) out.leaf('issue-title', issue!.title!);
   if (present(record.pages?.first)) {
-    textElement(meta, 'fpage', record.pages!.first);
-    if (present(record.pages!.last)) textElement(meta, 'lpage', record.pages!.last!);
+    out.leaf('fpage', record.pages!.first);
+    if (present(record.pages!.last)) out.leaf('lpage', record.pages!.last!);
   } else if (present(record.articleNumber)) {
-    textElement(meta, 'elocation-id', record.articleNumber!);
+    out.leaf('elocation-id', record.articleNumber!);
   }
 
-  const received = dateParts(record.dates?.received);
-  const accepted = dateParts(record.dates?.accepted);
-  if (received || accepted) {
-    const history = meta.ele('history');
-    if (received) dateElement(history, 'date', received, { 'date-type': 'received' });
-    if (accepted) dateElement(history, 'date', accepted, { 'date-type': 'accepted' });
-  }
+  history(out, record);
+  permissions(out, record);
 
-  permissions(meta, record);
-
-  if (present(record.landingPage)) element(meta, 'self-uri', { 'xlink:href': record.landingPage!.trim() });
+  if (present(record.landingPage)) out.empty('self-uri', attr('xlink:href', record.landingPage!.trim()));
   for (const galley of record.galleys ?? []) {
-    const uri = element(meta, 'self-uri', { 'xlink:href': galley.url.trim(), 'content-type': galley.mimeType.trim() });
-    if (present(galley.label)) uri.txt(xmlSafe(galley.label!.trim()));
+    const attributes = attr('xlink:href', galley.url.trim()) + attr('content-type', galley.mimeType.trim());
+    if (present(galley.label)) out.leaf('self-uri', galley.label!.trim(), attributes);
+    else out.empty('self-uri', attributes);
   }
 
-  abstracts(meta, record);
+  abstracts(jats);
 
   for (const lang of languagesPrimaryFirst(record.keywords, record.language)) {
     const keywords = record.keywords![lang]!.filter((k) => present(k) !== undefined);
     if (keywords.length === 0) continue;
-    const group = meta.ele('kwd-group', { 'xml:lang': lang });
-    for (const keyword of keywords) textElement(group, 'kwd', keyword.trim());
+    out.start('kwd-group', attr('xml:lang', lang));
+    for (const keyword of keywords) out.leaf('kwd', keyword.trim());
+    out.end();
   }
 
-  if (record.funding?.length) fundingGroup(meta, record.funding);
+  if (record.funding?.length) fundingGroup(out, record.funding);
+  out.end();
 }
 
-function titleGroup(meta: Builder, record: ArticleRecord): void {
-  const group = meta.ele('title-group');
+function titleGroup(jats: Jats): void {
+  const { out, record } = jats;
+  out.start('title-group');
   const languages = languagesPrimaryFirst(record.title, record.language);
   const main = mainTitleLanguage(record);
-  const mainTitle = group.ele('article-title');
-  if (main !== record.language) mainTitle.attNS(NS.xml, 'xml:lang', main);
-  richText(mainTitle, record.title[main]!, record.markup?.title?.[main], record, `markup.title.${main}`);
-  if (present(record.subtitle?.[main])) textElement(group, 'subtitle', record.subtitle![main]!);
+  richText(jats, 'article-title', main === record.language ? '' : attr('xml:lang', main), record.title[main]!, record.markup?.title?.[main], `markup.title.${main}`);
+  if (present(record.subtitle?.[main])) out.leaf('subtitle', record.subtitle![main]!);
   for (const lang of languages) {
     if (lang === main) continue;
-    const trans = group.ele('trans-title-group', { 'xml:lang': lang });
-    richText(trans.ele('trans-title'), record.title[lang]!, record.markup?.title?.[lang], record, `markup.title.${lang}`);
-    if (present(record.subtitle?.[lang])) textElement(trans, 'trans-subtitle', record.subtitle![lang]!);
+    out.start('trans-title-group', attr('xml:lang', lang));
+    richText(jats, 'trans-title', '', record.title[lang]!, record.markup?.title?.[lang], `markup.title.${lang}`);
+    if (present(record.subtitle?.[lang])) out.leaf('trans-subtitle', record.subtitle![lang]!);
+    out.end();
   }
+  out.end();
 }
 
-/** Inline content: the JATS markup fragment when the record has one, else the plain text. */
-function richText(target: Builder, plain: string, markup: string | undefined, record: ArticleRecord, field: string): void {
+/** An element with inline content: the JATS markup fragment when the record has one, else the plain text. */
+function richText(jats: Jats, name: string, attributes: string, plain: string, markup: string | undefined, field: string): void {
+  const { out, record, scope } = jats;
   if (markup !== undefined && present(markup)) {
-    appendFragment(target, parseRecordMarkup(markup, record.doi, field, 'jats'), JATS_MARKUP);
+    const nodes = parseRecordMarkup(markup, record.doi, field, 'jats');
+    if (fragmentWritesText(nodes, JATS_MARKUP, scope.defaultNamespace)) out.startInline(name, attributes);
+    else out.start(name, attributes);
+    writeFragment(out, nodes, JATS_MARKUP, scope);
+    out.end();
   } else {
-    target.txt(xmlSafe(plain.trim()));
+    out.leaf(name, plain.trim(), attributes);
   }
 }
 
-function contributors(meta: Builder, record: ArticleRecord): void {
+function contributors(out: XmlWriter, record: ArticleRecord): void {
   // One aff element per distinct affiliation, shared by every contributor who has it.
   const affIds = new Map<string, string>();
   const affs: Affiliation[] = [];
@@ -215,161 +235,187 @@ function contributors(meta: Builder, record: ArticleRecord): void {
     if (!roles.includes(role)) roles.push(role);
   }
   for (const role of roles) {
-    const group = meta.ele('contrib-group', role === 'author' ? undefined : { 'content-type': role });
+    out.start('contrib-group', role === 'author' ? '' : attr('content-type', role));
     for (const contributor of record.contributors) {
       if (contributorRole(contributor) !== role) continue;
-      contrib(group, contributor, (aff) => affIds.get(affKey(aff))!);
+      contrib(out, contributor, (aff) => affIds.get(affKey(aff))!);
     }
+    out.end();
   }
-  affs.forEach((aff, index) => affiliation(meta, aff, `aff${index + 1}`));
+  affs.forEach((aff, index) => affiliation(out, aff, `aff${index + 1}`));
 }
 
-function contrib(group: Builder, contributor: Contributor, affId: (aff: Affiliation) => string): void {
-  const node = group.ele('contrib', {
-    'contrib-type': contributorRole(contributor),
-    corresp: contributor.corresponding ? 'yes' : undefined,
-  });
+function contrib(out: XmlWriter, contributor: Contributor, affId: (aff: Affiliation) => string): void {
+  out.start('contrib', attr('contrib-type', contributorRole(contributor)) + optionalAttr('corresp', contributor.corresponding ? 'yes' : undefined));
   if (present(contributor.orcid)) {
-    textElement(node, 'contrib-id', orcidUrl(contributor.orcid!.trim()), { 'contrib-id-type': 'orcid' });
+    out.leaf('contrib-id', orcidUrl(contributor.orcid!.trim()), attr('contrib-id-type', 'orcid'));
   }
   if (isOrganization(contributor)) {
-    textElement(node, 'collab', contributor.name ?? '');
+    out.leaf('collab', contributor.name ?? '');
   } else {
     const variants = Object.entries(contributor.nameVariants ?? {});
     if (variants.length > 0) {
-      const alternatives = node.ele('name-alternatives');
-      personName(alternatives, contributor);
-      for (const [lang, variant] of variants) personName(alternatives, variant, lang);
+      out.start('name-alternatives');
+      personName(out, contributor);
+      for (const [lang, variant] of variants) personName(out, variant, lang);
+      out.end();
     } else {
-      personName(node, contributor);
+      personName(out, contributor);
     }
   }
   for (const aff of contributor.affiliations ?? []) {
-    element(node, 'xref', { 'ref-type': 'aff', rid: affId(aff) });
+    out.empty('xref', attr('ref-type', 'aff') + attr('rid', affId(aff)));
   }
   // The e-mail stays with its person (JATS4R: contrib/email with corresp="yes"); repeating it
   // in author-notes/corresp would only duplicate it.
-  if (present(contributor.email)) textElement(node, 'email', contributor.email!.trim());
+  if (present(contributor.email)) out.leaf('email', contributor.email!.trim());
+  out.end();
 }
 
-function personName(parent: Builder, person: { given?: string; family?: string; suffix?: string }, lang?: string): void {
+function personName(out: XmlWriter, person: { given?: string; family?: string; suffix?: string }, lang?: string): void {
   const family = present(person.family);
   const given = present(person.given);
-  const name = parent.ele('name', {
-    'name-style': family ? undefined : 'given-only',
-    'xml:lang': lang,
-  });
-  if (family) textElement(name, 'surname', family);
-  if (given) textElement(name, 'given-names', given);
-  if (present(person.suffix)) textElement(name, 'suffix', person.suffix!.trim());
+  out.start('name', optionalAttr('name-style', family ? undefined : 'given-only') + optionalAttr('xml:lang', lang));
+  if (family) out.leaf('surname', family);
+  if (given) out.leaf('given-names', given);
+  if (present(person.suffix)) out.leaf('suffix', person.suffix!.trim());
+  out.end();
 }
 
-function affiliation(meta: Builder, aff: Affiliation, id: string): void {
-  const node = meta.ele('aff', { id });
+function affiliation(out: XmlWriter, aff: Affiliation, id: string): void {
+  out.start('aff', attr('id', id));
   if (present(aff.ror)) {
-    const wrap = node.ele('institution-wrap');
-    textElement(wrap, 'institution', aff.name.trim());
-    textElement(wrap, 'institution-id', aff.ror!.trim(), { 'institution-id-type': 'ror' });
+    out.start('institution-wrap');
+    out.leaf('institution', aff.name.trim());
+    out.leaf('institution-id', aff.ror!.trim(), attr('institution-id-type', 'ror'));
+    out.end();
   } else {
-    textElement(node, 'institution', aff.name.trim());
+    out.leaf('institution', aff.name.trim());
   }
   if (present(aff.country)) {
     const code = aff.country!.trim().toUpperCase();
-    textElement(node, 'country', countryName(code) ?? code, { country: code });
+    out.leaf('country', countryName(code) ?? code, attr('country', code));
   }
+  out.end();
 }
 
-function dateElement(parent: Builder, name: string, date: DateParts, attributes: Record<string, string | undefined>): void {
-  const node = element(parent, name, { ...attributes, 'iso-8601-date': date.iso });
+function dateElement(out: XmlWriter, name: string, date: DateParts, attributes: string): void {
+  out.start(name, attributes + attr('iso-8601-date', date.iso));
   // JATS date-model order: day, month, year.
-  if (date.day) textElement(node, 'day', date.day);
-  if (date.month) textElement(node, 'month', date.month);
-  textElement(node, 'year', String(date.year));
+  if (date.day) out.leaf('day', date.day);
+  if (date.month) out.leaf('month', date.month);
+  out.leaf('year', String(date.year));
+  out.end();
 }
 
-function publicationDates(meta: Builder, record: ArticleRecord): void {
+function publicationDates(out: XmlWriter, record: ArticleRecord): void {
   // JATS4R publication dates: the article's own date is date-type="pub"; the issue's date is
   // date-type="collection". Only the parts that are known are written.
   const format = publishedOnline(record) ? 'electronic' : 'print';
   const published = dateParts(record.dates?.published?.online ?? record.dates?.published?.print);
   const collection = issueDate(record);
   if (!published && !collection) {
-    meta.ele('pub-date-not-available');
+    out.empty('pub-date-not-available');
     return;
   }
-  if (published) dateElement(meta, 'pub-date', published, { 'publication-format': format, 'date-type': 'pub' });
-  if (collection) dateElement(meta, 'pub-date', collection, { 'publication-format': format, 'date-type': 'collection' });
+  if (published) dateElement(out, 'pub-date', published, attr('publication-format', format) + attr('date-type', 'pub'));
+  if (collection) dateElement(out, 'pub-date', collection, attr('publication-format', format) + attr('date-type', 'collection'));
 }
 
-function permissions(meta: Builder, record: ArticleRecord): void {
+function history(out: XmlWriter, record: ArticleRecord): void {
+  const received = dateParts(record.dates?.received);
+  const accepted = dateParts(record.dates?.accepted);
+  if (!received && !accepted) return;
+  out.start('history');
+  if (received) dateElement(out, 'date', received, attr('date-type', 'received'));
+  if (accepted) dateElement(out, 'date', accepted, attr('date-type', 'accepted'));
+  out.end();
+}
+
+function permissions(out: XmlWriter, record: ArticleRecord): void {
   const copyright = record.copyright;
   const statement = present(copyright?.statement);
   const holder = present(copyright?.holder);
   if (!record.license && !statement && !holder && copyright?.year === undefined) return;
-  const node = meta.ele('permissions');
-  if (statement) textElement(node, 'copyright-statement', statement);
-  if (copyright?.year !== undefined) textElement(node, 'copyright-year', String(copyright.year));
-  if (holder) textElement(node, 'copyright-holder', holder);
+  out.start('permissions');
+  if (statement) out.leaf('copyright-statement', statement);
+  if (copyright?.year !== undefined) out.leaf('copyright-year', String(copyright.year));
+  if (holder) out.leaf('copyright-holder', holder);
   if (record.license) {
     const url = record.license.url.trim();
-    const license = element(node, 'license', { 'xlink:href': url });
-    const startDate = dateParts(record.license.startDate);
-    textElement(license, 'ali:license_ref', url, { start_date: startDate?.iso }, NS.ali);
+    out.start('license', attr('xlink:href', url));
+    out.leaf('ali:license_ref', url, optionalAttr('start_date', dateParts(record.license.startDate)?.iso));
+    out.end();
   }
+  out.end();
 }
 
-function abstracts(meta: Builder, record: ArticleRecord): void {
+function abstracts(jats: Jats): void {
+  const { out, record, scope } = jats;
   const languages = languagesPrimaryFirst(record.abstract, record.language).filter(
     (lang) => present(record.abstract![lang]) !== undefined || present(record.markup?.abstract?.[lang]) !== undefined,
   );
   languages.forEach((lang, index) => {
     const primary = index === 0;
-    const node = meta.ele(primary ? 'abstract' : 'trans-abstract');
-    if (!primary || lang !== record.language) node.attNS(NS.xml, 'xml:lang', lang);
+    const name = primary ? 'abstract' : 'trans-abstract';
+    const attributes = !primary || lang !== record.language ? attr('xml:lang', lang) : '';
     const markup = record.markup?.abstract?.[lang];
     if (markup !== undefined && present(markup)) {
       const nodes = parseRecordMarkup(markup, record.doi, `markup.abstract.${lang}`, 'jats');
       if (isBlockFragment(nodes)) {
-        appendBlockFragment(node, nodes, JATS_MARKUP);
+        out.start(name, attributes);
+        writeFragment(out, nodes, JATS_MARKUP, scope, true);
       } else {
-        appendFragment(node.ele('p'), nodes, JATS_MARKUP);
+        out.start(name, attributes);
+        if (fragmentWritesText(nodes, JATS_MARKUP, scope.defaultNamespace)) out.startInline('p');
+        else out.start('p');
+        writeFragment(out, nodes, JATS_MARKUP, scope);
+        out.end();
       }
+      out.end();
       return;
     }
-    for (const paragraph of paragraphs(record.abstract![lang]!)) textElement(node, 'p', paragraph);
+    out.start(name, attributes);
+    for (const paragraph of paragraphs(record.abstract![lang]!)) out.leaf('p', paragraph);
+    out.end();
   });
 }
 
-function fundingGroup(meta: Builder, funding: Funding[]): void {
-  const group = meta.ele('funding-group');
+function fundingGroup(out: XmlWriter, funding: Funding[]): void {
+  out.start('funding-group');
   for (const funder of funding) {
-    const award = group.ele('award-group');
-    const source = award.ele('funding-source');
+    out.start('award-group');
     const id = present(funder.funderId);
     if (id) {
-      const wrap = source.ele('institution-wrap');
-      textElement(wrap, 'institution', funder.funderName.trim());
+      out.start('funding-source').start('institution-wrap');
+      out.leaf('institution', funder.funderName.trim());
       // JATS4R funding: Open Funder Registry DOIs and ROR ids as institution-id.
       if (/^https?:\/\/ror\.org\//i.test(id)) {
-        textElement(wrap, 'institution-id', id, { 'institution-id-type': 'ror' });
+        out.leaf('institution-id', id, attr('institution-id-type', 'ror'));
       } else {
-        textElement(wrap, 'institution-id', id.replace(/^https?:\/\/(dx\.)?doi\.org\//i, ''), {
-          'institution-id-type': 'doi',
-          vocab: id.includes('10.13039/') ? 'open-funder-registry' : undefined,
-          'vocab-identifier': id.includes('10.13039/') ? '10.13039/open-funder-registry' : undefined,
-        });
+        const registry = id.includes('10.13039/');
+        out.leaf(
+          'institution-id',
+          id.replace(/^https?:\/\/(dx\.)?doi\.org\//i, ''),
+          attr('institution-id-type', 'doi') +
+            optionalAttr('vocab', registry ? 'open-funder-registry' : undefined) +
+            optionalAttr('vocab-identifier', registry ? '10.13039/open-funder-registry' : undefined),
+        );
       }
+      out.end().end();
     } else {
-      source.txt(xmlSafe(funder.funderName.trim()));
+      out.leaf('funding-source', funder.funderName.trim());
     }
     for (const awardId of funder.awardIds ?? []) {
-      if (present(awardId)) textElement(award, 'award-id', awardId.trim());
+      if (present(awardId)) out.leaf('award-id', awardId.trim());
     }
+    out.end();
   }
+  out.end();
 }
 
-function referenceList(back: Builder, references: Reference[]): void {
-  const list = back.ele('ref-list');
+function referenceList(out: XmlWriter, references: Reference[]): void {
+  out.start('ref-list');
   const usedIds = new Set<string>();
   references.forEach((reference, index) => {
     const unstructured = present(reference.unstructured);
@@ -384,44 +430,50 @@ function referenceList(back: Builder, references: Reference[]): void {
       while (usedIds.has(id));
     }
     usedIds.add(id);
-    const ref = list.ele('ref', { id });
+    out.start('ref', attr('id', id));
 
     // Both forms of one reference are alternatives of each other (JATS citation-alternatives).
-    const container = unstructured && structured ? ref.ele('citation-alternatives') : ref;
-    if (structured || !unstructured) elementCitation(container, reference);
-    if (unstructured) mixedCitation(container, reference, unstructured);
+    const alternatives = unstructured && structured;
+    if (alternatives) out.start('citation-alternatives');
+    if (structured || !unstructured) elementCitation(out, reference);
+    if (unstructured) mixedCitation(out, reference, unstructured);
+    if (alternatives) out.end();
+    out.end();
   });
+  out.end();
 }
 
-function mixedCitation(parent: Builder, reference: Reference, text: string): void {
-  const citation = element(parent, 'mixed-citation', { 'publication-type': present(reference.publicationType) });
+function mixedCitation(out: XmlWriter, reference: Reference, text: string): void {
+  out.startInline('mixed-citation', optionalAttr('publication-type', present(reference.publicationType)));
   const doi = present(reference.doi);
   if (!doi) {
-    citation.txt(xmlSafe(text));
+    out.text(text).end();
     return;
   }
   // Tag the DOI where the printed citation already shows it; otherwise add it after the text.
   const at = text.toLowerCase().indexOf(doi.toLowerCase());
   if (at >= 0) {
-    if (at > 0) citation.txt(xmlSafe(text.slice(0, at)));
-    textElement(citation, 'pub-id', text.slice(at, at + doi.length), { 'pub-id-type': 'doi' });
-    if (at + doi.length < text.length) citation.txt(xmlSafe(text.slice(at + doi.length)));
+    if (at > 0) out.text(text.slice(0, at));
+    out.leaf('pub-id', text.slice(at, at + doi.length), attr('pub-id-type', 'doi'));
+    if (at + doi.length < text.length) out.text(text.slice(at + doi.length));
   } else {
-    citation.txt(xmlSafe(`${text} `));
-    textElement(citation, 'pub-id', doi, { 'pub-id-type': 'doi' });
+    out.text(`${text} `);
+    out.leaf('pub-id', doi, attr('pub-id-type', 'doi'));
   }
+  out.end();
 }
 
-function elementCitation(parent: Builder, reference: Reference): void {
+function elementCitation(out: XmlWriter, reference: Reference): void {
   const fields = reference.structured ?? {};
-  const citation = element(parent, 'element-citation', { 'publication-type': present(reference.publicationType) });
-  const add = (name: string, value: string | undefined, attributes?: Record<string, string | undefined>) => {
+  out.start('element-citation', optionalAttr('publication-type', present(reference.publicationType)));
+  const add = (name: string, value: string | undefined, attributes = '') => {
     const text = present(value);
-    if (text) textElement(citation, name, text, attributes);
+    if (text) out.leaf(name, text, attributes);
   };
   if (present(fields.author)) {
-    const group = citation.ele('person-group', { 'person-group-type': 'author' });
-    textElement(group, 'string-name', fields.author!.trim());
+    out.start('person-group', attr('person-group-type', 'author'));
+    out.leaf('string-name', fields.author!.trim());
+    out.end();
   }
   add('article-title', fields.articleTitle);
   add('source', fields.source);
@@ -434,5 +486,6 @@ function elementCitation(parent: Builder, reference: Reference): void {
   add('publisher-name', fields.publisher);
   add('isbn', fields.isbn);
   add('issn', fields.issn);
-  add('pub-id', reference.doi, { 'pub-id-type': 'doi' });
+  add('pub-id', reference.doi, attr('pub-id-type', 'doi'));
+  out.end();
 }
