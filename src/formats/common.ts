@@ -63,13 +63,25 @@ export function dateParts(value: PartialDate | number | undefined): DateParts | 
   return parts;
 }
 
-/** The most precise publication date known: the article's, then the issue's date, then the issue year. */
+/** The earlier of two dates; when one is a less precise form of the other (2024 and 2024-03), the more precise. */
+function earlier(a: DateParts, b: DateParts): DateParts {
+  const common = Math.min(a.iso.length, b.iso.length);
+  const left = a.iso.slice(0, common);
+  const right = b.iso.slice(0, common);
+  if (left !== right) return left < right ? a : b;
+  return a.iso.length >= b.iso.length ? a : b;
+}
+
+/** The article's earliest publication date, whatever the medium. */
+export function earliestPublished(record: ArticleRecord): DateParts | undefined {
+  const online = dateParts(record.dates?.published?.online);
+  const print = dateParts(record.dates?.published?.print);
+  return online && print ? earlier(online, print) : (online ?? print);
+}
+
+/** The publication date a format with one date gives: the article's earliest, then the issue's date, then the issue year. */
 export function publicationDate(record: ArticleRecord): DateParts | undefined {
-  return (
-    dateParts(record.dates?.published?.online ?? record.dates?.published?.print) ??
-    dateParts(record.issue?.publicationDate) ??
-    dateParts(record.issue?.year)
-  );
+  return earliestPublished(record) ?? dateParts(record.issue?.publicationDate) ?? dateParts(record.issue?.year);
 }
 
 /** The issue's own date (issue.publicationDate, else issue.year). */
@@ -78,13 +90,37 @@ export function issueDate(record: ArticleRecord): DateParts | undefined {
 }
 
 /**
- * Whether the article was published online. Journals known only by print ISSNs and without
- * any web address for the article are treated as print; everything else as online.
+ * Whether an article known by a single, undifferentiated publication date was published
+ * online. Journals known only by print ISSNs and without any web address for the article are
+ * taken as print; everything else as online. Only decides for records with one date: before
+ * dates by medium a record had one `dates.published`, which is read as the online date.
  */
 export function publishedOnline(record: ArticleRecord): boolean {
   const issns = record.journal.issns ?? [];
   const printOnly = issns.length > 0 && issns.every((issn) => issn.media === 'print');
   return !(printOnly && !record.landingPage && !(record.galleys?.length));
+}
+
+export type Medium = 'online' | 'print';
+
+/**
+ * The article's publication dates with their media, online first. Online and print dates each
+ * keep their own medium; a record with an online date only may be a single legacy date, so
+ * publishedOnline decides its medium.
+ */
+export function publishedByMedium(record: ArticleRecord): { medium: Medium; date: DateParts }[] {
+  const online = dateParts(record.dates?.published?.online);
+  const print = dateParts(record.dates?.published?.print);
+  if (online && print) return [{ medium: 'online', date: online }, { medium: 'print', date: print }];
+  if (print) return [{ medium: 'print', date: print }];
+  if (online) return [{ medium: publishedOnline(record) ? 'online' : 'print', date: online }];
+  return [];
+}
+
+/** The medium of dates that belong to no medium of their own (an issue's date, acceptance): print when the article appeared in print, else as publishedOnline says. */
+export function primaryMedium(record: ArticleRecord): Medium {
+  if (record.dates?.published?.print !== undefined) return 'print';
+  return publishedOnline(record) ? 'online' : 'print';
 }
 
 /** Electronic ISSNs first: for journal ids and citations the online edition is the one cited. */

@@ -17,7 +17,8 @@ import {
   paragraphs,
   present,
   publicationDate,
-  publishedOnline,
+  primaryMedium,
+  publishedByMedium,
   type DateParts,
   doiUrl,
 } from '../common.js';
@@ -251,10 +252,6 @@ export function groupByJournalIssue(records: readonly ArticleRecord[]): ArticleR
   return [...groups.values()];
 }
 
-function mediaType(record: ArticleRecord): 'online' | 'print' {
-  return publishedOnline(record) ? 'online' : 'print';
-}
-
 function dateElement(out: XmlWriter, name: string, date: DateParts, media: string): void {
   out.start(name, attr('media_type', media));
   // date_t sequence: month, day, year (month and day only when known).
@@ -298,7 +295,7 @@ function journalIssue(out: XmlWriter, group: ArticleRecord[]): void {
   out.start('journal_issue');
   const title = group.map((r) => present(r.issue?.title)).find((t) => t !== undefined);
   if (title) out.start('titles').leaf('title', title).end();
-  dateElement(out, 'publication_date', date, mediaType(first));
+  dateElement(out, 'publication_date', date, primaryMedium(first));
   if (volume) out.start('journal_volume').leaf('volume', volume).end();
   if (number) out.leaf('issue', number);
   out.end();
@@ -330,10 +327,12 @@ function journalArticle({ out, scope }: Crossref, record: ArticleRecord): void {
 
   for (const lang of languagesPrimaryFirst(record.abstract, record.language)) abstract(out, scope, record, lang);
 
-  const media = mediaType(record);
-  dateElement(out, 'publication_date', publicationDate(record)!, media);
+  // One publication_date per medium; an article without a date of its own takes its issue's.
+  const published = publishedByMedium(record);
+  if (published.length === 0) dateElement(out, 'publication_date', publicationDate(record)!, primaryMedium(record));
+  for (const { medium, date } of published) dateElement(out, 'publication_date', date, medium);
   const accepted = dateParts(record.dates?.accepted);
-  if (accepted) dateElement(out, 'acceptance_date', accepted, media);
+  if (accepted) dateElement(out, 'acceptance_date', accepted, primaryMedium(record));
 
   if (present(record.pages?.first)) {
     out.start('pages');

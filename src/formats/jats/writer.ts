@@ -15,7 +15,9 @@ import {
   orcidUrl,
   paragraphs,
   present,
-  publishedOnline,
+  primaryMedium,
+  publishedByMedium,
+  type Medium,
   type DateParts,
 } from '../common.js';
 import { ExportError } from '../errors.js';
@@ -308,27 +310,35 @@ function dateElement(out: XmlWriter, name: string, date: DateParts, attributes: 
   out.end();
 }
 
+const PUBLICATION_FORMAT: Record<Medium, string> = { online: 'electronic', print: 'print' };
+
 function publicationDates(out: XmlWriter, record: ArticleRecord): void {
-  // JATS4R publication dates: the article's own date is date-type="pub"; the issue's date is
-  // date-type="collection". Only the parts that are known are written.
-  const format = publishedOnline(record) ? 'electronic' : 'print';
-  const published = dateParts(record.dates?.published?.online ?? record.dates?.published?.print);
+  // JATS4R publication dates: the article's own dates are date-type="pub", one per medium;
+  // the issue's date is date-type="collection". Only the parts that are known are written.
+  const published = publishedByMedium(record);
   const collection = issueDate(record);
-  if (!published && !collection) {
+  if (published.length === 0 && !collection) {
     out.empty('pub-date-not-available');
     return;
   }
-  if (published) dateElement(out, 'pub-date', published, attr('publication-format', format) + attr('date-type', 'pub'));
-  if (collection) dateElement(out, 'pub-date', collection, attr('publication-format', format) + attr('date-type', 'collection'));
+  for (const { medium, date } of published) {
+    dateElement(out, 'pub-date', date, attr('publication-format', PUBLICATION_FORMAT[medium]) + attr('date-type', 'pub'));
+  }
+  if (collection) {
+    dateElement(out, 'pub-date', collection, attr('publication-format', PUBLICATION_FORMAT[primaryMedium(record)]) + attr('date-type', 'collection'));
+  }
 }
 
+/** JATS history dates, in the order they happen: received, revised (rev-recd), accepted. */
 function history(out: XmlWriter, record: ArticleRecord): void {
-  const received = dateParts(record.dates?.received);
-  const accepted = dateParts(record.dates?.accepted);
-  if (!received && !accepted) return;
+  const dates = [
+    ['received', dateParts(record.dates?.received)],
+    ['rev-recd', dateParts(record.dates?.revised)],
+    ['accepted', dateParts(record.dates?.accepted)],
+  ] as const;
+  if (dates.every(([, date]) => date === undefined)) return;
   out.start('history');
-  if (received) dateElement(out, 'date', received, attr('date-type', 'received'));
-  if (accepted) dateElement(out, 'date', accepted, attr('date-type', 'accepted'));
+  for (const [type, date] of dates) if (date) dateElement(out, 'date', date, attr('date-type', type));
   out.end();
 }
 
