@@ -1,5 +1,6 @@
 // Public API of the validate capability; re-exported from src/index.ts.
 export { validateXml, formatXmlErrors } from './validate.js';
+export { validateXmlMany } from './many.js';
 export { describeRootElement } from './xml-scan.js';
 export type { XmlValidationIssue, XmlValidationResult } from './validate.js';
 export {

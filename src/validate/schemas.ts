@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { JATS_ID_ATTRIBUTES } from './id-attributes.js';
 import { OFFICIAL_SCHEMA_DIR, defineVirtualSchema, withSchemaLoading } from './resolver.js';
 
 export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh';
@@ -21,7 +22,15 @@ interface SchemaDefinition {
   entry: string;
   /** In-memory schema documents (relative path -> source), never written to disk. */
   virtual?: Record<string, string>;
+  /**
+   * Documents for this schema may be validated many to one parsed document (validateXmlMany):
+   * each root element on its own, as if it were its document. `idAttributes` are the
+   * attributes of type ID, IDREF or IDREFS, whose values must stay unique per document.
+   */
+  manyPerDocument?: { idAttributes?: ReadonlySet<string> };
 }
+
+
 
 // JATS is a no-namespace vocabulary, but OAI-PMH.xsd only admits metadata from another
 // namespace, strictly validated (<any namespace="##other" processContents="strict"/>).
@@ -56,8 +65,8 @@ const JATS_NAMESPACED_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
-  oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd' },
-  jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER },
+  oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd', manyPerDocument: {} },
+  jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER, manyPerDocument: { idAttributes: JATS_ID_ATTRIBUTES } },
   'crossref-5.3.1': { description: 'Crossref deposit schema 5.3.1', entry: 'crossref/crossref5.3.1.xsd' },
   'crossref-5.3.0': { description: 'Crossref deposit schema 5.3.0', entry: 'crossref/crossref5.3.0.xsd' },
   'oai-pmh': {
@@ -152,6 +161,11 @@ export function compiledSchema(id: string): XsdValidator {
   compiled.set(id, result);
   compileCount++;
   return result.validator;
+}
+
+/** How documents for a schema may be validated many at a time; undefined: one by one. */
+export function manyPerDocument(id: string): SchemaDefinition['manyPerDocument'] {
+  return isSchemaId(id) ? DEFINITIONS[id].manyPerDocument : undefined;
 }
 
 /** How many times a schema has been compiled in this process (each id at most once while cached). */

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { JATS_ID_ATTRIBUTES } from '../../validate/id-attributes.js';
+
+export { JATS_ID_ATTRIBUTES };
 
 /**
  * JATS ids (xs:ID) must be unique in the whole XML document, and a ListRecords response holds
@@ -7,8 +10,6 @@ import { createHash } from 'node:crypto';
  * JATS loaded (strict wildcard), and each article valid on its own.
  */
 
-/** JATS 1.3 attributes of type ID, IDREF or IDREFS. */
-export const JATS_ID_ATTRIBUTES: ReadonlySet<string> = new Set(['id', 'rid', 'headers', 'continued-from', 'glyph-data', 'pointer-to-explained', 'pointer-to-question']);
 
 // A start tag with well-formed quoted attributes (values may hold ">"), so ids are only ever
 // rewritten inside markup, never in text.
