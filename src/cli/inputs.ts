@@ -142,3 +142,17 @@ function describeJsonError(error: unknown, text: string): string {
   if (problem) return `line ${problem.line} column ${problem.column}: ${problem.message}`;
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * loadRecordInputs one file at a time, for commands that stream (export): directories are
+ * listed, but only one file's records are in memory at once. Duplicate local ids are left to
+ * the consumer (the export pipeline refuses them by name).
+ */
+export async function* iterateRecordInputs(paths: string[]): AsyncGenerator<LoadedInput> {
+  for (const path of paths) {
+    const problems: LoadedInput[] = [];
+    const files = await expandPath(path, problems);
+    yield* problems;
+    for (const file of files) yield* await loadFile(file);
+  }
+}
