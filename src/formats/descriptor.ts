@@ -95,6 +95,11 @@ export interface FormatDescriptor {
   batching?: FormatBatching;
   /** Text in this format to records, with warnings. Throws ReaderError when it is not this format at all. */
   read?(text: string): ReaderResult;
+  /**
+   * Elements whose content `read` ignores (JATS: body). A file read in chunks drops their
+   * content before it is parsed, so a 200 MB article costs the memory of its metadata.
+   */
+  readSkips?: readonly string[];
   /** Whether an XML document with this root element is in this format (reading, validating). */
   detect?(root: XmlRoot): boolean;
   validation: FormatValidation;

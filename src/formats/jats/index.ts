@@ -3,7 +3,7 @@ import { recordLocalId } from '../../model/records.js';
 import { defineFormat } from '../define.js';
 import { rootNamespace } from '../descriptor.js';
 import { jatsIdPrefix, prefixJatsIds } from './ids.js';
-import { readJats } from './reader.js';
+import { JATS_SKIPPED, readJats } from './reader.js';
 import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, toJats } from './writer.js';
 
 export { toJats, JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, type JatsOptions } from './writer.js';
@@ -17,6 +17,7 @@ export const jatsFormat = defineFormat({
   mediaType: 'application/jats+xml',
   write: (record, options) => toJats(record, { declaration: options?.declaration ?? true }),
   read: readJats,
+  readSkips: JATS_SKIPPED,
   // Any namespace: PMC's OAI service and pubmeta's provider put JATS in one; pmc-articleset holds several.
   detect: (root) => root.name === 'article' || root.name === 'pmc-articleset',
   validation: {

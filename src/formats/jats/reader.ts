@@ -55,7 +55,7 @@ import {
 
 
 /** Elements irrelevant to metadata whose content is not even parsed (keeps huge files fast). */
-const JATS_SKIPPED = ['body', 'floats-group', 'sub-article', 'response'];
+export const JATS_SKIPPED: readonly string[] = ['body', 'floats-group', 'sub-article', 'response'];
 
 /**
  * Reads a JATS document (or an OAI-PMH record/metadata element holding one, or a

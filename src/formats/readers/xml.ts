@@ -7,6 +7,7 @@
  * - namespaces resolved, so readers can match JATS with or without a namespace.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XmlPruner } from './prune.js';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -120,6 +121,8 @@ export function parseXmlDocument(xml: string, options: ParseOptions = {}): Parse
   let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   if (text.trim() === '') throw new ReaderError('the input is empty, not an XML document', { line: 1, column: 1 });
   text = blankDoctype(text, warnings);
+  // Content the reader skips is dropped before the check and the parse (tags still balanced).
+  if (options.skipElements?.length) text = XmlPruner.prune(text, new Set(options.skipElements));
 
   const check = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (check !== true) {
