@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileStem } from './layout.js';
@@ -47,16 +47,28 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   if (options.durable !== false) syncDirectory(dirname(path));
 }
 
+/** Files a batch holds open at once (well under the usual limit of 1024 descriptors). */
+const OPEN_FILES = 32;
+
+/** Runs `task` on every item, at most `limit` at a time. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /**
- * Many atomic writes with one durability barrier: temp files are written, then flushed
- * together (concurrent fdatasync, which the filesystem can group into few journal commits),
- * then renamed into place, then their directories are flushed. Several times faster than one
- * fsync'd write after another, with the same guarantee: a target is either the old file or the
- * complete new one, also after a crash.
+ * Many atomic writes with one durability barrier: on commit the temp files are written and
+ * flushed concurrently (the filesystem can group their journal commits, and slow file
+ * creation overlaps), then renamed into place, then their directories are flushed. Several
+ * times faster than one fsync'd write after another, with the same guarantee: a target is
+ * either the old file or the complete new one, also after a crash.
  */
 export class AtomicFileBatch {
   readonly #durable: boolean;
-  #pending: { temp: string; target: string }[] = [];
+  #pending: { temp: string; target: string; data: string | Uint8Array }[] = [];
 
   constructor(options: { durable?: boolean } = {}) {
     this.#durable = options.durable ?? true;
@@ -66,28 +78,24 @@ export class AtomicFileBatch {
     return this.#pending.length;
   }
 
+  /** Queues a file; nothing is written before commit. */
   write(target: string, data: string | Uint8Array): void {
-    const temp = tempPathFor(target);
-    writeFileSync(temp, data, { mode: 0o644 });
-    this.#pending.push({ temp, target });
+    this.#pending.push({ temp: tempPathFor(target), target, data });
   }
 
   async commit(): Promise<void> {
     const pending = this.#pending;
     this.#pending = [];
     try {
-      if (this.#durable) {
-        await Promise.all(
-          pending.map(async ({ temp }) => {
-            const handle = await open(temp, 'r+');
-            try {
-              await handle.datasync();
-            } finally {
-              await handle.close();
-            }
-          }),
-        );
-      }
+      await inParallel(pending, OPEN_FILES, async ({ temp, data }) => {
+        const handle = await open(temp, 'w', 0o644);
+        try {
+          await handle.writeFile(data);
+          if (this.#durable) await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+      });
       for (const { temp, target } of pending) renameSync(temp, target);
     } catch (error) {
       for (const { temp } of pending) rmSync(temp, { force: true });
@@ -101,7 +109,6 @@ export class AtomicFileBatch {
 
   /** Drops uncommitted writes (their targets keep their previous content). */
   discard(): void {
-    for (const { temp } of this.#pending) rmSync(temp, { force: true });
     this.#pending = [];
   }
 }

@@ -39,11 +39,16 @@ export function present(value: string | undefined | null): string | undefined {
 
 /** Paragraphs of a plain-text abstract: blank lines separate them (record model convention). */
 export function paragraphs(text: string): string[] {
-  return text
-    .split(/\r?\n[ \t]*\r?\n/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter((p) => p !== '');
+  const out: string[] = [];
+  for (const paragraph of text.includes('\n') ? text.split(/\r?\n[ \t]*\r?\n/) : [text]) {
+    // Most paragraphs have single spaces only: no copy for them.
+    const collapsed = (LOOSE_WHITESPACE.test(paragraph) ? paragraph.replace(/\s+/g, ' ') : paragraph).trim();
+    if (collapsed !== '') out.push(collapsed);
+  }
+  return out;
 }
+
+const LOOSE_WHITESPACE = /\s\s|[\t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 export interface DateParts {
   year: number;

@@ -24,6 +24,7 @@ const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE
 
 // What qualifies: an optional XML declaration, then the root element and nothing but whitespace after it.
 const DECLARATION = /^<\?xml\s[^?]*\?>\s*/;
+const PROLOG_OR_MARKUP = /<[!?]/;
 // A start tag: its quoted attribute values may hold ">" but never "<" (always escaped in XML).
 const START_TAG = /<[A-Za-z_][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*\/?>/g;
 const ATTRIBUTE = /(\s)([^\s=/>]+)(\s*=\s*)(?:"([^"]*)"|'([^']*)')/g;
@@ -32,8 +33,8 @@ const ATTRIBUTE = /(\s)([^\s=/>]+)(\s*=\s*)(?:"([^"]*)"|'([^']*)')/g;
 function bareElement(xml: string): string | undefined {
   const declaration = DECLARATION.exec(xml);
   const body = declaration ? xml.slice(declaration[0].length) : xml.trimStart();
-  if (!body.startsWith('<') || body.startsWith('<!') || body.startsWith('<?')) return undefined;
-  if (body.includes('<!--') || body.includes('<?') || body.includes('<!DOCTYPE') || body.includes('<![CDATA[')) return undefined;
+  // "<!" and "<?" start every comment, CDATA section, DOCTYPE and processing instruction: one scan finds any.
+  if (!body.startsWith('<') || PROLOG_OR_MARKUP.test(body)) return undefined;
   return body.trimEnd();
 }
 

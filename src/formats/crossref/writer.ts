@@ -2,7 +2,7 @@
 // AccessIndicators.xsd, Crossref's namespaced JATS for abstracts). Element order follows the
 // XSD sequences; limits the schema states are checked up front so failures name the field.
 import { createHash } from 'node:crypto';
-import type { ArticleRecord, Contributor, Reference } from '../../model/types.js';
+import type { ArticleRecord, Contributor, Reference, ReferenceFields } from '../../model/types.js';
 import {
   NS,
   contributorRole,
@@ -457,6 +457,24 @@ function doiData(out: XmlWriter, record: ArticleRecord): void {
   out.end();
 }
 
+const ANY = (): boolean => true;
+const AT_MOST_32 = (v: string): boolean => v.length <= 32;
+const AT_MOST_15 = (v: string): boolean => v.length <= 15;
+const IS_ISSN = (v: string): boolean => ISSN_PATTERN.test(v);
+const IS_DOI = (v: string): boolean => DOI_PATTERN.test(v);
+const IS_ISBN = (v: string): boolean => v.length >= 10 && v.length <= 17 && ISBN_PATTERN.test(v);
+
+/** A citation_t child when the value is present and fits the schema. */
+function citationField(out: XmlWriter, name: string, value: string | undefined, valid: (v: string) => boolean = ANY): void {
+  const text = present(value);
+  if (text && valid(text)) out.leaf(name, text);
+}
+
+function hasAnyField(fields: ReferenceFields): boolean {
+  for (const key in fields) if (present(fields[key as keyof ReferenceFields]) !== undefined) return true;
+  return false;
+}
+
 function citationList(out: XmlWriter, references: Reference[]): void {
   out.start('citation_list');
   const usedKeys = new Set<string>();
@@ -464,8 +482,7 @@ function citationList(out: XmlWriter, references: Reference[]): void {
     const fields = reference.structured ?? {};
     const unstructured = present(reference.unstructured);
     const doi = present(reference.doi);
-    const hasFields = Object.values(fields).some((v) => present(v) !== undefined);
-    if (!unstructured && !doi && !hasFields) return;
+    if (!unstructured && !doi && !hasAnyField(fields)) return;
 
     // Keys identify references in Crossref's match results; they must be unique within the DOI.
     let key = present(reference.key)?.replace(/\s+/g, ' ').slice(0, 128);
@@ -476,25 +493,21 @@ function citationList(out: XmlWriter, references: Reference[]): void {
     }
     usedKeys.add(key);
     out.start('citation', attr('key', key));
-    const add = (name: string, value: string | undefined, valid: (v: string) => boolean = () => true) => {
-      const text = present(value);
-      if (text && valid(text)) out.leaf(name, text);
-    };
     const book = reference.publicationType === 'book' || (present(fields.isbn) !== undefined && present(fields.issn) === undefined);
     // citation_t is an xsd:all group: any order, each element at most once.
-    add('issn', fields.issn, (v) => ISSN_PATTERN.test(v));
-    if (!book) add('journal_title', fields.source);
-    add('author', fields.author);
-    add('volume', fields.volume, (v) => v.length <= 32);
-    add('issue', fields.issue, (v) => v.length <= 32);
-    add('first_page', fields.firstPage, (v) => v.length <= 32);
-    add('cYear', fields.year);
-    add('doi', doi, (v) => DOI_PATTERN.test(v));
-    add('isbn', fields.isbn, (v) => v.length >= 10 && v.length <= 17 && ISBN_PATTERN.test(v));
-    if (book) add('volume_title', fields.source);
-    add('edition_number', fields.edition, (v) => v.length <= 15);
-    add('article_title', fields.articleTitle);
-    add('unstructured_citation', unstructured);
+    citationField(out, 'issn', fields.issn, IS_ISSN);
+    if (!book) citationField(out, 'journal_title', fields.source);
+    citationField(out, 'author', fields.author);
+    citationField(out, 'volume', fields.volume, AT_MOST_32);
+    citationField(out, 'issue', fields.issue, AT_MOST_32);
+    citationField(out, 'first_page', fields.firstPage, AT_MOST_32);
+    citationField(out, 'cYear', fields.year);
+    citationField(out, 'doi', doi, IS_DOI);
+    citationField(out, 'isbn', fields.isbn, IS_ISBN);
+    if (book) citationField(out, 'volume_title', fields.source);
+    citationField(out, 'edition_number', fields.edition, AT_MOST_15);
+    citationField(out, 'article_title', fields.articleTitle);
+    citationField(out, 'unstructured_citation', unstructured);
     out.end();
   });
   out.end();
