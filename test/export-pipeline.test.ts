@@ -1,8 +1,10 @@
 // The export pipeline (src/export/): batches by count and bytes, every output checked before
 // it is written, culprits named, the file layout, atomic writes, run status.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExport, recordFilePath, fileStem, idFromFileStem, type ExportEvent, type ExportItem } from '../src/export/index.js';
 import { FORMATS, crossrefFormat, jatsFormat, oaiDcFormat, CROSSREF_MAX_DEPOSIT_BYTES } from '../src/formats/index.js';
@@ -10,6 +12,7 @@ import { generateSyntheticRecords, syntheticRecord, type ArticleRecord } from '.
 import { validateXml, formatXmlErrors } from '../src/validate/index.js';
 import { toyFormat } from './fixtures/toy-format/index.js';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'pubmeta-pipeline-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -208,4 +211,36 @@ describe('file layout and run bookkeeping', () => {
     expect(summary.status).toBe('succeeded');
     expect(readdirSync(out).sort()).toEqual(FORMATS.map((f) => f.id).sort());
   });
+});
+
+describe('validation on a second thread (built package only: the thread runs dist/validate/pool-worker.js)', () => {
+  it('gives the same files and the same named failures as validating on one thread', () => {
+    const script = (thread: boolean, out: string) => `
+      import { runExport } from ${JSON.stringify(join(root, 'dist/export/index.js'))};
+      import { FORMATS } from ${JSON.stringify(join(root, 'dist/formats/index.js'))};
+      import { generateSyntheticRecords } from ${JSON.stringify(join(root, 'dist/model/index.js'))};
+      const records = generateSyntheticRecords(300, 31);
+      records[17].abstract = { 'not a language!': 'x' };
+      records[250].abstract = { 'not a language!': 'x' };
+      const failures = [];
+      const summary = await runExport(records.map((record) => ({ record })), {
+        outDir: ${JSON.stringify(out)}, formats: FORMATS, validationThread: ${thread}, durable: false,
+        deposit: { depositor: { name: 'T', email: 't@example.org' }, registrant: 'T', timestamp: 20260101000000000n, clock: () => new Date('2026-01-01T00:00:00Z') },
+        onEvent: (e) => { if (e.type === 'failure') failures.push([e.format, e.label]); },
+      });
+      console.log(JSON.stringify({ summary, failures }));`;
+    const results = [true, false].map((thread) => {
+      const out = join(work, `thread-${thread}`);
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script(thread, out)], { encoding: 'utf8', timeout: 300_000 });
+      expect(run.status, run.stderr).toBe(0);
+      const files = (readdirSync(out, { recursive: true }) as string[])
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+        .map((f) => [f, readFileSync(join(out, f), 'utf8')]);
+      return { ...(JSON.parse(run.stdout) as { summary: unknown; failures: unknown[] }), files };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]!.failures).toHaveLength(6);
+    expect(results[0]!.files.length).toBe(2 * 298 + 3);
+  }, 600_000);
 });

@@ -4,8 +4,9 @@
 import type { DepositHead, FormatDescriptor } from '../formats/index.js';
 import { ExportError } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
+import type { ValidationThread } from '../validate/index.js';
 import { AtomicFileBatch } from './atomicWrite.js';
-import { checkOutputs } from './check.js';
+import { checkOutputs, checkOutputsWith } from './check.js';
 import { batchFilePath } from './layout.js';
 
 export interface BatchItem {
@@ -18,6 +19,10 @@ export interface BatchContext {
   deposit: DepositHead;
   maxBytes: number;
   durable: boolean;
+  /** Checks batches while the caller goes on, when idle. */
+  thread: ValidationThread | undefined;
+  /** Writes in order, once `checked` is settled (pipeline.ts). */
+  enqueue(checked: unknown, write: () => Promise<void>): Promise<void>;
   /** 1, 2, 3 ... across the run: part of each batch's id. */
   nextBatchNumber(): number;
   /** Batch ids are "<deposit.batchId or 'pubmeta'>-<run start, UTC yyyyMMddHHmmss>-<number>". */
@@ -62,14 +67,19 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
       queue.unshift(batch.slice(0, half), batch.slice(half));
       continue;
     }
-    const problem = checkOutputs(format, [{ output: rendered.xml, record: batch[0]!.record }])[0];
-    if (problem !== undefined) {
-      const rest = leaveOutInvalid(format, batch, head, problem, ctx);
-      if (rest.length > 0) queue.unshift(rest);
-      continue;
-    }
-    await writeFile(batchFilePath(ctx.outDir, format, head.batchId!), rendered.xml, ctx.durable);
-    ctx.written(batchFilePath(ctx.outDir, format, head.batchId!), batch.length);
+    const checked = checkOutputsWith(ctx.thread, format, [{ output: rendered.xml, record: batch[0]!.record }]);
+    const settle = async (problems: (string | undefined)[]) => {
+      const path = batchFilePath(ctx.outDir, format, head.batchId!);
+      if (problems[0] === undefined) {
+        await writeFile(path, rendered.xml, ctx.durable);
+        ctx.written(path, batch.length);
+        return;
+      }
+      // Rare: find the records at fault and batch the rest again, here and now.
+      const rest = leaveOutInvalid(format, batch, head, problems[0], ctx);
+      if (rest.length > 0) await writeBatches(format, rest, { ...ctx, thread: undefined, enqueue: async (_checked, write) => write() });
+    };
+    await ctx.enqueue(checked, async () => settle(await checked));
   }
 }
 

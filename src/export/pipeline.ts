@@ -7,10 +7,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import type { DepositHead, FormatDescriptor, FormatList } from '../formats/index.js';
 import { ExportError } from '../formats/index.js';
 import { recordLocalId } from '../model/records.js';
+import { ValidationThread } from '../validate/index.js';
 import type { ArticleRecord } from '../model/types.js';
 import { AtomicFileBatch, sweepTempFiles } from './atomicWrite.js';
 import { writeBatches, type BatchItem } from './batches.js';
-import { checkOutputs } from './check.js';
+import { checkOutputsWith } from './check.js';
 import { fileStem, formatDirectory, recordFilePath } from './layout.js';
 
 /** A record to export; `label` names it in messages (a file path, "FILE#/3", a store id). Default: its local id. */
@@ -44,6 +45,12 @@ export interface ExportOptions {
   /** Stops reading records; what is already rendered is not written. */
   signal?: AbortSignal;
   onEvent?: (event: ExportEvent) => void;
+  /**
+   * Validate XSD outputs on a second thread as well as this one (default false). Uses a second
+   * core where one is free, at the price of the schemas compiled twice (JATS: some 50 MB more
+   * peak memory and a second compile). Only where the built package runs (dist/).
+   */
+  validationThread?: boolean;
 }
 
 export interface ExportSummary {
@@ -61,6 +68,8 @@ export interface ExportSummary {
 }
 
 const DEFAULT_CHECK_GROUP = 50;
+/** Checked groups and batches waiting to be written at most (each holds its outputs in memory). */
+const MAX_IN_FLIGHT = 2;
 
 interface Rendered {
   label: string;
@@ -88,6 +97,9 @@ class ExportRun {
   private readonly labelOfStem = new Map<string, string>();
   private readonly labelOfDoi = new Map<string, string>();
   private batchNumber = 0;
+  private readonly thread: ValidationThread | undefined;
+  /** Checked (or being checked) outputs waiting to be written, oldest first. */
+  private readonly inflight: { settled: boolean; write: () => Promise<void> }[] = [];
   private readonly runStart: Date;
 
   constructor(private readonly options: ExportOptions) {
@@ -95,6 +107,8 @@ class ExportRun {
     this.batched = options.formats.filter((f) => f.writeBatch);
     this.summary = { status: 'succeeded', records: 0, written: {}, files: {}, failures: 0, aborted: false };
     this.runStart = options.deposit?.clock?.() ?? new Date();
+    const schemas = options.formats.flatMap((f) => (f.validation.kind === 'xsd' ? [f.validation.schemaId] : []));
+    this.thread = options.validationThread === true && schemas.length > 0 ? ValidationThread.start(schemas) : undefined;
     for (const format of options.formats) {
       this.summary.written[format.id] = 0;
       this.summary.files[format.id] = 0;
@@ -140,9 +154,14 @@ class ExportRun {
 
   async finish(): Promise<ExportSummary> {
     this.summary.aborted = this.options.signal?.aborted === true;
-    if (!this.summary.aborted) {
-      for (const format of this.singles) await this.flushGroup(format);
-      for (const format of this.batched) await this.flushBatch(format);
+    try {
+      if (!this.summary.aborted) {
+        for (const format of this.singles) await this.flushGroup(format);
+        for (const format of this.batched) await this.flushBatch(format);
+      }
+      await this.drain(0);
+    } finally {
+      await this.thread?.close();
     }
     const written = Object.values(this.summary.written).some((n) => n > 0);
     this.summary.status = this.summary.failures === 0 ? 'succeeded' : written ? 'partial' : 'failed';
@@ -176,14 +195,18 @@ class ExportRun {
     }
   }
 
-  /** Checks a group of outputs, writes the valid ones, reports the others. */
+  /** Checks a group of outputs (on the validation thread when it is idle), then writes the valid ones and reports the others. */
   private async flushGroup(format: FormatDescriptor): Promise<void> {
     const group = this.groups.get(format.id);
     if (!group || group.length === 0) return;
     this.groups.delete(format.id);
-    const problems = checkOutputs(format, group);
+    const checked = checkOutputsWith(this.thread, format, group);
+    await this.enqueue(checked, async () => this.writeGroup(format, group, await checked));
+  }
+
+  private async writeGroup(format: FormatDescriptor, group: Rendered[], problems: (string | undefined)[]): Promise<void> {
     const files = new AtomicFileBatch({ durable: this.options.durable ?? true });
-    const written: { path: string }[] = [];
+    const written: string[] = [];
     try {
       group.forEach((item, index) => {
         const path = recordFilePath(this.options.outDir, format, item.localId);
@@ -194,13 +217,13 @@ class ExportRun {
           return;
         }
         files.write(path, item.output);
-        written.push({ path });
+        written.push(path);
       });
       await files.commit();
     } finally {
       files.discard();
     }
-    for (const { path } of written) this.fileWritten(format.id, path, 1);
+    for (const path of written) this.fileWritten(format.id, path, 1);
   }
 
   private async flushBatch(format: FormatDescriptor): Promise<void> {
@@ -212,12 +235,37 @@ class ExportRun {
       deposit: this.options.deposit!,
       maxBytes: this.maxBatchBytes(format),
       durable: this.options.durable ?? true,
+      thread: this.thread,
+      enqueue: (checked, write) => this.enqueue(checked, write),
       nextBatchNumber: () => ++this.batchNumber,
       runStart: this.runStart,
       fail: (label, message, recordId) => this.fail(format.id, label, message, recordId),
       failRecord: (label, error) => this.failRecord(format, label, error),
       written: (path, records) => this.fileWritten(format.id, path, records),
     });
+  }
+
+  /**
+   * Files are written in the order their outputs were made, each once its check is done.
+   * Checks run on the validation thread while this one goes on; at most MAX_IN_FLIGHT wait.
+   */
+  private async enqueue(checked: unknown, write: () => Promise<void>): Promise<void> {
+    const entry = { settled: !(checked instanceof Promise), write };
+    if (checked instanceof Promise) {
+      const settle = () => {
+        entry.settled = true;
+      };
+      checked.then(settle, settle);
+    }
+    this.inflight.push(entry);
+    await this.drain(MAX_IN_FLIGHT);
+  }
+
+  /** Writes finished entries in order, waiting while more than `limit` are in flight. */
+  private async drain(limit: number): Promise<void> {
+    while (this.inflight.length > 0 && (this.inflight[0]!.settled || this.inflight.length > limit)) {
+      await this.inflight.shift()!.write();
+    }
   }
 
   private maxBatchRecords(format: FormatDescriptor): number {

@@ -1,6 +1,7 @@
 // Public API of the validate capability; re-exported from src/index.ts.
 export { validateXml, formatXmlErrors } from './validate.js';
 export { validateXmlMany } from './many.js';
+export { ValidationThread } from './pool.js';
 export { validateJsonText, type JsonValidationIssue, type JsonValidationResult } from './json-schemas.js';
 export { describeRootElement } from './xml-scan.js';
 export type { XmlValidationIssue, XmlValidationResult } from './validate.js';
