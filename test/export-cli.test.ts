@@ -135,9 +135,9 @@ describe('pubmeta export with good and malformed records', () => {
     const batchFile = crossrefFiles(out)[0]!;
     const doc = parseXml(expectValidFile(join(out, batchFile)));
     expect(texts(doc, 'doi_batch/body/journal/journal_article/doi_data/doi')).toEqual(['10.5555/synthetic.edge.1']);
-    // The file is named by the deposit's doi_batch_id: pubmeta-<UTC start of the run>-<number>.
+    // The file is named by the deposit's doi_batch_id: pubmeta-<UTC time to the millisecond>-<digest of its DOIs>.
     expect(batchFile).toBe(join('crossref', `${text(one(doc, 'doi_batch/head/doi_batch_id'))}.xml`));
-    expect(batchFile).toMatch(/^crossref\/pubmeta-\d{14}-0001\.xml$/);
+    expect(batchFile).toMatch(/^crossref\/pubmeta-\d{17}-[0-9a-f]{8}\.xml$/);
     expect(texts(doc, 'doi_batch/head/registrant')).toEqual(['Registrant From Env']);
     expect(texts(doc, 'doi_batch/head/depositor/email_address')).toEqual(['deposits@example.org']);
     expect(run.stderr).toMatch(/synthetic record\(s\): never deposit them/);

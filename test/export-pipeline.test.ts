@@ -188,6 +188,28 @@ describe('file layout and run bookkeeping', () => {
     expect((readdirSync(out, { recursive: true }) as string[]).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('says which records each file holds, and removes the files of a record that is gone (what the worker needs)', async () => {
+    const out = join(work, 'removals');
+    const [a, b] = generateSyntheticRecords(2, 12);
+    const first = collect();
+    await runExport([{ record: a! }, { record: b! }], { outDir: out, formats: [oaiDcFormat, crossrefFormat], deposit: DEPOSIT, durable: false, onEvent: first.onEvent });
+    const files = first.events.filter((e): e is Extract<ExportEvent, { type: 'file' }> => e.type === 'file');
+    expect(files.map((f) => [f.format, f.localIds])).toEqual([
+      ['oai_dc', [a!.id]],
+      ['oai_dc', [b!.id]],
+      ['crossref', [a!.id, b!.id]],
+    ]);
+    expect(files[2]!.path).toMatch(/crossref\/pubmeta-\d{17}-[0-9a-f]{8}\.xml$/);
+
+    const second = collect();
+    const summary = await runExport([{ remove: a!.id! }], { outDir: out, formats: [oaiDcFormat, crossrefFormat], deposit: DEPOSIT, durable: false, onEvent: second.onEvent });
+    expect(second.events).toEqual([{ type: 'removed', format: 'oai_dc', path: recordFilePath(out, oaiDcFormat, a!.id!), localId: a!.id }]);
+    expect(existsSync(recordFilePath(out, oaiDcFormat, a!.id!))).toBe(false);
+    expect(existsSync(recordFilePath(out, oaiDcFormat, b!.id!))).toBe(true);
+    expect(readdirSync(join(out, 'crossref'))).toHaveLength(1);
+    expect(summary).toMatchObject({ status: 'succeeded', records: 0 });
+  });
+
   it('a batch format without a deposit head is refused before anything is read', async () => {
     await expect(runExport([], { outDir: join(work, 'no-head'), formats: [crossrefFormat] })).rejects.toThrow(/needs a depositor and a registrant/);
   });

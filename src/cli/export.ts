@@ -1,8 +1,14 @@
 import { Option, type Command } from 'commander';
-import { runExport, type ExportEvent, type ExportItem, type ExportSummary } from '../export/index.js';
+import { runExport, type ExportEvent, type ExportSummary } from '../export/index.js';
 import { FORMATS, type DepositHead, type FormatDescriptor, type FormatList } from '../formats/index.js';
 import { loadSeedSample, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
 import { iterateRecordInputs } from './inputs.js';
+
+/** A record read from the command line, named by where it came from. */
+interface RecordItem {
+  record: ArticleRecord;
+  label: string;
+}
 
 /** Never deliverable (RFC 2606 ".invalid"): marks a batch file that is not ready to deposit. */
 const PLACEHOLDER_EMAIL = 'depositor@example.invalid';
@@ -28,7 +34,7 @@ function reportError(label: string, message: string): void {
 }
 
 /** The command line's records, valid ones as export items; invalid ones reported as they are read. */
-async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }): AsyncGenerator<ExportItem> {
+async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }): AsyncGenerator<RecordItem> {
   if (inputs.length === 0) {
     note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH})`);
     yield { record: loadSeedSample(), label: SEED_SAMPLE_PATH };
@@ -164,8 +170,8 @@ Files, one folder per format:
 ${layoutHelp(formats)}
 The local id is the record's "id", else its DOI, with every character outside A-Z a-z 0-9
 _ ~ - . written as %XX (UTF-8), so each record has its own file and the name decodes back to
-the id. A batch id is "pubmeta-<UTC start of the run, yyyyMMddHHmmss>-<number>", also the
-deposit's doi_batch_id.
+the id. A batch id is "pubmeta-<UTC time, yyyyMMddHHmmssSSS>-<8 hex digits of the sha256 of its
+DOIs>", also the deposit's doi_batch_id.
 
 Invalid records are reported with their JSON pointers and skipped; a record a format cannot
 represent (for example no publication year for Crossref, no ISSN for JATS) is reported with

@@ -1,6 +1,7 @@
 // Batch formats (Crossref deposits): records go into files of at most N records and at most
 // M bytes, each file checked as a whole before it is written. A record that makes its batch
 // invalid, or is alone bigger than a file may be, is reported and left out; the rest is written.
+import { createHash } from 'node:crypto';
 import type { DepositHead, FormatDescriptor } from '../formats/index.js';
 import { ExportError } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
@@ -11,6 +12,7 @@ import { batchFilePath } from './layout.js';
 
 export interface BatchItem {
   label: string;
+  localId: string;
   record: ArticleRecord;
 }
 
@@ -23,19 +25,21 @@ export interface BatchContext {
   thread: ValidationThread | undefined;
   /** Writes in order, once `checked` is settled (pipeline.ts). */
   enqueue(checked: unknown, write: () => Promise<void>): Promise<void>;
-  /** 1, 2, 3 ... across the run: part of each batch's id. */
-  nextBatchNumber(): number;
-  /** Batch ids are "<deposit.batchId or 'pubmeta'>-<run start, UTC yyyyMMddHHmmss>-<number>". */
-  runStart: Date;
   fail(label: string, message: string, recordId?: string): void;
   failRecord(label: string, error: unknown): void;
-  written(path: string, records: number): void;
+  written(path: string, records: readonly BatchItem[]): void;
 }
 
-/** The id of the run's n-th batch (also its file name): unique per run and sortable by time. */
-export function batchIdFor(deposit: DepositHead, runStart: Date, n: number): string {
-  const stamp = runStart.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${deposit.batchId ?? 'pubmeta'}-${stamp}-${String(n).padStart(4, '0')}`;
+/**
+ * A batch's id, also its file name: "<deposit.batchId or 'pubmeta'>-<UTC yyyyMMddHHmmssSSS>-<8
+ * hex digits of the sha256 of its records' DOIs>". Sortable by time, and unique: the same
+ * millisecond gives the same id only for the same records.
+ */
+export function batchIdFor(deposit: DepositHead, records: readonly ArticleRecord[]): string {
+  const now = (deposit.clock ?? (() => new Date()))();
+  const stamp = now.toISOString().replace(/[-:T.Z]/g, '');
+  const digest = createHash('sha256').update(records.map((r) => r.doi).join('\n')).digest('hex').slice(0, 8);
+  return `${deposit.batchId ?? 'pubmeta'}-${stamp}-${digest}`;
 }
 
 /**
@@ -46,12 +50,7 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
   const queue: BatchItem[][] = [items];
   while (queue.length > 0) {
     const batch = queue.shift()!;
-    const number = ctx.nextBatchNumber();
-    const head: DepositHead = {
-      ...ctx.deposit,
-      batchId: batchIdFor(ctx.deposit, ctx.runStart, number),
-      ...(ctx.deposit.timestamp === undefined ? {} : { timestamp: BigInt(ctx.deposit.timestamp) + BigInt(number - 1) }),
-    };
+    const head: DepositHead = { ...ctx.deposit, batchId: batchIdFor(ctx.deposit, batch.map((item) => item.record)) };
     const rendered = render(format, batch, head, ctx);
     if ('retry' in rendered) {
       if (rendered.retry.length > 0) queue.unshift(rendered.retry);
@@ -72,7 +71,7 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
       const path = batchFilePath(ctx.outDir, format, head.batchId!);
       if (problems[0] === undefined) {
         await writeFile(path, rendered.xml, ctx.durable);
-        ctx.written(path, batch.length);
+        ctx.written(path, batch);
         return;
       }
       // Rare: find the records at fault and batch the rest again, here and now.

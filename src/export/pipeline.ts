@@ -14,15 +14,18 @@ import { writeBatches, type BatchItem } from './batches.js';
 import { checkOutputsWith } from './check.js';
 import { fileStem, formatDirectory, recordFilePath } from './layout.js';
 
-/** A record to export; `label` names it in messages (a file path, "FILE#/3", a store id). Default: its local id. */
-export interface ExportItem {
-  record: ArticleRecord;
-  label?: string;
-}
+/**
+ * A record to export, or (`remove`) the local id of a record that is gone, whose files are
+ * removed (files of batch formats stay: a deposit once made is history). `label` names it in
+ * messages (a file path, "FILE#/3", a store id); default: its local id.
+ */
+export type ExportItem = { record: ArticleRecord; label?: string } | { remove: string; label?: string };
 
 export type ExportEvent =
-  /** A file was written (renamed into place). */
-  | { type: 'file'; format: string; path: string; records: number }
+  /** A file was written (renamed into place), holding the records with these local ids. */
+  | { type: 'file'; format: string; path: string; records: number; localIds: string[] }
+  /** The file of a removed record was deleted (or was not there). */
+  | { type: 'removed'; format: string; path: string; localId: string }
   /** A record was not written in a format (or in any, when `format` is undefined). */
   | { type: 'failure'; format: string | undefined; label: string; recordId?: string; field?: string; message: string }
   | { type: 'note'; message: string };
@@ -96,17 +99,14 @@ class ExportRun {
   private readonly pending = new Map<string, BatchItem[]>();
   private readonly labelOfStem = new Map<string, string>();
   private readonly labelOfDoi = new Map<string, string>();
-  private batchNumber = 0;
   private readonly thread: ValidationThread | undefined;
   /** Checked (or being checked) outputs waiting to be written, oldest first. */
   private readonly inflight: { settled: boolean; write: () => Promise<void> }[] = [];
-  private readonly runStart: Date;
 
   constructor(private readonly options: ExportOptions) {
     this.singles = options.formats.filter((f) => !f.writeBatch);
     this.batched = options.formats.filter((f) => f.writeBatch);
     this.summary = { status: 'succeeded', records: 0, written: {}, files: {}, failures: 0, aborted: false };
-    this.runStart = options.deposit?.clock?.() ?? new Date();
     const schemas = options.formats.flatMap((f) => (f.validation.kind === 'xsd' ? [f.validation.schemaId] : []));
     this.thread = options.validationThread === true && schemas.length > 0 ? ValidationThread.start(schemas) : undefined;
     for (const format of options.formats) {
@@ -123,6 +123,7 @@ class ExportRun {
   }
 
   async add(item: ExportItem): Promise<void> {
+    if ('remove' in item) return this.remove(item.remove);
     this.summary.records++;
     const localId = recordLocalId(item.record);
     const label = item.label ?? localId;
@@ -146,7 +147,7 @@ class ExportRun {
         continue;
       }
       const pending = this.pending.get(format.id) ?? [];
-      pending.push({ label, record: item.record });
+      pending.push({ label, localId, record: item.record });
       this.pending.set(format.id, pending);
       if (pending.length >= this.maxBatchRecords(format)) await this.flushBatch(format);
     }
@@ -166,6 +167,17 @@ class ExportRun {
     const written = Object.values(this.summary.written).some((n) => n > 0);
     this.summary.status = this.summary.failures === 0 ? 'succeeded' : written ? 'partial' : 'failed';
     return this.summary;
+  }
+
+  /** Deletes a gone record's files, after writing what is pending (it may be an earlier version of it). */
+  private async remove(localId: string): Promise<void> {
+    for (const format of this.singles) await this.flushGroup(format);
+    await this.drain(0);
+    for (const format of this.singles) {
+      const path = recordFilePath(this.options.outDir, format, localId);
+      rmSync(path, { force: true });
+      this.emit({ type: 'removed', format: format.id, path, localId });
+    }
   }
 
   /** One local id, one set of files; one DOI, one record (a batch carrying a DOI twice registers whichever Crossref reads last). */
@@ -206,7 +218,7 @@ class ExportRun {
 
   private async writeGroup(format: FormatDescriptor, group: Rendered[], problems: (string | undefined)[]): Promise<void> {
     const files = new AtomicFileBatch({ durable: this.options.durable ?? true });
-    const written: string[] = [];
+    const written: { path: string; localId: string }[] = [];
     try {
       group.forEach((item, index) => {
         const path = recordFilePath(this.options.outDir, format, item.localId);
@@ -217,13 +229,13 @@ class ExportRun {
           return;
         }
         files.write(path, item.output);
-        written.push(path);
+        written.push({ path, localId: item.localId });
       });
       await files.commit();
     } finally {
       files.discard();
     }
-    for (const path of written) this.fileWritten(format.id, path, 1);
+    for (const { path, localId } of written) this.fileWritten(format.id, path, [localId]);
   }
 
   private async flushBatch(format: FormatDescriptor): Promise<void> {
@@ -237,11 +249,9 @@ class ExportRun {
       durable: this.options.durable ?? true,
       thread: this.thread,
       enqueue: (checked, write) => this.enqueue(checked, write),
-      nextBatchNumber: () => ++this.batchNumber,
-      runStart: this.runStart,
       fail: (label, message, recordId) => this.fail(format.id, label, message, recordId),
       failRecord: (label, error) => this.failRecord(format, label, error),
-      written: (path, records) => this.fileWritten(format.id, path, records),
+      written: (path, items) => this.fileWritten(format.id, path, items.map((item) => item.localId)),
     });
   }
 
@@ -293,10 +303,10 @@ class ExportRun {
     this.emit({ type: 'failure', format, label, ...(recordId === undefined ? {} : { recordId }), message });
   }
 
-  private fileWritten(format: string, path: string, records: number): void {
-    this.summary.written[format] = (this.summary.written[format] ?? 0) + records;
+  private fileWritten(format: string, path: string, localIds: string[]): void {
+    this.summary.written[format] = (this.summary.written[format] ?? 0) + localIds.length;
     this.summary.files[format] = (this.summary.files[format] ?? 0) + 1;
-    this.emit({ type: 'file', format, path, records });
+    this.emit({ type: 'file', format, path, records: localIds.length, localIds });
   }
 
   private emit(event: ExportEvent): void {
