@@ -41,7 +41,11 @@ export interface ExportOptions {
   maxBatchRecords?: number;
   /** Bytes per batch file (default and upper limit: the format's, 10 MB for Crossref). */
   maxBatchBytes?: number;
-  /** Outputs checked together (one parse for many documents where the schema allows). Default 50. */
+  /**
+   * Outputs checked together (one parse for many documents where the schema allows): at most
+   * this many (default 50) and about CHECK_GROUP_CHARS of text, so outputs do not wait long
+   * enough in memory to be promoted to the old generation (JATS: ~10 per group).
+   */
   checkGroup?: number;
   /** Flush files to disk before they are renamed into place (default true). */
   durable?: boolean;
@@ -71,6 +75,8 @@ export interface ExportSummary {
 }
 
 const DEFAULT_CHECK_GROUP = 50;
+/** Text per check group: measured, larger groups of JATS made the heap (and peak RSS) grow by half, without speed gained. */
+const CHECK_GROUP_CHARS = 192 * 1024;
 /** Checked groups and batches waiting to be written at most (each holds its outputs in memory). */
 const MAX_IN_FLIGHT = 2;
 
@@ -84,9 +90,14 @@ interface Rendered {
 /** Exports every record in every format; resolves when all files are written. */
 export async function runExport(records: AsyncIterable<ExportItem> | Iterable<ExportItem>, options: ExportOptions): Promise<ExportSummary> {
   const run = new ExportRun(options);
-  for await (const item of records) {
-    if (options.signal?.aborted) break;
-    await run.add(item);
+  try {
+    for await (const item of records) {
+      if (options.signal?.aborted) break;
+      await run.add(item);
+    }
+  } catch (error) {
+    await run.close();
+    throw error;
   }
   return run.finish();
 }
@@ -96,6 +107,7 @@ class ExportRun {
   private readonly singles: FormatDescriptor[];
   private readonly batched: FormatDescriptor[];
   private readonly groups = new Map<string, Rendered[]>();
+  private readonly groupChars = new Map<string, number>();
   private readonly pending = new Map<string, BatchItem[]>();
   private readonly labelOfStem = new Map<string, string>();
   private readonly labelOfDoi = new Map<string, string>();
@@ -107,8 +119,6 @@ class ExportRun {
     this.singles = options.formats.filter((f) => !f.writeBatch);
     this.batched = options.formats.filter((f) => f.writeBatch);
     this.summary = { status: 'succeeded', records: 0, written: {}, files: {}, failures: 0, aborted: false };
-    const schemas = options.formats.flatMap((f) => (f.validation.kind === 'xsd' ? [f.validation.schemaId] : []));
-    this.thread = options.validationThread === true && schemas.length > 0 ? ValidationThread.start(schemas) : undefined;
     for (const format of options.formats) {
       this.summary.written[format.id] = 0;
       this.summary.files[format.id] = 0;
@@ -120,6 +130,13 @@ class ExportRun {
         throw new ExportError('(run)', 'deposit', format.id, `the ${format.id} format writes deposit batches and needs a depositor and a registrant`);
       }
     }
+    const schemas = options.formats.flatMap((f) => (f.validation.kind === 'xsd' ? [f.validation.schemaId] : []));
+    this.thread = options.validationThread === true && schemas.length > 0 ? ValidationThread.start(schemas) : undefined;
+  }
+
+  /** Stops the validation thread (finish does it too). */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 
   async add(item: ExportItem): Promise<void> {
@@ -137,7 +154,9 @@ class ExportRun {
       const group = this.groups.get(format.id) ?? [];
       group.push({ label, localId, record: item.record, output });
       this.groups.set(format.id, group);
-      if (group.length >= (this.options.checkGroup ?? DEFAULT_CHECK_GROUP)) await this.flushGroup(format);
+      const chars = (this.groupChars.get(format.id) ?? 0) + output.length;
+      this.groupChars.set(format.id, chars);
+      if (group.length >= (this.options.checkGroup ?? DEFAULT_CHECK_GROUP) || chars >= CHECK_GROUP_CHARS) await this.flushGroup(format);
     }
     for (const format of this.batched) {
       try {
@@ -162,7 +181,7 @@ class ExportRun {
       }
       await this.drain(0);
     } finally {
-      await this.thread?.close();
+      await this.close();
     }
     const written = Object.values(this.summary.written).some((n) => n > 0);
     this.summary.status = this.summary.failures === 0 ? 'succeeded' : written ? 'partial' : 'failed';
@@ -212,6 +231,7 @@ class ExportRun {
     const group = this.groups.get(format.id);
     if (!group || group.length === 0) return;
     this.groups.delete(format.id);
+    this.groupChars.delete(format.id);
     const checked = checkOutputsWith(this.thread, format, group);
     await this.enqueue(checked, async () => this.writeGroup(format, group, await checked));
   }
