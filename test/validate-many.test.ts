@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { toJats, toOaiDc } from '../src/formats/index.js';
 import { generateSyntheticRecords } from '../src/model/index.js';
 import { validateXml, validateXmlMany } from '../src/validate/index.js';
+import { suffixIds } from '../src/validate/many.js';
+import { JATS_ID_ATTRIBUTES } from '../src/validate/id-attributes.js';
 
 const records = generateSyntheticRecords(40, 11);
 const jats = records.map((r) => toJats(r));
@@ -32,6 +34,23 @@ describe('validateXmlMany gives validateXml\'s result for every document', () =>
     expect(results).toEqual(expected);
     expect(results.map((r, i) => (r.valid ? -1 : i)).filter((i) => i >= 0)).toEqual([3, 7, 11, 12, 20]);
     expect(results[7]!.errors[0]!.line).toBeGreaterThan(1);
+  });
+
+  it('ids are renamed in start tags only: text that looks like an attribute is left alone, and a ">" in a value before an id costs a re-check, not a wrong result', () => {
+    const withAff = jats.find((x) => x.includes('<aff id="aff1">'))!;
+    const tricky = withAff.replace('<aff id="aff1">', '<aff content-type="a>b" id="aff1">');
+    const texty = withAff.replace(/<article-title>/, '<article-title> id="aff1" rid="x" ');
+    const docs = [tricky, tricky, texty, texty, withAff];
+    const results = validateXmlMany(docs, 'jats');
+    expect(results).toEqual(docs.map((xml) => validateXml(xml, 'jats')));
+    expect(results.every((r) => r.valid)).toBe(true);
+  });
+
+  it('suffixes id and idref values in start tags, every token, and nothing else', () => {
+    const xml = '<a id="x"><b rid="x y" headers=\'h\'> id="text" rid="t" </b><c title="a>b" id="z"/><d custom-id="k" id=""/></a>';
+    expect(suffixIds(xml, JATS_ID_ATTRIBUTES, '-v1')).toBe(
+      '<a id="x-v1"><b rid="x-v1 y-v1" headers=\'h-v1\'> id="text" rid="t" </b><c title="a>b" id="z"/><d custom-id="k" id=""/></a>',
+    );
   });
 
   it('a document that is not well-formed is reported on its own; the others stay valid', () => {

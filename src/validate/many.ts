@@ -20,14 +20,11 @@ import { ensureDocumentLoadsRefused } from './resolver.js';
 import { compiledSchema, manyPerDocument } from './schemas.js';
 import { validateXml, type XmlValidationResult } from './validate.js';
 
-const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
+const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_COMPACT;
 
 // What qualifies: an optional XML declaration, then the root element and nothing but whitespace after it.
 const DECLARATION = /^<\?xml\s[^?]*\?>\s*/;
 const PROLOG_OR_MARKUP = /<[!?]/;
-// A start tag: its quoted attribute values may hold ">" but never "<" (always escaped in XML).
-const START_TAG = /<[A-Za-z_][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*\/?>/g;
-const ATTRIBUTE = /(\s)([^\s=/>]+)(\s*=\s*)(?:"([^"]*)"|'([^']*)')/g;
 
 /** The document without its declaration, or undefined when it has anything else before or around its element. */
 function bareElement(xml: string): string | undefined {
@@ -38,15 +35,41 @@ function bareElement(xml: string): string | undefined {
   return body.trimEnd();
 }
 
-function suffixIds(xml: string, idAttributes: ReadonlySet<string>, suffix: string): string {
-  return xml.replace(START_TAG, (tag) =>
-    tag.replace(ATTRIBUTE, (whole, space: string, name: string, equals: string, double?: string, single?: string) => {
-      if (!idAttributes.has(name)) return whole;
-      const value = (double ?? single ?? '').replace(/\S+/g, (token) => token + suffix);
-      const quote = double !== undefined ? '"' : "'";
-      return `${space}${name}${equals}${quote}${value}${quote}`;
-    }),
-  );
+const idAttributePatterns = new Map<ReadonlySet<string>, RegExp>();
+
+/** ` name="` or ` name='` for any of the attributes, as one pattern (cached per set). */
+function idAttributePattern(names: ReadonlySet<string>): RegExp {
+  let pattern = idAttributePatterns.get(names);
+  if (!pattern) {
+    const alternatives = [...names].map((name) => name.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
+    pattern = new RegExp(`\\s(?:${alternatives})\\s*=\\s*(["'])`, 'g');
+    idAttributePatterns.set(names, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Appends `suffix` to every token of the id attributes. Only inside start tags: a match is in
+ * one when the last "<" before it comes after the last ">" ("<" never appears unescaped in
+ * text or attribute values). A ">" inside a quoted value of the same tag can hide a match;
+ * it then keeps its value, which at worst reports a duplicate id that the re-validation of
+ * that document alone clears. Text is never changed.
+ */
+export function suffixIds(xml: string, idAttributes: ReadonlySet<string>, suffix: string): string {
+  const pattern = idAttributePattern(idAttributes);
+  pattern.lastIndex = 0;
+  let out = '';
+  let copied = 0;
+  for (let match = pattern.exec(xml); match; match = pattern.exec(xml)) {
+    if (xml.lastIndexOf('<', match.index) < xml.lastIndexOf('>', match.index)) continue;
+    const valueStart = match.index + match[0].length;
+    const valueEnd = xml.indexOf(match[1]!, valueStart);
+    if (valueEnd < 0) break;
+    out += xml.slice(copied, valueStart) + xml.slice(valueStart, valueEnd).replace(/\S+/g, (token) => token + suffix);
+    copied = valueEnd;
+    pattern.lastIndex = valueEnd;
+  }
+  return copied === 0 ? xml : out + xml.slice(copied);
 }
 
 /**

@@ -19,7 +19,7 @@ export interface XmlValidationResult {
 // entities and DTDs unloaded (and the input provider refuses them anyway). No DTDLOAD, no
 // DTDVALID, no XINCLUDE. BIG_LINES: line numbers past 65535 in large harvest responses.
 const DOCUMENT_PARSE_OPTIONS =
-  ParseOption.XML_PARSE_NOENT | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
+  ParseOption.XML_PARSE_NOENT | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_COMPACT;
 
 const XML_ERR_ERROR = 2;
 
