@@ -114,10 +114,6 @@ class ExportRun {
   private readonly thread: ValidationThread | undefined;
   /** Checked (or being checked) outputs waiting to be written, oldest first. */
   private readonly inflight: { settled: boolean; write: () => Promise<void> }[] = [];
-  /** The writes handed over so far, chained in order. */
-  private writes: Promise<void> = Promise.resolve();
-  private writesPending = 0;
-  private writeError: unknown;
 
   constructor(private readonly options: ExportOptions) {
     this.singles = options.formats.filter((f) => !f.writeBatch);
@@ -295,27 +291,11 @@ class ExportRun {
     await this.drain(MAX_IN_FLIGHT);
   }
 
-  /**
-   * Hands finished entries, in order, to the writes, waiting while more than `limit` are in
-   * flight. Writes run one after another while this thread renders and checks the next
-   * outputs (the disk and the CPU work at once); `limit` 0 waits for all of them.
-   */
+  /** Writes finished entries in order, waiting while more than `limit` are in flight. */
   private async drain(limit: number): Promise<void> {
     while (this.inflight.length > 0 && (this.inflight[0]!.settled || this.inflight.length > limit)) {
-      const entry = this.inflight.shift()!;
-      this.writesPending++;
-      this.writes = this.writes
-        .then(() => (this.writeError ? undefined : entry.write()))
-        .catch((error: unknown) => {
-          this.writeError ??= error;
-        })
-        .finally(() => {
-          this.writesPending--;
-        });
-      if (this.writesPending > limit) await this.writes;
+      await this.inflight.shift()!.write();
     }
-    if (limit === 0) await this.writes;
-    if (this.writeError) throw this.writeError;
   }
 
   private maxBatchRecords(format: FormatDescriptor): number {
