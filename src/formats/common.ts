@@ -1,5 +1,5 @@
 // Small pure helpers shared by the three writers.
-import type { ArticleRecord, Contributor, Issn, LangMap, PartialDate } from '../model/types.js';
+import type { ArticleRecord, Contributor, Issn, LangMap, PartialDate, ReferenceFields } from '../model/types.js';
 
 export const NS = {
   xml: 'http://www.w3.org/XML/1998/namespace',
@@ -35,6 +35,13 @@ export function present(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null) return undefined;
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** Whether a reference has any structured field with text (no array built, unlike Object.values). */
+export function hasStructuredFields(fields: ReferenceFields | undefined): boolean {
+  if (!fields) return false;
+  for (const key in fields) if (present(fields[key as keyof ReferenceFields]) !== undefined) return true;
+  return false;
 }
 
 /** Paragraphs of a plain-text abstract: blank lines separate them (record model convention). */
@@ -200,11 +207,19 @@ export function isOpenLicense(url: string): boolean {
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 
+const countryNames = new Map<string, string | undefined>();
+
 /** English name of an ISO 3166-1 alpha-2 code ("US" -> "United States"), undefined when unknown. */
 export function countryName(code: string): string | undefined {
+  const upper = code.toUpperCase();
+  if (countryNames.has(upper)) return countryNames.get(upper);
+  let name: string | undefined;
   try {
-    return regionNames.of(code.toUpperCase());
+    name = regionNames.of(upper);
   } catch {
-    return undefined;
+    name = undefined;
   }
+  // A few hundred codes at most: Intl's look-up costs more than the rest of an affiliation.
+  if (countryNames.size < 1000) countryNames.set(upper, name);
+  return name;
 }

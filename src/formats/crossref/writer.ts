@@ -2,7 +2,7 @@
 // AccessIndicators.xsd, Crossref's namespaced JATS for abstracts). Element order follows the
 // XSD sequences; limits the schema states are checked up front so failures name the field.
 import { createHash } from 'node:crypto';
-import type { ArticleRecord, Contributor, Reference, ReferenceFields } from '../../model/types.js';
+import type { ArticleRecord, Contributor, Reference } from '../../model/types.js';
 import {
   NS,
   contributorRole,
@@ -16,6 +16,7 @@ import {
   orcidUrl,
   paragraphs,
   present,
+  hasStructuredFields,
   publicationDate,
   primaryMedium,
   publishedByMedium,
@@ -470,11 +471,6 @@ function citationField(out: XmlWriter, name: string, value: string | undefined, 
   if (text && valid(text)) out.leaf(name, text);
 }
 
-function hasAnyField(fields: ReferenceFields): boolean {
-  for (const key in fields) if (present(fields[key as keyof ReferenceFields]) !== undefined) return true;
-  return false;
-}
-
 function citationList(out: XmlWriter, references: Reference[]): void {
   out.start('citation_list');
   const usedKeys = new Set<string>();
@@ -482,7 +478,7 @@ function citationList(out: XmlWriter, references: Reference[]): void {
     const fields = reference.structured ?? {};
     const unstructured = present(reference.unstructured);
     const doi = present(reference.doi);
-    if (!unstructured && !doi && !hasAnyField(fields)) return;
+    if (!unstructured && !doi && !hasStructuredFields(fields)) return;
 
     // Keys identify references in Crossref's match results; they must be unique within the DOI.
     let key = present(reference.key)?.replace(/\s+/g, ' ').slice(0, 128);

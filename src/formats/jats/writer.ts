@@ -15,6 +15,7 @@ import {
   orcidUrl,
   paragraphs,
   present,
+  hasStructuredFields,
   primaryMedium,
   publishedByMedium,
   type Medium,
@@ -430,7 +431,7 @@ function referenceList(out: XmlWriter, references: Reference[]): void {
   references.forEach((reference, index) => {
     const unstructured = present(reference.unstructured);
     const doi = present(reference.doi);
-    const structured = reference.structured && Object.values(reference.structured).some((v) => present(v) !== undefined);
+    const structured = hasStructuredFields(reference.structured);
     if (!unstructured && !doi && !structured) return;
 
     let id = present(reference.key);
@@ -473,29 +474,33 @@ function mixedCitation(out: XmlWriter, reference: Reference, text: string): void
   out.end();
 }
 
+/** An element-citation child when the value is present. */
+function citationPart(out: XmlWriter, name: string, value: string | undefined, attributes = ''): void {
+  const text = present(value);
+  if (text) out.leaf(name, text, attributes);
+}
+
+const DOI_PUB_ID = attr('pub-id-type', 'doi');
+
 function elementCitation(out: XmlWriter, reference: Reference): void {
   const fields = reference.structured ?? {};
   out.start('element-citation', optionalAttr('publication-type', present(reference.publicationType)));
-  const add = (name: string, value: string | undefined, attributes = '') => {
-    const text = present(value);
-    if (text) out.leaf(name, text, attributes);
-  };
   if (present(fields.author)) {
     out.start('person-group', attr('person-group-type', 'author'));
     out.leaf('string-name', fields.author!.trim());
     out.end();
   }
-  add('article-title', fields.articleTitle);
-  add('source', fields.source);
-  add('year', fields.year);
-  add('volume', fields.volume);
-  add('issue', fields.issue);
-  add('fpage', fields.firstPage);
-  add('lpage', fields.lastPage);
-  add('edition', fields.edition);
-  add('publisher-name', fields.publisher);
-  add('isbn', fields.isbn);
-  add('issn', fields.issn);
-  add('pub-id', reference.doi, attr('pub-id-type', 'doi'));
+  citationPart(out, 'article-title', fields.articleTitle);
+  citationPart(out, 'source', fields.source);
+  citationPart(out, 'year', fields.year);
+  citationPart(out, 'volume', fields.volume);
+  citationPart(out, 'issue', fields.issue);
+  citationPart(out, 'fpage', fields.firstPage);
+  citationPart(out, 'lpage', fields.lastPage);
+  citationPart(out, 'edition', fields.edition);
+  citationPart(out, 'publisher-name', fields.publisher);
+  citationPart(out, 'isbn', fields.isbn);
+  citationPart(out, 'issn', fields.issn);
+  citationPart(out, 'pub-id', reference.doi, DOI_PUB_ID);
   out.end();
 }
