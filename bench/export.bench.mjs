@@ -1,15 +1,33 @@
-// Export benchmark: 10,000 synthetic records to oai_dc, JATS 1.3 and Crossref 5.3.1, timed with
-// and without XSD validation, against a string-concatenation floor: minimal hand-written
-// template-literal serialisers of the same fields (below), the lower bound for any writer.
+// Export benchmark, issue 10's targets. For each format (oai_dc, JATS 1.3, Crossref 5.3.1):
+//  1. the writer alone against a floor: minimal hand-written template-literal serialisers of
+//     the same fields (below), the lower bound for any writer; ratio writer/floor, target <= 3x;
+//  2. end to end through the export pipeline (src/export/: write, validate every output
+//     against the official XSD, name, write atomically with fsync), in a process of its own
+//     per format and size, records generated as they are read: records/s and peak RSS at 10k
+//     and 100k records. Targets: >= 5,000 records/s oai_dc, >= 2,500 JATS and Crossref;
+//     peak RSS < 250 MB. The one-off XSD compile is timed apart (it does not grow with records).
 // Uses the built package (dist/): run through `npm run bench`.
-// PUBMETA_BENCH_RECORDS=N changes the record count.
-import { generateSyntheticRecords } from '../dist/model/index.js';
-import { toCrossref, toJats, toOaiDc } from '../dist/formats/index.js';
-import { validateXml } from '../dist/validate/index.js';
+// PUBMETA_BENCH_SIZES=10000,100000 changes the end-to-end sizes; PUBMETA_BENCH_WRITER_RECORDS
+// (default 10000) the writer comparison's; PUBMETA_BENCH_DIR where files go (default the OS
+// temp dir); PUBMETA_BENCH_THREAD=0 skips the runs with the optional validation thread.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSyntheticRecords, syntheticRecord } from '../dist/model/index.js';
+import { FORMATS, toCrossref, toJats, toOaiDc } from '../dist/formats/index.js';
+import { runExport } from '../dist/export/index.js';
+import { precompileSchemas } from '../dist/validate/index.js';
+import { AtomicFileBatch } from '../dist/export/atomicWrite.js';
 
-const COUNT = Number(process.env.PUBMETA_BENCH_RECORDS ?? 10_000);
-const CROSSREF_BATCH = 50; // records per doi_batch: a realistic deposit size
+const CROSSREF_BATCH = 100; // records per doi_batch: the pipeline's default
 const HEAD = { depositor: { name: 'Bench Press', email: 'bench@example.org' }, registrant: 'Bench Press' };
+const SCHEMA = { oai_dc: 'oai_dc', jats: 'jats', crossref: 'crossref-5.3.1' };
+const TARGET_RATE = { oai_dc: 5000, jats: 2500, crossref: 2500 };
+const TARGET_RATIO = 3;
+const TARGET_RSS_MB = 250;
+const SEED = 42;
 
 // ---------------------------------------------------------------------------------------------
 // The floor: template literals, one escape function, no DOM, no namespace bookkeeping.
@@ -26,7 +44,7 @@ const partial = (d) => {
   const [year, month, day] = String(d).split('-');
   return { year, month, day };
 };
-const pubDate = (r) => r.dates?.published ?? r.issue?.publicationDate ?? (r.issue?.year !== undefined ? String(r.issue.year) : undefined);
+const pubDate = (r) => r.dates?.published?.online ?? r.dates?.published?.print ?? r.issue?.publicationDate ?? (r.issue?.year !== undefined ? String(r.issue.year) : undefined);
 
 function floorOaiDc(r) {
   let x = '<?xml version="1.0" encoding="UTF-8"?>\n<oai_dc:dc xmlns:oai_dc="http://www.openarchives.org/OAI/2.0/oai_dc/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/oai_dc/ http://www.openarchives.org/OAI/2.0/oai_dc.xsd">\n';
@@ -90,10 +108,11 @@ function floorJats(r) {
   affs.forEach((a, i) => {
     x += `<aff id="aff${i + 1}">${a.ror ? `<institution-wrap><institution>${esc(a.name)}</institution><institution-id institution-id-type="ror">${esc(a.ror)}</institution-id></institution-wrap>` : `<institution>${esc(a.name)}</institution>`}${a.country ? `<country country="${esc(a.country)}">${esc(a.country)}</country>` : ''}</aff>`;
   });
-  if (r.dates?.published) x += floorJatsDate('pub-date', r.dates.published, ' publication-format="electronic" date-type="pub"');
+  if (r.dates?.published?.online) x += floorJatsDate('pub-date', r.dates.published.online, ' publication-format="electronic" date-type="pub"');
+  if (r.dates?.published?.print) x += floorJatsDate('pub-date', r.dates.published.print, ' publication-format="print" date-type="pub"');
   const issueDate = r.issue?.publicationDate ?? (r.issue?.year !== undefined ? String(r.issue.year) : undefined);
   if (issueDate) x += floorJatsDate('pub-date', issueDate, ' publication-format="electronic" date-type="collection"');
-  if (!r.dates?.published && !issueDate) x += '<pub-date-not-available/>';
+  if (!pubDate(r)) x += '<pub-date-not-available/>';
   if (r.issue?.volume) x += `<volume>${esc(r.issue.volume)}</volume>`;
   if (r.issue?.number) x += `<issue>${esc(r.issue.number)}</issue>`;
   if (r.pages) x += `<fpage>${esc(r.pages.first)}</fpage>${r.pages.last ? `<lpage>${esc(r.pages.last)}</lpage>` : ''}`;
@@ -204,110 +223,143 @@ function floorCrossref(records) {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// 2. End to end, in a child process per format and size (fresh heap, its own peak RSS).
+
+/** The disk's part: the same number of files (3 KB each) written as the pipeline writes them, nothing rendered or checked. */
+async function diskFloor(count, outDir) {
+  const dir = join(outDir, 'floor');
+  mkdirSync(dir, { recursive: true });
+  const content = 'x'.repeat(3000);
+  const t0 = performance.now();
+  for (let i = 0; i < count; i += 50) {
+    const files = new AtomicFileBatch({ durable: true });
+    for (let k = i; k < Math.min(count, i + 50); k++) files.write(join(dir, `f${k}.xml`), content);
+    await files.commit();
+  }
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\n');
+}
+
+async function child(formatId, count, outDir, thread) {
+  if (formatId === 'disk') return diskFloor(count, outDir);
+  const format = FORMATS.find((f) => f.id === formatId);
+  const c0 = performance.now();
+  precompileSchemas([SCHEMA[formatId]]);
+  const compileMs = performance.now() - c0;
+  const records = (function* () {
+    for (let i = 0; i < count; i++) yield { record: syntheticRecord(i, SEED) };
+  })();
+  let failures = 0;
+  const t0 = performance.now();
+  const summary = await runExport(records, {
+    outDir,
+    formats: [format],
+    deposit: HEAD,
+    validationThread: thread,
+    onEvent: (e) => {
+      if (e.type === 'failure' && failures++ < 3) console.error(`${e.label}: ${e.message.slice(0, 300)}`);
+    },
+  });
+  const ms = performance.now() - t0;
+  const maxRssKb = process.resourceUsage().maxRSS;
+  process.stdout.write(JSON.stringify({ ms, compileMs, maxRssKb, summary }) + '\n');
+}
+
+function endToEnd(formatId, count, thread = false) {
+  const outDir = mkdtempSync(join(process.env.PUBMETA_BENCH_DIR ?? tmpdir(), `pubmeta-bench-export-${formatId}-`));
+  try {
+    const args = [fileURLToPath(import.meta.url), '--child', formatId, String(count), outDir, thread ? 'thread' : 'single'];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`child ${formatId} ${count} failed (${run.status}): ${run.stderr}`);
+    if (run.stderr) process.stderr.write(run.stderr);
+    return JSON.parse(run.stdout.trim().split('\n').pop());
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Writer alone against the floor, same records, interleaved rounds.
+
+function writerVsFloor(items, write, floor) {
+  // Warm-up: JIT for both.
+  for (const item of items.slice(0, Math.ceil(items.length / 10))) {
+    write(item);
+    floor(item);
+  }
+  let writerMs = 0;
+  let floorMs = 0;
+  for (let round = 0; round < 3; round++) {
+    let t = performance.now();
+    for (const item of items) write(item);
+    writerMs += performance.now() - t;
+    t = performance.now();
+    for (const item of items) floor(item);
+    floorMs += performance.now() - t;
+  }
+  return { writerMs: writerMs / 3, floorMs: floorMs / 3 };
+}
+
 function batches(records, size) {
   const out = [];
   for (let i = 0; i < records.length; i += size) out.push(records.slice(i, i + size));
   return out;
 }
 
-function measure(items, write, schema) {
-  let build = 0;
-  let validate = 0;
-  let bytes = 0;
-  let invalid = 0;
-  for (const item of items) {
-    const t0 = performance.now();
-    const xml = write(item);
-    const t1 = performance.now();
-    const result = validateXml(xml, schema);
-    const t2 = performance.now();
-    build += t1 - t0;
-    validate += t2 - t1;
-    bytes += Buffer.byteLength(xml);
-    if (!result.valid) invalid++;
-  }
-  return { build, validate, bytes, invalid };
-}
-
-function timeOnly(items, write) {
-  let bytes = 0;
-  const t0 = performance.now();
-  for (const item of items) bytes += write(item).length;
-  const ms = performance.now() - t0;
-  // Byte counting outside the timed loop would need the strings kept; UTF-8 size is measured on a sample instead.
-  return { ms, chars: bytes };
-}
-
-function utf8Ratio(items, write) {
-  let chars = 0;
-  let bytes = 0;
-  for (const item of items.slice(0, 200)) {
-    const xml = write(item);
-    chars += xml.length;
-    bytes += Buffer.byteLength(xml);
-  }
-  return bytes / chars;
-}
-
 const pad = (s, n) => String(s).padStart(n);
 const rate = (count, ms) => Math.round(count / (ms / 1000));
-const mbps = (bytes, ms) => (bytes / 1e6 / (ms / 1000)).toFixed(1);
 
-const t0 = performance.now();
-const records = generateSyntheticRecords(COUNT);
-const generationMs = performance.now() - t0;
-console.log(`records: ${COUNT} synthetic (generated in ${(generationMs / 1000).toFixed(2)} s); Crossref in batches of ${CROSSREF_BATCH}`);
-
-const formats = [
-  { name: 'oai_dc', schema: 'oai_dc', items: records, write: (r) => toOaiDc(r), floor: floorOaiDc },
-  { name: 'jats', schema: 'jats', items: records, write: (r) => toJats(r), floor: floorJats },
-  {
-    name: 'crossref',
-    schema: 'crossref-5.3.1',
-    items: batches(records, CROSSREF_BATCH),
-    write: (batch) => toCrossref(batch, HEAD),
-    floor: floorCrossref,
-  },
-];
-
-console.log(
-  `\n${'format'.padEnd(9)}${pad('export rec/s', 13)}${pad('MB/s', 8)}${pad('+validate rec/s', 17)}${pad('MB/s', 8)}${pad('floor rec/s', 13)}${pad('MB/s', 8)}${pad('export/floor', 14)}${pad('floor valid', 13)}`,
-);
-let failures = 0;
-for (const format of formats) {
-  // Warm-up: JIT for both serialisers, and the one-off XSD compile (reported separately).
-  const warm = format.items.slice(0, Math.max(1, Math.min(format.items.length, Math.ceil(format.items.length / 10))));
-  for (const item of warm) {
-    format.write(item);
-    format.floor(item);
+async function main() {
+  const writerCount = Number(process.env.PUBMETA_BENCH_WRITER_RECORDS ?? 10_000);
+  const sizes = (process.env.PUBMETA_BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (figures are for this machine at this load)`);
+  const records = generateSyntheticRecords(writerCount, SEED);
+  const writers = [
+    { id: 'oai_dc', items: records, write: (r) => toOaiDc(r), floor: floorOaiDc },
+    { id: 'jats', items: records, write: (r) => toJats(r), floor: floorJats },
+    { id: 'crossref', items: batches(records, CROSSREF_BATCH), write: (b) => toCrossref(b, HEAD), floor: floorCrossref },
+  ];
+  let misses = 0;
+  console.log(`\n1. writer alone, ${writerCount} synthetic records (Crossref in batches of ${CROSSREF_BATCH}), against the template-literal floor`);
+  console.log(`${'format'.padEnd(10)}${pad('writer rec/s', 14)}${pad('floor rec/s', 13)}${pad('writer/floor', 14)}  target <= ${TARGET_RATIO}x`);
+  for (const w of writers) {
+    const { writerMs, floorMs } = writerVsFloor(w.items, w.write, w.floor);
+    const ratio = writerMs / floorMs;
+    if (ratio > TARGET_RATIO) misses++;
+    console.log(`${w.id.padEnd(10)}${pad(rate(writerCount, writerMs), 14)}${pad(rate(writerCount, floorMs), 13)}${pad(`${ratio.toFixed(2)}x`, 14)}  ${ratio <= TARGET_RATIO ? 'ok' : 'MISSED'}`);
   }
-  const c0 = performance.now();
-  validateXml(format.write(format.items[0]), format.schema);
-  const compileMs = performance.now() - c0;
 
-  const real = measure(format.items, format.write, format.schema);
-  const floor = timeOnly(format.items, format.floor);
-  const floorBytes = floor.chars * utf8Ratio(format.items, format.floor);
-  const floorSample = format.items.slice(0, 20).map((item) => validateXml(format.floor(item), format.schema).valid);
-  const floorValid = floorSample.filter(Boolean).length;
-
-  console.log(
-    `${format.name.padEnd(9)}${pad(rate(COUNT, real.build), 13)}${pad(mbps(real.bytes, real.build), 8)}` +
-      `${pad(rate(COUNT, real.build + real.validate), 17)}${pad(mbps(real.bytes, real.build + real.validate), 8)}` +
-      `${pad(rate(COUNT, floor.ms), 13)}${pad(mbps(floorBytes, floor.ms), 8)}` +
-      `${pad(`${(real.build / floor.ms).toFixed(1)}x`, 14)}${pad(`${floorValid}/${floorSample.length}`, 13)}`,
-  );
-  console.log(
-    `${''.padEnd(9)}output ${(real.bytes / 1e6).toFixed(1)} MB (floor ${(floorBytes / 1e6).toFixed(1)} MB, ${((floorBytes / real.bytes) * 100).toFixed(0)}% of it); ` +
-      `validation ${(real.validate / 1000).toFixed(1)} s + one-off XSD compile ${(compileMs / 1000).toFixed(1)} s`,
-  );
-  if (real.invalid > 0) {
-    console.log(`${''.padEnd(9)}ERROR: ${real.invalid} ${format.name} outputs failed XSD validation`);
-    failures++;
+  console.log('\n2. end to end: pubmeta\'s export pipeline (write, validate every output against the XSD, write atomically with fsync), one process per run');
+  console.log(`   output under ${process.env.PUBMETA_BENCH_DIR ?? tmpdir()}; the disk floor writes the same number of 3 KB files the same way, nothing rendered or checked`);
+  console.log(`${'run'.padEnd(22)}${pad('records', 9)}${pad('rec/s', 8)}${pad('target', 8)}${pad('peak RSS', 10)}${pad('files', 8)}${pad('failed', 8)}${pad('XSD compile', 13)}`);
+  let failed = 0;
+  for (const count of sizes) {
+    const floor = endToEnd('disk', count);
+    console.log(`${'disk floor'.padEnd(22)}${pad(count, 9)}${pad(rate(count, floor.ms), 8)}`);
+  }
+  const runs = [];
+  for (const id of ['oai_dc', 'jats', 'crossref']) {
+    for (const count of sizes) runs.push({ id, count, thread: false });
+    if (process.env.PUBMETA_BENCH_THREAD !== '0') runs.push({ id, count: sizes[0], thread: true });
+  }
+  for (const { id, count, thread } of runs) {
+    const result = endToEnd(id, count, thread);
+    const perSecond = rate(count, result.ms);
+    const rssMb = result.maxRssKb / 1024;
+    const ok = perSecond >= TARGET_RATE[id] && rssMb < TARGET_RSS_MB;
+    if (!ok && !thread) misses++;
+    failed += result.summary.failures;
+    console.log(
+      `${(thread ? `${id} + thread` : id).padEnd(22)}${pad(count, 9)}${pad(perSecond, 8)}${pad(TARGET_RATE[id], 8)}${pad(`${rssMb.toFixed(0)} MB`, 10)}${pad(result.summary.files[id], 8)}` +
+        `${pad(result.summary.failures, 8)}${pad(`${(result.compileMs / 1000).toFixed(1)} s`, 13)}  ${ok ? 'ok' : 'MISSED'}`,
+    );
+  }
+  console.log(`\ntargets: ${misses === 0 ? 'all met' : `${misses} missed`}; peak RSS target < ${TARGET_RSS_MB} MB`);
+  if (failed > 0) {
+    console.log(`ERROR: ${failed} record/format pairs failed validation or export`);
+    process.exit(1);
   }
 }
-console.log(
-  '\nexport/floor: time of the xmlbuilder2 writer over the template-literal floor on the same records (lower is better).' +
-    '\nThe floor writes the same fields without namespace handling, markup, grouping or requirement checks; "floor valid" is how many of 20 floor outputs pass the XSD.',
-);
-process.exit(failures > 0 ? 1 : 0);
+
+if (process.argv[2] === '--child') await child(process.argv[3], Number(process.argv[4]), process.argv[5], process.argv[6] === 'thread');
+else await main();

@@ -2,6 +2,7 @@
 export * from './model/index.js';
 export * from './formats/index.js';
 export * from './validate/index.js';
+export * from './export/index.js';
 export * from './store/index.js';
 export * from './oai-pmh/index.js';
 export * from './oai/index.js';

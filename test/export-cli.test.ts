@@ -1,12 +1,13 @@
 // `pubmeta export` end to end (spawns dist/cli/main.js: `npm test` builds first).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSeedSample } from '../src/model/index.js';
-import { detectSchema, validateXml, formatXmlErrors } from '../src/validate/index.js';
+import { detectSchema } from '../src/formats/index.js';
+import { validateXml, formatXmlErrors } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts } from './formats-helpers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,8 +34,9 @@ function expectValidFile(file: string): string {
   return xml;
 }
 
+/** Batch files of the Crossref folder, as paths relative to the output directory. */
 function crossrefFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => /^crossref-.+\.xml$/.test(f));
+  return existsSync(join(dir, 'crossref')) ? readdirSync(join(dir, 'crossref')).filter((f) => f.endsWith('.xml')).map((f) => join('crossref', f)) : [];
 }
 
 describe('pubmeta export with no input: the bundled seed', () => {
@@ -43,7 +45,7 @@ describe('pubmeta export with no input: the bundled seed', () => {
 
   it('writes the oai_dc and Crossref files, each valid against its XSD', () => {
     expect(run.stderr).toMatch(/bundled seed sample/);
-    expectValidFile(join(out, 'jdp-323.oai_dc.xml'));
+    expectValidFile(join(out, 'oai_dc', 'jdp-323.xml'));
     expect(crossrefFiles(out)).toHaveLength(1);
     const xml = expectValidFile(join(out, crossrefFiles(out)[0]!));
     const article = one(parseXml(xml), 'doi_batch/body/journal/journal_article');
@@ -55,11 +57,11 @@ describe('pubmeta export with no input: the bundled seed', () => {
 
   it('writes JATS when the seed carries an ISSN, else names the missing field and exits 1', () => {
     if ((loadSeedSample().journal.issns ?? []).length > 0) {
-      expectValidFile(join(out, 'jdp-323.jats.xml'));
+      expectValidFile(join(out, 'jats', 'jdp-323.xml'));
       expect(run.code).toBe(0);
     } else {
       expect(run.stderr).toMatch(/JATS 1\.3 Journal Publishing requires at least one ISSN \(journal\.issns\)/);
-      expect(readdirSync(out)).not.toContain('jdp-323.jats.xml');
+      expect(readdirSync(join(out, 'jats'))).not.toContain('jdp-323.xml');
       expect(run.code).toBe(1);
     }
   });
@@ -114,7 +116,7 @@ describe('pubmeta export with good and malformed records', () => {
     expect(run.stderr).toMatch(/malformed\.json#\/2: \/journal\/issns\/0\/value: /);
     expect(run.stderr).toMatch(/malformed\.json#\/3: \/title\/ar: /);
     expect(run.stderr).toMatch(/malformed\.json#\/4: \/issue\/year: /);
-    const files = readdirSync(out);
+    const files = ['oai_dc', 'jats', 'crossref'].flatMap((format) => readdirSync(join(out, format)));
     for (const id of ['no-doi', 'bad-orcid', 'bad-issn', 'blank-title', 'wrong-types']) {
       expect(files.some((f) => f.startsWith(`${id}.`))).toBe(false);
     }
@@ -122,25 +124,27 @@ describe('pubmeta export with good and malformed records', () => {
   });
 
   it('still exports the valid records, each file valid', () => {
-    for (const file of ['synthetic-edge-1.oai_dc.xml', 'synthetic-edge-1.jats.xml', 'no-year.oai_dc.xml', 'no-year.jats.xml']) {
+    for (const file of ['oai_dc/synthetic-edge-1.xml', 'jats/synthetic-edge-1.xml', 'oai_dc/no-year.xml', 'jats/no-year.xml']) {
       expectValidFile(join(out, file));
     }
   });
 
   it('leaves the record without a year out of the Crossref batch, with the reason', () => {
-    expect(run.stderr).toMatch(/no-year\.json: error: 10\.5555\/no\.year: Crossref requires a publication year/);
+    expect(run.stderr).toMatch(/no-year\.json: error: crossref: 10\.5555\/no\.year: Crossref requires a publication year/);
     expect(crossrefFiles(out)).toHaveLength(1);
     const batchFile = crossrefFiles(out)[0]!;
     const doc = parseXml(expectValidFile(join(out, batchFile)));
     expect(texts(doc, 'doi_batch/body/journal/journal_article/doi_data/doi')).toEqual(['10.5555/synthetic.edge.1']);
-    expect(batchFile).toBe(`crossref-${text(one(doc, 'doi_batch/head/doi_batch_id'))}.xml`);
+    // The file is named by the deposit's doi_batch_id: pubmeta-<UTC time to the millisecond>-<digest of its DOIs>.
+    expect(batchFile).toBe(join('crossref', `${text(one(doc, 'doi_batch/head/doi_batch_id'))}.xml`));
+    expect(batchFile).toMatch(/^crossref\/pubmeta-\d{17}-[0-9a-f]{8}\.xml$/);
     expect(texts(doc, 'doi_batch/head/registrant')).toEqual(['Registrant From Env']);
     expect(texts(doc, 'doi_batch/head/depositor/email_address')).toEqual(['deposits@example.org']);
-    expect(run.stderr).toMatch(/synthetic record\(s\): never deposit it/);
+    expect(run.stderr).toMatch(/synthetic record\(s\): never deposit them/);
   });
 
   it('leaves no temporary files behind', () => {
-    expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(out, { recursive: true }).filter((f) => String(f).endsWith('.tmp'))).toEqual([]);
   });
 });
 
@@ -166,19 +170,21 @@ describe('pubmeta export options', () => {
     const out = join(work, 'only-dc');
     const run = pubmeta(['export', join(root, 'samples/synthetic-edge-cases-1.json'), '--format', 'oai_dc', '--out', out]);
     expect(run.code).toBe(0);
-    expect(readdirSync(out)).toEqual(['synthetic-edge-1.oai_dc.xml']);
+    expect(readdirSync(out)).toEqual(['oai_dc']);
+    expect(readdirSync(join(out, 'oai_dc'))).toEqual(['synthetic-edge-1.xml']);
   });
 
   it('rejects an unknown format and explains the choices', () => {
     const run = pubmeta(['export', '--format', 'mods', '--out', join(work, 'x')]);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toMatch(/oai_dc, jats, crossref, all/);
+    expect(run.stderr).toMatch(/oai_dc, jats, crossref, datacite, oai_openaire, csl, bibtex, ris, schemaorg, citation_meta, all/);
   });
 
   it('has --help', () => {
     const run = pubmeta(['export', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/--depositor-email/);
-    expect(run.stdout).toMatch(/crossref-<doi_batch_id>\.xml/);
+    expect(run.stdout).toMatch(/<out>\/crossref\/<batch id>\.xml/);
+    expect(run.stdout).toMatch(/<out>\/oai_dc\/<local id>\.xml/);
   });
 });

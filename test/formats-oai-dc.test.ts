@@ -120,7 +120,7 @@ describe('toOaiDc: edge cases', () => {
 
 describe('toOaiDc: DOIs in resolver URLs', () => {
   it('percent-encodes the characters the DOI Handbook (§2.5.2.4) lists, and the oai_dc reader decodes them back', async () => {
-    const { readOaiDc } = await import('../src/formats/readers/index.js');
+    const { readOaiDc } = await import('../src/formats/index.js');
     const sici = '10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-0';
     const record = { ...minimalRecord(), doi: sici };
     const xml = toOaiDc(record);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indentXml } from '../src/formats/xml.js';
+import { indentXml } from '../src/formats/xml/writer.js';
 
 describe('indentXml', () => {
   it('indents element-only content, including self-closing children and quoted ">"', () => {

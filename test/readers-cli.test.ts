@@ -30,9 +30,9 @@ function pubmeta(args: string[]) {
 }
 
 function onlyCrossrefFile(dir: string): string {
-  const files = readdirSync(dir).filter((f) => /^crossref-.+\.xml$/.test(f));
+  const files = readdirSync(join(dir, 'crossref')).filter((f) => f.endsWith('.xml'));
   expect(files).toHaveLength(1);
-  return readFileSync(join(dir, files[0]!), 'utf8');
+  return readFileSync(join(dir, 'crossref', files[0]!), 'utf8');
 }
 
 const collapse = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -168,12 +168,13 @@ describe('inputs are chosen by content, not by name', () => {
     const out = join(work, 'disguised');
     const run = pubmeta(['export', '--format', 'oai_dc', disguised, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
-    expect(readdirSync(out)).toContain('10.5555_jcb.2024.0117.oai_dc.xml');
+    // The local id is the DOI; "/" is percent-encoded in the file name.
+    expect(readdirSync(join(out, 'oai_dc'))).toContain('10.5555%2Fjcb.2024.0117.xml');
 
     const toJats = join(work, 'from-crossref');
     const converted = pubmeta(['export', '--format', 'jats', join(EXAMPLES, 'journal.article5.3.1.xml'), '--out', toJats]);
     expect(converted.code, converted.stderr).toBe(0);
-    const jats = readFileSync(join(toJats, readdirSync(toJats).find((f) => f.endsWith('.jats.xml'))!), 'utf8');
+    const jats = readFileSync(join(toJats, 'jats', readdirSync(join(toJats, 'jats')).find((f) => f.endsWith('.xml'))!), 'utf8');
     expect(validateXml(jats, 'jats').valid).toBe(true);
     expect(jats).toContain('<article-id pub-id-type="doi">10.5555/n0hrokm</article-id>');
   });
@@ -218,7 +219,10 @@ describe('malformed JATS on the command line', () => {
     const out = join(work, 'xxe-out');
     const run = pubmeta(['export', '--format', 'all', file, '--out', out]);
     expect(run.stderr).toMatch(/external entities \(secret\).*not resolved/);
-    const written = readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8')).join('\n');
+    const written = (readdirSync(out, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.xml'))
+      .map((f) => readFileSync(join(out, f), 'utf8'))
+      .join('\n');
     expect(written.length).toBeGreaterThan(0);
     expect(written + run.stdout + run.stderr).not.toContain(secret);
   });

@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readCrossref } from '../src/formats/readers/index.js';
+import { readCrossref } from '../src/formats/index.js';
 import { validateArticle, type ArticleRecord } from '../src/model/index.js';
 import { at, attr, one, parseXml, text, texts, type XNode } from './formats-helpers.js';
 

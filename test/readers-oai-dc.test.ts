@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toOaiDc } from '../src/formats/index.js';
-import { readAnyXml, readOaiDc } from '../src/formats/readers/index.js';
+import { readAnyXml, readOaiDc } from '../src/formats/index.js';
 import type { ArticleRecord } from '../src/model/index.js';
 import { at, parseXml, sampleRecord, texts } from './formats-helpers.js';
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ExportError, toCrossref, toJats } from '../src/formats/index.js';
-import { readCrossref, readJats } from '../src/formats/readers/index.js';
+import { readCrossref, readJats } from '../src/formats/index.js';
 import { generateSyntheticRecords, validateArticle, type ArticleRecord } from '../src/model/index.js';
 
 const SAMPLE_NAMES = ['seed-jdp-323', 'synthetic-edge-cases-1', 'synthetic-edge-cases-2'];

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { detectSchema } from '../src/formats/index.js';
 import {
-  detectSchema,
   formatXmlErrors,
   releaseCompiledSchemas,
   validateXml,

@@ -1,272 +1,190 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import {
-  ExportError,
-  assertCrossrefExportable,
-  toCrossref,
-  toJats,
-  toOaiDc,
-  type CrossrefHeadOptions,
-} from '../formats/index.js';
-import { loadSeedSample, recordLocalId, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
-import { localIdFileStem } from '../model/records.js';
-import { formatXmlErrors, validateXml, type SchemaId } from '../validate/index.js';
-import { loadRecordInputs } from './inputs.js';
+import { runExport, type ExportEvent, type ExportSummary } from '../export/index.js';
+import { FORMATS, type DepositHead, type FormatDescriptor, type FormatList } from '../formats/index.js';
+import { loadSeedSample, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
+import { iterateRecordInputs } from './inputs.js';
 
-type FormatName = 'oai_dc' | 'jats' | 'crossref';
-const FORMATS: readonly FormatName[] = ['oai_dc', 'jats', 'crossref'];
-
-const SCHEMA_OF: Record<FormatName, SchemaId> = { oai_dc: 'oai_dc', jats: 'jats', crossref: 'crossref-5.3.1' };
+/** A record read from the command line, named by where it came from. */
+interface RecordItem {
+  record: ArticleRecord;
+  label: string;
+}
 
 /** Never deliverable (RFC 2606 ".invalid"): marks a batch file that is not ready to deposit. */
 const PLACEHOLDER_EMAIL = 'depositor@example.invalid';
+/** Files listed one by one without --verbose. */
+const LISTED_FILES = 10;
 
-interface ExportOptions {
-  format: FormatName | 'all';
+interface ExportCliOptions {
+  format: string;
   out: string;
   depositorName?: string;
   depositorEmail?: string;
   registrant?: string;
+  batchSize?: string;
   verbose?: boolean;
 }
 
-interface Source {
-  label: string;
-  record: ArticleRecord;
+function note(message: string): void {
+  process.stderr.write(`pubmeta export: note: ${message}\n`);
 }
 
-class ExportRun {
-  failures = 0;
-  written: string[] = [];
-  counts: Record<FormatName, number> = { oai_dc: 0, jats: 0, crossref: 0 };
-
-  /** List every file written (set once the number of records is known). */
-  listFiles = false;
-
-  constructor(private readonly out: string) {}
-
-  fail(label: string, message: string): void {
-    this.failures++;
-    process.stderr.write(`${label}: error: ${message.replace(/\n/g, `\n${label}: `)}\n`);
-  }
-
-  note(message: string): void {
-    process.stderr.write(`pubmeta export: note: ${message}\n`);
-  }
-
-  /** Validates against the official XSD, then writes atomically (temp file + rename); invalid output is never written. */
-  writeValidated(label: string, format: FormatName, fileName: string, xml: string): boolean {
-    const result = validateXml(xml, SCHEMA_OF[format]);
-    if (!result.valid) {
-      this.fail(label, `${format} output is not valid against ${SCHEMA_OF[format]}, not written:\n${formatXmlErrors(result.errors)}`);
-      return false;
-    }
-    return this.write(label, fileName, xml);
-  }
-
-  /** Writes output already validated, atomically (temp file + rename). */
-  write(label: string, fileName: string, xml: string): boolean {
-    const target = join(this.out, fileName);
-    const temporary = join(this.out, `.${fileName}.${process.pid}.tmp`);
-    try {
-      writeFileSync(temporary, xml);
-      renameSync(temporary, target);
-    } catch (error) {
-      rmSync(temporary, { force: true });
-      this.fail(label, `cannot write ${target}: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
-    }
-    this.written.push(target);
-    if (this.listFiles) process.stdout.write(`wrote ${target}\n`);
-    return true;
-  }
+function reportError(label: string, message: string): void {
+  process.stderr.write(`${label}: error: ${message.replace(/\n/g, `\n${label}: `)}\n`);
 }
 
-async function collectSources(inputs: string[], run: ExportRun): Promise<Source[]> {
+/** The command line's records, valid ones as export items; invalid ones reported as they are read. */
+async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }): AsyncGenerator<RecordItem> {
   if (inputs.length === 0) {
-    run.note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH})`);
-    return [{ label: SEED_SAMPLE_PATH, record: loadSeedSample() }];
+    note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH})`);
+    yield { record: loadSeedSample(), label: SEED_SAMPLE_PATH };
+    return;
   }
-  const sources: Source[] = [];
-  const exportedFrom = new Map<string, string>();
-  const doiFrom = new Map<string, string>();
-  for (const input of await loadRecordInputs(inputs)) {
+  for await (const input of iterateRecordInputs(inputs)) {
     for (const warning of input.warnings) process.stderr.write(`${input.source}: warning: ${warning}\n`);
     if (!input.record) {
-      if (input.errors.length > 0) run.fail(input.source, `invalid record, skipped:\n${input.errors.join('\n')}`);
+      if (input.errors.length > 0) {
+        counts.invalid++;
+        reportError(input.source, `invalid record, skipped:\n${input.errors.join('\n')}`);
+      }
       continue;
     }
-    const id = recordLocalId(input.record);
-    const stem = localIdFileStem(id);
-    const earlier = exportedFrom.get(stem);
-    if (earlier !== undefined) {
-      run.fail(input.source, `skipped: its local id ${JSON.stringify(id)} names the same output files as ${earlier}`);
-      continue;
-    }
-    // One DOI, one record: a batch carrying a DOI twice registers whichever Crossref reads last.
-    const sameDoi = doiFrom.get(input.record.doi);
-    if (sameDoi !== undefined) {
-      run.fail(input.source, `skipped: DOI ${input.record.doi} is already exported from ${sameDoi}`);
-      continue;
-    }
-    exportedFrom.set(stem, input.source);
-    doiFrom.set(input.record.doi, input.source);
-    sources.push({ label: input.source, record: input.record });
+    if (input.record.synthetic) counts.synthetic++;
+    yield { record: input.record, label: input.source };
   }
-  return sources;
+}
+
+/** The first item, read ahead (the Crossref head defaults to its publisher), then all of them. */
+async function peekFirst<T>(items: AsyncGenerator<T>): Promise<{ first: T | undefined; all: AsyncGenerator<T> }> {
+  const head = await items.next();
+  async function* all(): AsyncGenerator<T> {
+    if (head.done) return;
+    yield head.value;
+    yield* items;
+  }
+  return { first: head.done ? undefined : head.value, all: all() };
 }
 
 /** Depositor and registrant from flags, then environment, then the first record's publisher. */
-function crossrefHead(options: ExportOptions, sources: Source[], run: ExportRun): CrossrefHeadOptions {
-  const publisher = sources[0]?.record.journal.publisher?.name?.trim() || sources[0]?.record.journal.title.trim() || 'unknown';
+function depositHead(options: ExportCliOptions, first: ArticleRecord | undefined): DepositHead {
+  const publisher = first?.journal.publisher?.name?.trim() || first?.journal.title.trim() || 'unknown';
   let name = options.depositorName ?? process.env.PUBMETA_DEPOSITOR_NAME;
   let email = options.depositorEmail ?? process.env.PUBMETA_DEPOSITOR_EMAIL;
   let registrant = options.registrant ?? process.env.PUBMETA_REGISTRANT;
   if (!name?.trim()) {
     name = publisher;
-    run.note(`depositor name defaults to the publisher "${name}" (set --depositor-name or PUBMETA_DEPOSITOR_NAME)`);
+    note(`depositor name defaults to the publisher "${name}" (set --depositor-name or PUBMETA_DEPOSITOR_NAME)`);
   }
   if (!registrant?.trim()) {
     registrant = publisher;
-    run.note(`registrant defaults to the publisher "${registrant}" (set --registrant or PUBMETA_REGISTRANT)`);
+    note(`registrant defaults to the publisher "${registrant}" (set --registrant or PUBMETA_REGISTRANT)`);
   }
   if (!email?.trim()) {
     email = PLACEHOLDER_EMAIL;
-    run.note(
-      `no depositor e-mail: the batch carries the placeholder ${PLACEHOLDER_EMAIL}; set --depositor-email or PUBMETA_DEPOSITOR_EMAIL before depositing it`,
-    );
+    note(`no depositor e-mail: the batch carries the placeholder ${PLACEHOLDER_EMAIL}; set --depositor-email or PUBMETA_DEPOSITOR_EMAIL before depositing it`);
   }
   return { depositor: { name, email }, registrant };
 }
 
-function exportSingle(run: ExportRun, source: Source, format: 'oai_dc' | 'jats'): void {
-  const stem = localIdFileStem(recordLocalId(source.record));
-  let xml: string;
-  try {
-    xml = format === 'oai_dc' ? toOaiDc(source.record) : toJats(source.record);
-  } catch (error) {
-    if (!(error instanceof ExportError)) throw error;
-    run.fail(source.label, error.message);
+function printer(verbose: boolean): (event: ExportEvent) => void {
+  let listed = 0;
+  return (event) => {
+    if (event.type === 'failure') reportError(event.label, event.format ? `${event.format}: ${event.message}` : event.message);
+    else if (event.type === 'note') note(event.message);
+    else if (verbose || listed < LISTED_FILES) {
+      listed++;
+      process.stdout.write(`wrote ${event.path}\n`);
+    } else if (listed++ === LISTED_FILES) {
+      process.stdout.write('... (--verbose lists every file)\n');
+    }
+  };
+}
+
+function summaryLine(summary: ExportSummary, formats: FormatList, out: string, seconds: string, invalid: number): string {
+  const parts = formats.map((f) =>
+    f.writeBatch ? `${f.id} ${summary.written[f.id]} in ${summary.files[f.id]} batch file(s)` : `${f.id} ${summary.written[f.id]}`,
+  );
+  const problems = summary.failures + invalid;
+  return `pubmeta export: ${summary.records + invalid} record(s) read; wrote ${parts.join(', ')} to ${out} in ${seconds} s` +
+    (problems > 0 ? `; ${problems} problem(s) reported above` : '');
+}
+
+async function exportCommand(inputs: string[], options: ExportCliOptions, available: FormatList): Promise<void> {
+  const formats: FormatDescriptor[] = options.format === 'all' ? [...available] : available.filter((f) => f.id === options.format);
+  const started = performance.now();
+  const counts = { invalid: 0, synthetic: 0 };
+  const { first, all } = await peekFirst(exportItems(inputs, counts));
+  if (!first) {
+    process.stdout.write(`pubmeta export: ${counts.invalid} record(s) read; nothing to export${counts.invalid > 0 ? `; ${counts.invalid} problem(s) reported above` : ''}\n`);
+    process.exitCode = 1;
     return;
   }
-  if (run.writeValidated(source.label, format, `${stem}.${format}.xml`, xml)) run.counts[format]++;
-}
-
-/** One batch for every record Crossref can take; records it cannot are reported and left out. */
-function exportCrossrefBatch(run: ExportRun, sources: Source[], head: CrossrefHeadOptions): void {
-  let batch = sources.filter((source) => {
-    try {
-      assertCrossrefExportable(source.record);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ExportError)) throw error;
-      run.fail(source.label, error.message);
-      return false;
-    }
+  const deposit = formats.some((f) => f.writeBatch) ? depositHead(options, first.record) : undefined;
+  const batchSize = options.batchSize === undefined ? undefined : Number(options.batchSize);
+  const summary = await runExport(all, {
+    outDir: options.out,
+    formats,
+    ...(deposit ? { deposit } : {}),
+    ...(batchSize !== undefined ? { maxBatchRecords: batchSize } : {}),
+    onEvent: printer(options.verbose === true),
   });
-  // Problems found only while building (malformed markup) drop that record; the loop is bounded by the batch size.
-  let xml: string | undefined;
-  while (batch.length > 0 && xml === undefined) {
-    try {
-      xml = toCrossref(batch.map((s) => s.record), head);
-    } catch (error) {
-      if (!(error instanceof ExportError)) throw error;
-      const culprit = batch.find((s) => s.record.doi === error.recordId);
-      if (!culprit) {
-        run.fail('crossref', error.message);
-        return;
-      }
-      run.fail(culprit.label, error.message);
-      batch = batch.filter((s) => s !== culprit);
-    }
+  if (counts.synthetic > 0 && formats.some((f) => f.writeBatch && summary.written[f.id]! > 0)) {
+    note(`the deposit batches hold ${counts.synthetic} synthetic record(s): never deposit them`);
   }
-  if (xml === undefined) return;
-
-  const result = validateXml(xml, 'crossref-5.3.1');
-  if (!result.valid) {
-    // Find the records that make the batch invalid, report them, and deposit the rest.
-    const good = batch.filter((source) => {
-      const single = validateXml(toCrossref([source.record], { ...head, batchId: 'validation-check', timestamp: 0 }), 'crossref-5.3.1');
-      if (!single.valid) run.fail(source.label, `Crossref output is not valid against crossref-5.3.1, left out of the batch:\n${formatXmlErrors(single.errors)}`);
-      return single.valid;
-    });
-    if (good.length === 0 || good.length === batch.length) {
-      if (good.length > 0) run.fail('crossref', `batch is not valid against crossref-5.3.1, not written:\n${formatXmlErrors(result.errors)}`);
-      return;
-    }
-    batch = good;
-    xml = toCrossref(batch.map((s) => s.record), head);
-  }
-  const batchId = /<doi_batch_id>([^<]*)<\/doi_batch_id>/.exec(xml)?.[1] ?? 'batch';
-  const fileName = `crossref-${localIdFileStem(batchId)}.xml`;
-  // The whole batch was validated above; only a batch rebuilt without its invalid records needs it again.
-  if (result.valid ? run.write('crossref', fileName, xml) : run.writeValidated('crossref', 'crossref', fileName, xml)) {
-    run.counts.crossref = batch.length;
-    const synthetic = batch.filter((s) => s.record.synthetic).length;
-    if (synthetic > 0) run.note(`the Crossref batch holds ${synthetic} synthetic record(s): never deposit it`);
-  }
-}
-
-async function runExport(inputs: string[], options: ExportOptions): Promise<void> {
-  const formats = options.format === 'all' ? FORMATS : [options.format];
-  mkdirSync(options.out, { recursive: true });
-  const started = performance.now();
-  const run = new ExportRun(options.out);
-  const sources = await collectSources(inputs, run);
-  run.listFiles = options.verbose === true || sources.length <= 10;
-
-  for (const source of sources) {
-    if (formats.includes('oai_dc')) exportSingle(run, source, 'oai_dc');
-    if (formats.includes('jats')) exportSingle(run, source, 'jats');
-  }
-  if (formats.includes('crossref') && sources.length > 0) {
-    exportCrossrefBatch(run, sources, crossrefHead(options, sources, run));
-  }
-
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const parts = formats.map((f) => (f === 'crossref' ? `crossref ${run.counts.crossref} in ${run.counts.crossref > 0 ? 1 : 0} batch` : `${f} ${run.counts[f]}`));
-  process.stdout.write(
-    `pubmeta export: ${sources.length} record(s) read; wrote ${parts.join(', ')} to ${options.out} in ${seconds} s` +
-      (run.failures > 0 ? `; ${run.failures} problem(s) reported above` : '') +
-      '\n',
-  );
-  if (run.failures > 0 || sources.length === 0) process.exitCode = 1;
+  process.stdout.write(`${summaryLine(summary, formats, options.out, seconds, counts.invalid)}\n`);
+  if (summary.status !== 'succeeded' || counts.invalid > 0 || summary.records === 0) process.exitCode = 1;
 }
 
-/** Registers the `export` command. */
-export function register(program: Command): void {
+function layoutHelp(formats: FormatList): string {
+  const rows = formats.map((f) =>
+    `  <out>/${f.id}/${f.writeBatch ? '<batch id>' : '<local id>'}.${f.extension}`.padEnd(44) + f.label +
+    (f.batching ? ` (at most ${f.batching.defaultMaxRecords} records and ${f.batching.maxBytes / 1_000_000} MB per file)` : ''),
+  );
+  return rows.join('\n');
+}
+
+/** Registers the `export` command; `formats` are the choices (the registry by default). */
+export function register(program: Command, formats: FormatList = FORMATS): void {
+  const ids = formats.map((f) => f.id);
   program
     .command('export')
     .description(
-      'Export article records as Dublin Core (oai_dc), JATS 1.3 and Crossref 5.3.1 deposit XML. Every output is validated against the official XSD before it is written.',
+      `Export article records as ${formats.map((f) => f.label).join(', ')}. Every output is checked against its official schema before it is written.`,
     )
-    .argument('[inputs...]', 'record JSON files or directories (walked, sorted); none: the bundled seed sample')
-    .addOption(new Option('--format <format>', 'output format').choices(['oai_dc', 'jats', 'crossref', 'all']).default('all'))
+    .argument('[inputs...]', 'record JSON files, XML files (JATS, Crossref, oai_dc) or directories (walked, sorted); none: the bundled seed sample')
+    .addOption(new Option('--format <format>', 'output format').choices([...ids, 'all']).default('all'))
     .requiredOption('--out <dir>', 'output directory (created if missing)')
     .option('--depositor-name <name>', 'Crossref depositor name (env PUBMETA_DEPOSITOR_NAME; default: the publisher)')
     .option('--depositor-email <email>', 'Crossref depositor e-mail for batch results (env PUBMETA_DEPOSITOR_EMAIL)')
     .option('--registrant <name>', 'Crossref registrant (env PUBMETA_REGISTRANT; default: the publisher)')
-    .option('--verbose', 'list every file written (always listed for up to 10 records)')
+    .addOption(new Option('--batch-size <n>', 'records per deposit batch file (default 100; files also stay under the format\'s byte limit)').argParser((value) => {
+      if (!/^[1-9]\d*$/.test(value)) throw new Error('--batch-size must be a positive integer');
+      return value;
+    }))
+    .option('--verbose', `list every file written (the first ${LISTED_FILES} are always listed)`)
     .addHelpText(
       'after',
       `
-Files: <localId>.oai_dc.xml and <localId>.jats.xml per record, and one Crossref batch per
-run, crossref-<doi_batch_id>.xml, holding every record Crossref can take (grouped by journal
-and issue). The local id is the record's "id", else its DOI, with characters outside
-[A-Za-z0-9._-] replaced by "_".
+Files, one folder per format:
+${layoutHelp(formats)}
+The local id is the record's "id", else its DOI, with every character outside A-Z a-z 0-9
+_ ~ - . written as %XX (UTF-8), so each record has its own file and the name decodes back to
+the id. A batch id is "pubmeta-<UTC time, yyyyMMddHHmmssSSS>-<8 hex digits of the sha256 of its
+DOIs>", also the deposit's doi_batch_id.
 
 Invalid records are reported with their JSON pointers and skipped; a record a format cannot
 represent (for example no publication year for Crossref, no ISSN for JATS) is reported with
-the missing field; output that fails XSD validation is not written. The other records still
-export. Exit status 1 if anything was not exported.
+the missing field; output that fails its schema is not written (a record that makes a batch
+invalid is named and left out of it). The other records still export. Exit status 1 if
+anything was not exported.
 
 Examples:
   pubmeta export --out /tmp/o                      # the bundled seed sample, all formats
   pubmeta export records/ --format crossref --out out --depositor-email me@example.org
   PUBMETA_REGISTRANT="Example Press" pubmeta export a.json b.json --format jats --out out`,
     )
-    .action(async (inputs: string[], options: ExportOptions) => {
-      await runExport(inputs, options);
+    .action(async (inputs: string[], options: ExportCliOptions) => {
+      await exportCommand(inputs, options, formats);
     });
 }

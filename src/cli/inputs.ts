@@ -1,7 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { extname, join } from 'node:path';
-import { ReaderError, decodeXmlFileBytes, readAnyXml } from '../formats/readers/index.js';
+import { ReaderError, readXmlFile } from '../formats/index.js';
+import { xmlFileEncoding } from '../formats/readers/file.js';
 import { locateJsonSyntaxError, recordLocalId, validateArticle, type ArticleRecord } from '../model/index.js';
 import { describeSheetCell, matchSheetColumn, readSpreadsheet, detectSheetDelimiter, type SheetRowReadOptions } from '../spreadsheet/index.js';
 
@@ -70,6 +71,14 @@ async function walk(directory: string): Promise<string[]> {
 }
 
 async function loadFile(file: string, options: RecordInputOptions): Promise<LoadedInput[]> {
+  // XML is read by content, in chunks (a 200 MB JATS article costs the memory of its metadata).
+  let xml: boolean;
+  try {
+    xml = await startsWithMarkup(file);
+  } catch (error) {
+    return [{ source: file, errors: [`cannot read: ${describeFsError(error)}`], warnings: [] }];
+  }
+  if (xml) return await loadXmlInput(file);
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -79,8 +88,6 @@ async function loadFile(file: string, options: RecordInputOptions): Promise<Load
   if (recordFileKind(file, bytes) === 'spreadsheet') return await loadSpreadsheetInput(file, bytes, options);
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const firstChar = /\S/.exec(text)?.[0];
-  if (firstChar === '<') return await loadXmlInput(file, text);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -94,18 +101,32 @@ async function loadFile(file: string, options: RecordInputOptions): Promise<Load
   return [loadRecordValue(file, parsed)];
 }
 
+/** Whether the file's first character (after a BOM, in its encoding) is "<". */
+async function startsWithMarkup(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const { label, bom } = xmlFileEncoding(head.subarray(0, bytesRead));
+    const text = new TextDecoder(label === 'utf-16le' || label === 'utf-16be' ? label : 'latin1').decode(head.subarray(bom, bytesRead));
+    return /\S/.exec(text)?.[0] === '<';
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * XML record files are read by content (root element and namespace), whatever their name:
  * JATS articles, Crossref deposits (every journal_article) and oai_dc records. Reader warnings
  * (dropped elements, unresolved DTD entities) travel with each record read from the file.
  */
-async function loadXmlInput(file: string, text: string): Promise<LoadedInput[]> {
-  if (/^\s*<\?xml[^>]*encoding\s*=\s*["'](?!utf-?8["'])/i.test(text)) text = decodeXmlFileBytes(await readFile(file));
-  let read: ReturnType<typeof readAnyXml>;
+async function loadXmlInput(file: string): Promise<LoadedInput[]> {
+  let read: Awaited<ReturnType<typeof readXmlFile>>;
   try {
-    read = readAnyXml(text);
+    read = await readXmlFile(file);
   } catch (error) {
     if (error instanceof ReaderError) return [{ source: file, errors: [error.message], warnings: [] }];
+    if (error instanceof Error && 'code' in error) return [{ source: file, errors: [`cannot read: ${describeFsError(error)}`], warnings: [] }];
     throw error;
   }
   const warnings = read.warnings.map((w) => `${read.format}: ${w.path}: ${w.message}`);
@@ -201,4 +222,18 @@ function describeJsonError(error: unknown, text: string): string {
   const problem = locateJsonSyntaxError(text);
   if (problem) return `line ${problem.line} column ${problem.column}: ${problem.message}`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * loadRecordInputs one file at a time, for commands that stream (export): directories are
+ * listed, but only one file's records are in memory at once. Duplicate local ids are left to
+ * the consumer (the export pipeline refuses them by name).
+ */
+export async function* iterateRecordInputs(paths: string[], options: RecordInputOptions = {}): AsyncGenerator<LoadedInput> {
+  for (const path of paths) {
+    const problems: LoadedInput[] = [];
+    const files = await expandPath(path, problems);
+    yield* problems;
+    for (const file of files) yield* await loadFile(file, options);
+  }
 }

@@ -2,18 +2,20 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadRecordInputs, recordFileKind } from './inputs.js';
-import { SCHEMA_IDS, describeRootElement, detectSchema, validateXml, type SchemaId, type XmlValidationIssue } from '../validate/index.js';
+import { describeKnownRoots, detectSchema } from '../formats/index.js';
+import { SCHEMA_IDS, describeRootElement, validateXml, type SchemaId, type XmlValidationIssue } from '../validate/index.js';
 
 interface FileReport {
   file: string;
-  schema?: SchemaId | 'record';
+  schema?: string;
   valid: boolean;
   errors: (XmlValidationIssue | RecordIssue)[];
   /** Why the file could not be validated at all (unreadable, unknown root element). */
   problem?: string;
 }
 
-const KNOWN_ROOTS = 'an OAI-PMH response, oai_dc:dc, a Crossref 5.3.0/5.3.1 doi_batch or a JATS <article> (no namespace)';
+/** The documents whose schema is found from the root element: OAI-PMH responses and every registered XML format. */
+const KNOWN_ROOTS = describeKnownRoots();
 
 /** Files named on the command line; a directory stands for the .xml files under it, sorted. */
 function expandInputs(inputs: string[]): { file: string; problem?: string }[] {
@@ -39,7 +41,7 @@ function expandInputs(inputs: string[]): { file: string; problem?: string }[] {
   return out;
 }
 
-function validateFile(file: string, forced: SchemaId | undefined): FileReport {
+function validateFile(file: string, forced: string | undefined): FileReport {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);

@@ -8,7 +8,7 @@ import type {
   PendingDoi,
 } from '../store/types.js';
 import type { BatchDiagnostic, RecordDiagnosticStatus } from './responses.js';
-import { crossrefTimestampOf } from '../formats/crossref.js';
+import { crossrefTimestampOf } from '../formats/crossref/writer.js';
 
 // The state rows are the store's types (src/store/types.ts).
 export type { BatchItem, DepositBatchInfo, DepositBatchStatus, DoiDepositState, DoiDepositStatus, PendingDoi };

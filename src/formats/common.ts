@@ -1,5 +1,5 @@
 // Small pure helpers shared by the three writers.
-import type { ArticleRecord, Contributor, Issn, LangMap, PartialDate } from '../model/types.js';
+import type { ArticleRecord, Contributor, Issn, LangMap, PartialDate, ReferenceFields } from '../model/types.js';
 
 export const NS = {
   xml: 'http://www.w3.org/XML/1998/namespace',
@@ -37,13 +37,25 @@ export function present(value: string | undefined | null): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
+/** Whether a reference has any structured field with text (no array built, unlike Object.values). */
+export function hasStructuredFields(fields: ReferenceFields | undefined): boolean {
+  if (!fields) return false;
+  for (const key in fields) if (present(fields[key as keyof ReferenceFields]) !== undefined) return true;
+  return false;
+}
+
 /** Paragraphs of a plain-text abstract: blank lines separate them (record model convention). */
 export function paragraphs(text: string): string[] {
-  return text
-    .split(/\r?\n[ \t]*\r?\n/)
-    .map((p) => p.replace(/\s+/g, ' ').trim())
-    .filter((p) => p !== '');
+  const out: string[] = [];
+  for (const paragraph of text.includes('\n') ? text.split(/\r?\n[ \t]*\r?\n/) : [text]) {
+    // Most paragraphs have single spaces only: no copy for them.
+    const collapsed = (LOOSE_WHITESPACE.test(paragraph) ? paragraph.replace(/\s+/g, ' ') : paragraph).trim();
+    if (collapsed !== '') out.push(collapsed);
+  }
+  return out;
 }
+
+const LOOSE_WHITESPACE = /\s\s|[\t\n\r\f\v\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 export interface DateParts {
   year: number;
@@ -63,13 +75,25 @@ export function dateParts(value: PartialDate | number | undefined): DateParts | 
   return parts;
 }
 
-/** The most precise publication date known: the article's, then the issue's date, then the issue year. */
+/** The earlier of two dates; when one is a less precise form of the other (2024 and 2024-03), the more precise. */
+function earlier(a: DateParts, b: DateParts): DateParts {
+  const common = Math.min(a.iso.length, b.iso.length);
+  const left = a.iso.slice(0, common);
+  const right = b.iso.slice(0, common);
+  if (left !== right) return left < right ? a : b;
+  return a.iso.length >= b.iso.length ? a : b;
+}
+
+/** The article's earliest publication date, whatever the medium. */
+export function earliestPublished(record: ArticleRecord): DateParts | undefined {
+  const online = dateParts(record.dates?.published?.online);
+  const print = dateParts(record.dates?.published?.print);
+  return online && print ? earlier(online, print) : (online ?? print);
+}
+
+/** The publication date a format with one date gives: the article's earliest, then the issue's date, then the issue year. */
 export function publicationDate(record: ArticleRecord): DateParts | undefined {
-  return (
-    dateParts(record.dates?.published?.online ?? record.dates?.published?.print) ??
-    dateParts(record.issue?.publicationDate) ??
-    dateParts(record.issue?.year)
-  );
+  return earliestPublished(record) ?? dateParts(record.issue?.publicationDate) ?? dateParts(record.issue?.year);
 }
 
 /** The issue's own date (issue.publicationDate, else issue.year). */
@@ -78,13 +102,37 @@ export function issueDate(record: ArticleRecord): DateParts | undefined {
 }
 
 /**
- * Whether the article was published online. Journals known only by print ISSNs and without
- * any web address for the article are treated as print; everything else as online.
+ * Whether an article known by a single, undifferentiated publication date was published
+ * online. Journals known only by print ISSNs and without any web address for the article are
+ * taken as print; everything else as online. Only decides for records with one date: before
+ * dates by medium a record had one `dates.published`, which is read as the online date.
  */
 export function publishedOnline(record: ArticleRecord): boolean {
   const issns = record.journal.issns ?? [];
   const printOnly = issns.length > 0 && issns.every((issn) => issn.media === 'print');
   return !(printOnly && !record.landingPage && !(record.galleys?.length));
+}
+
+export type Medium = 'online' | 'print';
+
+/**
+ * The article's publication dates with their media, online first. Online and print dates each
+ * keep their own medium; a record with an online date only may be a single legacy date, so
+ * publishedOnline decides its medium.
+ */
+export function publishedByMedium(record: ArticleRecord): { medium: Medium; date: DateParts }[] {
+  const online = dateParts(record.dates?.published?.online);
+  const print = dateParts(record.dates?.published?.print);
+  if (online && print) return [{ medium: 'online', date: online }, { medium: 'print', date: print }];
+  if (print) return [{ medium: 'print', date: print }];
+  if (online) return [{ medium: publishedOnline(record) ? 'online' : 'print', date: online }];
+  return [];
+}
+
+/** The medium of dates that belong to no medium of their own (an issue's date, acceptance): print when the article appeared in print, else as publishedOnline says. */
+export function primaryMedium(record: ArticleRecord): Medium {
+  if (record.dates?.published?.print !== undefined) return 'print';
+  return publishedOnline(record) ? 'online' : 'print';
 }
 
 /** Electronic ISSNs first: for journal ids and citations the online edition is the one cited. */
@@ -159,11 +207,19 @@ export function isOpenLicense(url: string): boolean {
 
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
 
+const countryNames = new Map<string, string | undefined>();
+
 /** English name of an ISO 3166-1 alpha-2 code ("US" -> "United States"), undefined when unknown. */
 export function countryName(code: string): string | undefined {
+  const upper = code.toUpperCase();
+  if (countryNames.has(upper)) return countryNames.get(upper);
+  let name: string | undefined;
   try {
-    return regionNames.of(code.toUpperCase());
+    name = regionNames.of(upper);
   } catch {
-    return undefined;
+    name = undefined;
   }
+  // A few hundred codes at most: Intl's look-up costs more than the rest of an affiliation.
+  if (countryNames.size < 1000) countryNames.set(upper, name);
+  return name;
 }

@@ -1,14 +1,5 @@
-export type ExportFormat =
-  | 'oai_dc'
-  | 'jats'
-  | 'crossref'
-  | 'datacite'
-  | 'oai_openaire'
-  | 'csl'
-  | 'bibtex'
-  | 'ris'
-  | 'schemaorg'
-  | 'citation_meta';
+/** A format id (registry key); the registry derives the precise union, FormatId. */
+export type ExportFormat = string;
 
 /** A record lacks something a target format requires. Names the record, the field and the format. */
 export class ExportError extends Error {

@@ -1,8 +1,9 @@
-import { readJats, readOaiDc } from '../formats/index.js';
+import { FORMATS, documentRoot, formatForRoot, type FormatDescriptor, type FormatList } from '../formats/index.js';
 import { validateArticle } from '../model/index.js';
 import type { ArticleRecord } from '../model/types.js';
 
-export type HarvestMetadataFormat = 'oai_dc' | 'jats';
+/** The id of the registered format whose reader mapped a record ('oai_dc', 'jats', ...). */
+export type HarvestMetadataFormat = string;
 
 /** A harvested metadata record mapped to the article model. */
 export interface HarvestMapping {
@@ -28,20 +29,19 @@ export class HarvestMappingError extends Error {
   }
 }
 
-const OAI_DC_NAMESPACE = 'http://www.openarchives.org/OAI/2.0/oai_dc/';
+/**
+ * Decides the reader from the metadata root element (the registered formats' detect), falling
+ * back to the metadataPrefix (a format's OAI prefix, or one it says it reads when harvesting).
+ */
+export function detectMetadataFormat(metadataXml: string, metadataPrefix: string, formats: FormatList = FORMATS): HarvestMetadataFormat | undefined {
+  return readerFor(metadataXml, metadataPrefix, formats)?.id;
+}
 
-/** Decides the reader from the metadata root element, falling back to the metadataPrefix. */
-export function detectMetadataFormat(metadataXml: string, metadataPrefix: string): HarvestMetadataFormat | undefined {
-  const root = /^(?:\s|<!--[^]*?-->|<\?[^]*?\?>)*<([^\s/>!?]+)([^>]*)>/.exec(metadataXml);
-  if (root) {
-    const qname = root[1]!;
-    const local = qname.includes(':') ? qname.slice(qname.indexOf(':') + 1) : qname;
-    if (local === 'dc' && (root[2]!.includes(OAI_DC_NAMESPACE) || qname.startsWith('oai_dc:'))) return 'oai_dc';
-    if (local === 'article') return 'jats';
-  }
-  if (metadataPrefix === 'oai_dc') return 'oai_dc';
-  if (/^(jats|nlm|pmc|pmc_fm|jats_?1\.?\d?)$/i.test(metadataPrefix)) return 'jats';
-  return undefined;
+function readerFor(metadataXml: string, metadataPrefix: string, formats: FormatList): FormatDescriptor | undefined {
+  const root = documentRoot(metadataXml);
+  const byRoot = root && formatForRoot(root, formats);
+  if (byRoot) return byRoot;
+  return formats.find((f) => f.read && (f.oai?.prefix === metadataPrefix || f.oai?.harvestPrefixes?.test(metadataPrefix) === true));
 }
 
 /**
@@ -49,13 +49,14 @@ export function detectMetadataFormat(metadataXml: string, metadataPrefix: string
  * dates), JATS via readJats (front matter and references), then validateArticle.
  */
 export const mapHarvestedMetadata: HarvestMapper = (metadataXml, metadataPrefix) => {
-  const format = detectMetadataFormat(metadataXml, metadataPrefix);
-  if (format === undefined) {
+  const reader = readerFor(metadataXml, metadataPrefix, FORMATS);
+  const format = reader?.id;
+  if (reader?.read === undefined || format === undefined) {
     return { format, record: undefined, valid: false, errors: [`no mapping to the article model for metadataPrefix "${metadataPrefix}"`], warnings: [] };
   }
   let result;
   try {
-    result = format === 'oai_dc' ? readOaiDc(metadataXml) : readJats(metadataXml);
+    result = reader.read(metadataXml);
   } catch (error) {
     throw new HarvestMappingError(`the ${format} metadata cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -1,8 +1,6 @@
-import { JATS_OAI_NAMESPACE, JATS_OAI_SCHEMA_LOCATION, toJats, toOaiDc } from '../formats/index.js';
+import { FORMATS, jatsFormat, oaiDcFormat, oaiFormats, type FormatDescriptor, type FormatList, type FormatOaiInfo } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
-import { recordLocalId } from '../model/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from './identifiers.js';
-import { jatsIdPrefix, prefixJatsIds } from './jatsIds.js';
 
 /** A metadata format the repository disseminates (OAI-PMH §3.4). */
 export interface OaiMetadataFormat {
@@ -33,37 +31,37 @@ export interface OaiConfig {
   stylesheetHref?: string | false;
   /** Content codings advertised in Identify (the HTTP layer implements gzip and deflate). */
   compression?: string[];
-  /** Formats to disseminate. Default: oai_dc and namespaced JATS (DEFAULT_METADATA_FORMATS). */
+  /** Formats to disseminate. Default: every registered format with an OAI-PMH section (DEFAULT_METADATA_FORMATS). */
   metadataFormats?: OaiMetadataFormat[];
   /** Called when a record cannot be rendered in a format (it is then left out or refused). */
   onExportError?: (localId: string, metadataPrefix: string, error: unknown) => void;
 }
 
-export const OAI_DC_FORMAT: OaiMetadataFormat = {
-  metadataPrefix: 'oai_dc',
-  schema: 'http://www.openarchives.org/OAI/2.0/oai_dc.xsd',
-  metadataNamespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/',
-  render: (record) => toOaiDc(record, { declaration: false }),
-  alwaysAvailable: true,
-};
+/** The OAI-PMH view of a registered format: its `oai` section, rendered without XML declaration. */
+export function oaiMetadataFormat(format: FormatDescriptor & { oai: FormatOaiInfo }): OaiMetadataFormat {
+  const oai = format.oai;
+  const metadataFormat: OaiMetadataFormat = {
+    metadataPrefix: oai.prefix,
+    schema: oai.schema,
+    metadataNamespace: oai.namespace,
+    render: oai.write ?? ((record) => format.write(record, { declaration: false })),
+  };
+  if (oai.alwaysAvailable) metadataFormat.alwaysAvailable = true;
+  return metadataFormat;
+}
 
-/**
- * JATS has no namespace, but OAI-PMH's metadata wildcard is namespace="##other" strict, so
- * JATS is served in the namespace PMC's OAI service uses for JATS articles. Ids get a
- * per-record prefix so they stay unique across the articles of one response.
- */
-export const JATS_FORMAT: OaiMetadataFormat = {
-  metadataPrefix: 'jats',
-  schema: JATS_OAI_SCHEMA_LOCATION,
-  metadataNamespace: JATS_OAI_NAMESPACE,
-  render: (record) =>
-    prefixJatsIds(
-      toJats(record, { declaration: false, namespace: JATS_OAI_NAMESPACE, schemaLocation: JATS_OAI_SCHEMA_LOCATION }),
-      jatsIdPrefix(recordLocalId(record)),
-    ),
-};
+/** Every format in `formats` that has an OAI-PMH section, in registry order. */
+export function oaiMetadataFormats(formats: FormatList = FORMATS): OaiMetadataFormat[] {
+  return oaiFormats(formats).map(oaiMetadataFormat);
+}
 
-export const DEFAULT_METADATA_FORMATS: readonly OaiMetadataFormat[] = [OAI_DC_FORMAT, JATS_FORMAT];
+/** What a repository disseminates unless configured otherwise: every registered format with `oai`. */
+export const DEFAULT_METADATA_FORMATS: readonly OaiMetadataFormat[] = oaiMetadataFormats();
+
+export const OAI_DC_FORMAT: OaiMetadataFormat = oaiMetadataFormat(oaiDcFormat);
+
+/** JATS as the provider serves it: in PMC's OAI namespace, ids prefixed per record (see the jats descriptor). */
+export const JATS_FORMAT: OaiMetadataFormat = oaiMetadataFormat(jatsFormat);
 
 export const DEFAULT_PAGE_SIZES = { records: 100, identifiers: 500 } as const;
 export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;

@@ -4,6 +4,8 @@ export {
   checkOaiConfig,
   defaultStylesheetHref,
   DEFAULT_METADATA_FORMATS,
+  oaiMetadataFormat,
+  oaiMetadataFormats,
   DEFAULT_PAGE_SIZES,
   DEFAULT_TOKEN_TTL_SECONDS,
   OAI_DC_FORMAT,

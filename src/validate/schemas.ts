@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { XmlDocument, XmlLibError, XsdValidator } from 'libxml2-wasm';
+import { JATS_ID_ATTRIBUTES } from './id-attributes.js';
 import { OFFICIAL_SCHEMA_DIR, defineVirtualSchema, withSchemaLoading } from './resolver.js';
 
 export type SchemaId = 'oai_dc' | 'jats' | 'crossref-5.3.1' | 'crossref-5.3.0' | 'oai-pmh' | 'datacite-4.7' | 'openaire-4' | 'oai-pmh-openaire';
@@ -22,7 +23,15 @@ interface SchemaDefinition {
   entry: string;
   /** In-memory schema documents (relative path -> source), never written to disk. */
   virtual?: Record<string, string>;
+  /**
+   * Documents for this schema may be validated many to one parsed document (validateXmlMany):
+   * each root element on its own, as if it were its document. `idAttributes` are the
+   * attributes of type ID, IDREF or IDREFS, whose values must stay unique per document.
+   */
+  manyPerDocument?: { idAttributes?: ReadonlySet<string> };
 }
+
+
 
 // JATS is a no-namespace vocabulary, but OAI-PMH.xsd only admits metadata from another
 // namespace, strictly validated (<any namespace="##other" processContents="strict"/>).
@@ -73,8 +82,8 @@ const OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE = `<?xml version="1.0" encoding="UTF-
 `;
 
 const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
-  oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd' },
-  jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER },
+  oai_dc: { description: 'OAI-PMH Dublin Core (oai_dc.xsd)', entry: 'oai-pmh/oai_dc.xsd', manyPerDocument: {} },
+  jats: { description: 'JATS 1.3 Journal Publishing, MathML 3', entry: JATS_DRIVER, manyPerDocument: { idAttributes: JATS_ID_ATTRIBUTES } },
   'crossref-5.3.1': { description: 'Crossref deposit schema 5.3.1', entry: 'crossref/crossref5.3.1.xsd' },
   'crossref-5.3.0': { description: 'Crossref deposit schema 5.3.0', entry: 'crossref/crossref5.3.0.xsd' },
   'oai-pmh': {
@@ -95,6 +104,11 @@ const DEFINITIONS: Record<SchemaId, SchemaDefinition> = {
     virtual: { [OAI_OPENAIRE_RESPONSE_WRAPPER]: OAI_OPENAIRE_RESPONSE_WRAPPER_SOURCE },
   },
 };
+
+/** Whether `id` names a schema registered here (format descriptors name theirs by string). */
+export function isSchemaId(id: string): id is SchemaId {
+  return Object.hasOwn(DEFINITIONS, id);
+}
 
 export function describeSchema(id: SchemaId): string {
   return DEFINITIONS[id].description;
@@ -156,11 +170,11 @@ const compiled = new Map<SchemaId, CompiledXsd>();
 let compileCount = 0;
 
 /** The compiled schema for `id`, compiling it on first use. */
-export function compiledSchema(id: SchemaId): XsdValidator {
-  const cached = compiled.get(id);
+export function compiledSchema(id: string): XsdValidator {
+  const cached = compiled.get(id as SchemaId);
   if (cached) return cached.validator;
+  if (!isSchemaId(id)) throw new Error(`unknown schema id ${JSON.stringify(id)}; expected one of ${SCHEMA_IDS.join(', ')}`);
   const definition = DEFINITIONS[id];
-  if (!definition) throw new Error(`unknown schema id ${JSON.stringify(id)}; expected one of ${SCHEMA_IDS.join(', ')}`);
   for (const [file, source] of Object.entries(definition.virtual ?? {})) {
     defineVirtualSchema(join(OFFICIAL_SCHEMA_DIR, file), source);
   }
@@ -173,6 +187,11 @@ export function compiledSchema(id: SchemaId): XsdValidator {
   compiled.set(id, result);
   compileCount++;
   return result.validator;
+}
+
+/** How documents for a schema may be validated many at a time; undefined: one by one. */
+export function manyPerDocument(id: string): SchemaDefinition['manyPerDocument'] {
+  return isSchemaId(id) ? DEFINITIONS[id].manyPerDocument : undefined;
 }
 
 /** How many times a schema has been compiled in this process (each id at most once while cached). */
@@ -221,16 +240,16 @@ export interface JsonValidationResult {
 // ajv is CommonJS; under NodeNext the default import is module.exports.
 type AjvClass = typeof AjvModule.default;
 const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as AjvClass;
-const compiledJson = new Map<JsonSchemaId, ValidateFunction>();
+const compiledJson = new Map<string, ValidateFunction>();
 
 export function describeJsonSchema(id: JsonSchemaId): string {
   return JSON_DEFINITIONS[id].description;
 }
 
-function compiledJsonSchema(id: JsonSchemaId): ValidateFunction {
+function compiledJsonSchema(id: string): ValidateFunction {
   const cached = compiledJson.get(id);
   if (cached) return cached;
-  const definition = JSON_DEFINITIONS[id];
+  const definition = (JSON_DEFINITIONS as Record<string, SchemaDefinition | undefined>)[id];
   if (!definition) throw new Error(`unknown JSON schema id ${JSON.stringify(id)}; expected one of ${JSON_SCHEMA_IDS.join(', ')}`);
   const path = join(OFFICIAL_SCHEMA_DIR, definition.entry);
   if (!existsSync(path)) throw new XsdCompileError(`${path} not found: the official schemas are not installed (run \`npm run fetch-schemas\`)`);
@@ -247,14 +266,14 @@ function jsonIssue(error: ErrorObject): JsonValidationIssue {
 }
 
 /** Validates a parsed JSON value against an official JSON Schema. */
-export function validateJson(value: unknown, id: JsonSchemaId): JsonValidationResult {
+export function validateJson(value: unknown, id: JsonSchemaId | (string & {})): JsonValidationResult {
   const validate = compiledJsonSchema(id);
   if (validate(value)) return { valid: true, errors: [] };
   return { valid: false, errors: (validate.errors ?? []).map(jsonIssue) };
 }
 
 /** Validates JSON text: a syntax error is reported like a schema error, at the document. */
-export function validateJsonText(text: string, id: JsonSchemaId): JsonValidationResult {
+export function validateJsonText(text: string, id: JsonSchemaId | (string & {})): JsonValidationResult {
   let value: unknown;
   try {
     value = JSON.parse(text);

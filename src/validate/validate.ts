@@ -1,7 +1,7 @@
 import { ParseOption, XmlDocument, XmlError, XmlLibError, XmlValidateError, type ErrorDetail } from 'libxml2-wasm';
 import { ensureDocumentLoadsRefused } from './resolver.js';
 import { compiledSchema, type SchemaId } from './schemas.js';
-import { SourcePositions, findExternalEntityReferences, indexElementPaths, scanRootElement, type ScannedStartTag } from './xml-scan.js';
+import { SourcePositions, findExternalEntityReferences, indexElementPaths, sourceText, type ScannedStartTag } from './xml-scan.js';
 
 export interface XmlValidationIssue {
   line: number;
@@ -19,17 +19,10 @@ export interface XmlValidationResult {
 // entities and DTDs unloaded (and the input provider refuses them anyway). No DTDLOAD, no
 // DTDVALID, no XINCLUDE. BIG_LINES: line numbers past 65535 in large harvest responses.
 const DOCUMENT_PARSE_OPTIONS =
-  ParseOption.XML_PARSE_NOENT | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
+  ParseOption.XML_PARSE_NOENT | ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES | ParseOption.XML_PARSE_COMPACT;
 
 const XML_ERR_ERROR = 2;
 
-/** Text of the input for locating errors; bytes are decoded only when an error needs it. */
-function sourceText(xml: string | Uint8Array): string {
-  if (typeof xml === 'string') return xml;
-  if (xml[0] === 0xfe && xml[1] === 0xff) return new TextDecoder('utf-16be').decode(xml);
-  if (xml[0] === 0xff && xml[1] === 0xfe) return new TextDecoder('utf-16le').decode(xml);
-  return new TextDecoder('utf-8').decode(xml);
-}
 
 function mayDeclareEntities(xml: string | Uint8Array): boolean {
   return typeof xml === 'string' ? xml.includes('<!ENTITY') : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).includes('<!ENTITY');
@@ -96,7 +89,7 @@ class ErrorLocator {
  * schemas/official/ has not been filled). `xml` may be a string or the raw bytes of a file
  * (then its XML declaration's encoding is honoured).
  */
-export function validateXml(xml: string | Uint8Array, schema: SchemaId): XmlValidationResult {
+export function validateXml(xml: string | Uint8Array, schema: SchemaId | string): XmlValidationResult {
   const validator = compiledSchema(schema);
   ensureDocumentLoadsRefused();
 
@@ -115,7 +108,8 @@ export function validateXml(xml: string | Uint8Array, schema: SchemaId): XmlVali
   let document: XmlDocument;
   try {
     document = typeof xml === 'string'
-      ? XmlDocument.fromString(xml, { option: DOCUMENT_PARSE_OPTIONS, encoding: 'utf-8' })
+      ? // Encoded by Node, not by the wasm glue's JavaScript loop: parsing is ~1.5x faster this way.
+        XmlDocument.fromBuffer(Buffer.from(xml, 'utf8'), { option: DOCUMENT_PARSE_OPTIONS, encoding: 'utf-8' })
       : XmlDocument.fromBuffer(xml, { option: DOCUMENT_PARSE_OPTIONS });
   } catch (error) {
     if (!(error instanceof XmlError)) throw error;
@@ -152,30 +146,4 @@ export function validateXml(xml: string | Uint8Array, schema: SchemaId): XmlVali
 /** One line per error: `line:column message`. */
 export function formatXmlErrors(errors: readonly XmlValidationIssue[]): string {
   return errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n');
-}
-
-const ROOTS: { namespace: string; local: string; schema: SchemaId }[] = [
-  { namespace: 'http://www.openarchives.org/OAI/2.0/', local: 'OAI-PMH', schema: 'oai-pmh' },
-  { namespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/', local: 'dc', schema: 'oai_dc' },
-  { namespace: 'http://www.crossref.org/schema/5.3.1', local: 'doi_batch', schema: 'crossref-5.3.1' },
-  { namespace: 'http://www.crossref.org/schema/5.3.0', local: 'doi_batch', schema: 'crossref-5.3.0' },
-  { namespace: '', local: 'article', schema: 'jats' },
-];
-
-/** The schema for a document, from its root element's name and namespace (a scan of the start tag, not a parse). */
-export function detectSchema(xml: string | Uint8Array): SchemaId | undefined {
-  const root = describeRootElement(xml);
-  return root && ROOTS.find((r) => r.namespace === root.namespace && r.local === root.local)?.schema;
-}
-
-/** Root element `{namespace}local` as detectSchema sees it, for messages about unknown documents. */
-export function describeRootElement(xml: string | Uint8Array): { local: string; namespace: string } | undefined {
-  // The root start tag sits near the top; 64 KiB covers any prolog short of a huge DTD subset.
-  const HEAD = 65_536;
-  const text = (end?: number) => {
-    const decoded = typeof xml === 'string' ? xml.slice(0, end) : sourceText(xml.subarray(0, end));
-    return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
-  };
-  const root = scanRootElement(text(HEAD)) ?? (xml.length > HEAD ? scanRootElement(text()) : undefined);
-  return root && { local: root.local, namespace: root.namespace };
 }

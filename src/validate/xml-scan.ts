@@ -1,5 +1,5 @@
 // A small markup scanner over XML text. It is not a parser: it finds start tags (skipping
-// comments, CDATA, PIs and the DOCTYPE) so that detectSchema can read the root element
+// comments, CDATA, PIs and the DOCTYPE) so that format detection can read the root element
 // without parsing the document, and so that libxml2's schema errors, which carry a line but
 // no column, can be pinned to the exact start tag they are about.
 
@@ -289,4 +289,24 @@ export function findExternalEntityReferences(xml: string): ExternalEntityUse[] {
     if (offset >= 0) uses.push({ name, offset, systemId });
   }
   return uses;
+}
+
+/** Text of an XML input; bytes are decoded by their BOM (UTF-8 when there is none). */
+export function sourceText(xml: string | Uint8Array): string {
+  if (typeof xml === 'string') return xml;
+  if (xml[0] === 0xfe && xml[1] === 0xff) return new TextDecoder('utf-16be').decode(xml);
+  if (xml[0] === 0xff && xml[1] === 0xfe) return new TextDecoder('utf-16le').decode(xml);
+  return new TextDecoder('utf-8').decode(xml);
+}
+
+/** Root element `{namespace}local` of a document, from its start tag alone (undefined when there is none). */
+export function describeRootElement(xml: string | Uint8Array): { local: string; namespace: string } | undefined {
+  // The root start tag sits near the top; 64 KiB covers any prolog short of a huge DTD subset.
+  const HEAD = 65_536;
+  const text = (end?: number) => {
+    const decoded = typeof xml === 'string' ? xml.slice(0, end) : sourceText(xml.subarray(0, end));
+    return decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
+  };
+  const root = scanRootElement(text(HEAD)) ?? (xml.length > HEAD ? scanRootElement(text()) : undefined);
+  return root && { local: root.local, namespace: root.namespace };
 }

@@ -5,10 +5,12 @@ import addFormatsModule from 'ajv-formats';
 import { Cron } from 'croner';
 import { packageFilePath } from '../model/index.js';
 import type { CrossrefConfigSection } from '../crossref/index.js';
+import { FORMATS, formatIds, type FormatId, type FormatList } from '../formats/index.js';
 
 export const WORKER_CONFIG_SCHEMA_PATH = 'schemas/config.schema.json';
 
-export type ExportFormatName = 'oai_dc' | 'jats' | 'crossref';
+/** A registered format id (src/formats/registry.ts). */
+export type ExportFormatName = FormatId;
 
 export interface WorkerJobConfig {
   schedule?: string;
@@ -71,15 +73,32 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-let validator: ValidateFunction | undefined;
+/**
+ * The config JSON Schema with the export job's format enum taken from `formats`. The copy in
+ * schemas/config.schema.json lists the registry's ids too (a test keeps them equal), for editors
+ * that read the file.
+ */
+export function workerConfigSchema(formats: FormatList = FORMATS): Record<string, unknown> {
+  const schema = JSON.parse(readFileSync(packageFilePath(WORKER_CONFIG_SCHEMA_PATH), 'utf8')) as Record<string, unknown>;
+  exportFormatItems(schema).enum = formatIds(formats);
+  return schema;
+}
 
-function compile(): ValidateFunction {
+/** The `items` of jobs.export.formats in the config schema. */
+export function exportFormatItems(schema: Record<string, unknown>): { enum: string[] } {
+  type Node = { properties: Record<string, Node>; items: { enum: string[] } };
+  const root = schema as unknown as Node;
+  return root.properties['jobs']!.properties['export']!.properties['formats']!.items;
+}
+
+const validators = new WeakMap<FormatList, ValidateFunction>();
+
+function compile(formats: FormatList): ValidateFunction {
   const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv, ['uri', 'email']);
   ajv.addFormat('cron', { type: 'string', validate: isValidCronPattern });
   ajv.addFormat('timezone', { type: 'string', validate: isTimeZone });
-  const schema = JSON.parse(readFileSync(packageFilePath(WORKER_CONFIG_SCHEMA_PATH), 'utf8')) as Record<string, unknown>;
-  return ajv.compile(schema);
+  return ajv.compile(workerConfigSchema(formats));
 }
 
 function describe(error: ErrorObject): { pointer: string; message: string } {
@@ -103,8 +122,12 @@ function describe(error: ErrorObject): { pointer: string; message: string } {
 }
 
 /** Validates a parsed config object; throws WorkerConfigError listing every problem. */
-export function validateWorkerConfig(value: unknown, source = 'config'): WorkerConfig {
-  validator ??= compile();
+export function validateWorkerConfig(value: unknown, source = 'config', formats: FormatList = FORMATS): WorkerConfig {
+  let validator = validators.get(formats);
+  if (!validator) {
+    validator = compile(formats);
+    validators.set(formats, validator);
+  }
   if (validator(value)) return value as WorkerConfig;
   const seen = new Set<string>();
   const problems: { pointer: string; message: string }[] = [];

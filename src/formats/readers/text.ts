@@ -6,6 +6,7 @@
  * XLink attributes as `xlink:`, no namespace declarations, no `id`/`rid` (they would
  * collide with or dangle in the document the fragment is put into).
  */
+import { escapeXml } from '../xml/escape.js';
 import { MATHML_NS, XLINK_NS, XML_NS, collapse, type WarningSink, type XElement, type XNode } from './xml.js';
 
 /** True for JATS in no namespace, PMC's OAI namespaces, and Crossref's `jats:` namespace. */
@@ -40,7 +41,7 @@ export function readInline(el: XElement, options: { crossrefFace?: boolean } = {
   const serialize = (nodes: readonly XNode[]): void => {
     for (const node of nodes) {
       if (node.kind === 'text') {
-        parts.push(escapeText(node.text));
+        parts.push(escapeXml(node.text));
         continue;
       }
       if (node.ns === MATHML_NS) {
@@ -56,7 +57,7 @@ export function readInline(el: XElement, options: { crossrefFace?: boolean } = {
       }
       if (node.local === 'tex-math') {
         // TeX is the formula's only text when no MathML stands beside it.
-        if (!hasMathSibling(node)) parts.push(escapeText(plainInline(node.children)));
+        if (!hasMathSibling(node)) parts.push(escapeXml(plainInline(node.children)));
         continue;
       }
       if (DROP_INLINE.has(node.local)) continue;
@@ -191,7 +192,7 @@ function serializeBlockContent(el: XElement): string {
   const parts: string[] = [];
   for (const c of el.children) {
     if (c.kind === 'text') {
-      if (c.text.trim()) parts.push(escapeText(collapse(c.text)));
+      if (c.text.trim()) parts.push(escapeXml(collapse(c.text)));
       continue;
     }
     if (c.local === 'title' && isJatsNamespace(c.ns)) continue;
@@ -208,15 +209,15 @@ function serializeBlockContent(el: XElement): string {
 function serializeElement(el: XElement, block: boolean): string {
   const isMath = el.ns === MATHML_NS;
   if (!isMath && !isJatsNamespace(el.ns)) {
-    return el.children.map((c) => (c.kind === 'text' ? escapeText(c.text) : serializeElement(c, false))).join('');
+    return el.children.map((c) => (c.kind === 'text' ? escapeXml(c.text) : serializeElement(c, false))).join('');
   }
   if (!isMath && (el.local === 'xref' || el.local === 'target')) {
-    return el.children.map((c) => (c.kind === 'text' ? escapeText(c.text) : serializeElement(c, false))).join('');
+    return el.children.map((c) => (c.kind === 'text' ? escapeXml(c.text) : serializeElement(c, false))).join('');
   }
-  if (!isMath && el.local === 'tex-math' && !hasMathSibling(el)) return escapeText(collapse(plainInline(el.children)));
+  if (!isMath && el.local === 'tex-math' && !hasMathSibling(el)) return escapeXml(collapse(plainInline(el.children)));
   if (!isMath && DROP_INLINE.has(el.local)) return '';
   if (!isMath && (el.local === 'inline-formula' || el.local === 'disp-formula') && !containsMathMl(el)) {
-    return el.children.map((c) => (c.kind === 'text' ? escapeText(c.text) : serializeElement(c, false))).join('');
+    return el.children.map((c) => (c.kind === 'text' ? escapeXml(c.text) : serializeElement(c, false))).join('');
   }
   const name = isMath ? `mml:${el.local}` : el.local;
   const childBlock = block && !isMath && BLOCK_WITH_BLOCK_CHILDREN.has(el.local);
@@ -224,9 +225,9 @@ function serializeElement(el: XElement, block: boolean): string {
   for (const c of el.children) {
     if (c.kind === 'text') {
       if (childBlock || isMath) {
-        if (c.text.trim()) inner += escapeText(isMath ? c.text.trim() : collapse(c.text));
+        if (c.text.trim()) inner += escapeXml(isMath ? c.text.trim() : collapse(c.text));
       } else {
-        inner += escapeText(c.text.replace(/\s+/g, ' '));
+        inner += escapeXml(c.text.replace(/\s+/g, ' '));
       }
     } else {
       inner += serializeElement(c, childBlock);
@@ -247,7 +248,7 @@ function serializeAttrs(el: XElement, isMath: boolean): string {
     if (a.ns === '') name = a.local === 'id' || a.local === 'rid' ? undefined : a.local;
     else if (a.ns === XML_NS) name = `xml:${a.local}`;
     else if (a.ns === XLINK_NS && !isMath) name = `xlink:${a.local}`;
-    if (name) out += ` ${name}="${escapeAttr(a.value)}"`;
+    if (name) out += ` ${name}="${escapeXml(a.value, true)}"`;
   }
   return out;
 }
@@ -255,12 +256,4 @@ function serializeAttrs(el: XElement, isMath: boolean): string {
 /** Removes leading/trailing whitespace and collapses runs of spaces in a fragment's text. */
 function collapseMarkup(fragment: string): string {
   return fragment.replace(/\s+/g, ' ').replace(/^\s+|\s+$/g, '');
-}
-
-export function escapeText(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function escapeAttr(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

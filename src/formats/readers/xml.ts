@@ -7,6 +7,7 @@
  * - namespaces resolved, so readers can match JATS with or without a namespace.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XmlPruner } from './prune.js';
 
 export const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 export const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -120,6 +121,8 @@ export function parseXmlDocument(xml: string, options: ParseOptions = {}): Parse
   let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   if (text.trim() === '') throw new ReaderError('the input is empty, not an XML document', { line: 1, column: 1 });
   text = blankDoctype(text, warnings);
+  // Content the reader skips is dropped before the check and the parse (tags still balanced).
+  if (options.skipElements?.length) text = XmlPruner.prune(text, new Set(options.skipElements));
 
   const check = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (check !== true) {
@@ -483,40 +486,6 @@ export function elementPath(el: XElement): string {
     steps.push(step);
   }
   return '/' + steps.reverse().join('/');
-}
-
-/** The local name of the first element in the document and its namespace, without a full parse. */
-export function sniffRootElement(xml: string): { name: string; local: string; ns: string } | undefined {
-  let i = xml.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const n = Math.min(xml.length, 1_000_000);
-  while (i < n) {
-    const lt = xml.indexOf('<', i);
-    if (lt < 0 || lt >= n) return undefined;
-    if (xml.startsWith('<?', lt)) {
-      i = xml.indexOf('?>', lt) + 2;
-      if (i < 2) return undefined;
-      continue;
-    }
-    if (xml.startsWith('<!--', lt)) {
-      i = xml.indexOf('-->', lt) + 3;
-      if (i < 3) return undefined;
-      continue;
-    }
-    if (xml.startsWith('<!DOCTYPE', lt)) {
-      const end = doctypeEnd(xml, lt);
-      if (end < 0) return undefined;
-      i = end + 1;
-      continue;
-    }
-    const match = /^<([A-Za-z_][\w.:-]*)([^>]*)>/.exec(xml.slice(lt, lt + 20_000));
-    if (!match) return undefined;
-    const name = match[1]!;
-    const [prefix, local] = splitName(name);
-    const attrs = match[2] ?? '';
-    const nsAttr = prefix === '' ? /\sxmlns\s*=\s*(["'])(.*?)\1/.exec(attrs) : new RegExp(`\\sxmlns:${prefix.replace(/[.-]/g, '\\$&')}\\s*=\\s*(["'])(.*?)\\1`).exec(attrs);
-    return { name, local, ns: nsAttr?.[2] ?? '' };
-  }
-  return undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { findFormat } from '../../formats/index.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -48,6 +49,8 @@ function render(format: ExportFormatName, record: ArticleRecord, head: CrossrefD
       return toJats(record);
     case 'crossref':
       return toCrossref([record], { depositor: head!.depositor, registrant: head!.registrant });
+    default:
+      return findFormat(format)!.write(record);
   }
 }
 

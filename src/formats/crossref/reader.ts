@@ -17,8 +17,8 @@ import type {
   Reference,
   ReferenceFields,
 } from '../../model/types.js';
-import { datePrecision, extractDoi, extractOrcid, extractRor, isoPartialDate, mimeTypeFor, normalizeFunderId, normalizeLanguage, partialDate, put } from './common.js';
-import { readBlocks, readInline } from './text.js';
+import { datePrecision, extractDoi, extractOrcid, extractRor, isoPartialDate, mimeTypeFor, normalizeFunderId, normalizeLanguage, partialDate, put } from '../readers/common.js';
+import { readBlocks, readInline } from '../readers/text.js';
 import {
   ReaderError,
   WarningSink,
@@ -35,7 +35,7 @@ import {
   xmlLang,
   type ReaderResult,
   type XElement,
-} from './xml.js';
+} from '../readers/xml.js';
 
 export const CROSSREF_NS_PREFIX = 'http://www.crossref.org/schema/';
 const FUNDREF_NS = 'http://www.crossref.org/fundref.xsd';
@@ -134,6 +134,24 @@ function bestDate(dates: XElement[], warnings: WarningSink): string | undefined 
   return read[0]?.date;
 }
 
+/**
+ * The article's publication dates by medium (media_type; the schema's default is print), the
+ * most precise of each. "other" counts as online when no online date is given.
+ */
+function datesByMedium(dates: XElement[], warnings: WarningSink): { online?: string; print?: string } {
+  const read = dates.map((el, order) => ({ el, date: crossrefDate(el, warnings), media: attr(el, 'media_type') ?? 'print', order }));
+  const best = (media: string) =>
+    read
+      .filter((d): d is typeof d & { date: string } => d.date !== undefined && d.media === media)
+      .sort((a, b) => datePrecision(b.date) - datePrecision(a.date) || a.order - b.order)[0]?.date;
+  const out: { online?: string; print?: string } = {};
+  put(out, 'online', best('online') ?? best('other'));
+  put(out, 'print', best('print'));
+  const other = read.find((d) => d.media === 'other');
+  if (other && best('online') !== undefined) warnings.add(elementPath(other.el), 'publication_date with media_type "other" dropped: the record has online and print dates', 'media-other');
+  return out;
+}
+
 function crossrefDate(el: XElement, warnings: WarningSink): string | undefined {
   const month = childText(el, 'month');
   if (month && Number(month) > 12) {
@@ -170,8 +188,8 @@ function readJournalArticle(
   record.contributors = readContributors(child(article, 'contributors'), warnings);
   readAbstracts(article, record, language, warnings);
 
-  const published = bestDate(childrenNamed(article, 'publication_date'), warnings);
-  if (published) record.dates = { published: { online: published } };
+  const published = datesByMedium(childrenNamed(article, 'publication_date'), warnings);
+  if (published.online !== undefined || published.print !== undefined) record.dates = { published };
   const accepted = child(article, 'acceptance_date');
   if (accepted) record.dates = { ...(record.dates ?? {}), ...optional('accepted', crossrefDate(accepted, warnings)) };
 

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { JATS_ID_ATTRIBUTES } from '../../validate/id-attributes.js';
+
+export { JATS_ID_ATTRIBUTES };
 
 /**
  * JATS ids (xs:ID) must be unique in the whole XML document, and a ListRecords response holds
@@ -7,8 +10,6 @@ import { createHash } from 'node:crypto';
  * JATS loaded (strict wildcard), and each article valid on its own.
  */
 
-/** JATS 1.3 attributes of type ID, IDREF or IDREFS. */
-const ID_ATTRIBUTES = new Set(['id', 'rid', 'headers', 'continued-from', 'glyph-data', 'pointer-to-explained', 'pointer-to-question']);
 
 // A start tag with well-formed quoted attributes (values may hold ">"), so ids are only ever
 // rewritten inside markup, never in text.
@@ -23,7 +24,7 @@ export function jatsIdPrefix(localId: string): string {
 export function prefixJatsIds(xml: string, prefix: string): string {
   return xml.replace(START_TAG, (tag) =>
     tag.replace(ATTRIBUTE, (whole, space: string, name: string, equals: string, _quoted: string, double?: string, single?: string) => {
-      if (!ID_ATTRIBUTES.has(name)) return whole;
+      if (!JATS_ID_ATTRIBUTES.has(name)) return whole;
       const value = double ?? single ?? '';
       const prefixed = value
         .split(/(\s+)/)

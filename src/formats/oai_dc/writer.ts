@@ -1,7 +1,7 @@
 // Unqualified Dublin Core in the OAI-PMH oai_dc container (oai_dc.xsd, simpledc20021212.xsd),
 // following the OpenAIRE Guidelines for Literature Repositories 3.0 / DRIVER conventions that
 // BASE and OpenAIRE harvest (info:eu-repo vocabularies), as OJS exposes journal articles.
-import type { ArticleRecord } from '../model/types.js';
+import type { ArticleRecord } from '../../model/types.js';
 import {
   NS,
   doiUrl,
@@ -14,8 +14,8 @@ import {
   publicationDate,
   contributorRole,
   titleWithSubtitle,
-} from './common.js';
-import { newDocument, serialize, setAttributes, textElement } from './xml.js';
+} from '../common.js';
+import { attr, writeXml, type XmlWriter } from '../xml/writer.js';
 
 export interface OaiDcOptions {
   /** Emit the XML declaration (default true; false for embedding in an OAI-PMH response). */
@@ -35,72 +35,71 @@ const EU_REPO_TYPE: Record<string, string> = {
   'meeting-report': 'conferenceObject',
 };
 
+const ROOT_ATTRIBUTES = ` xmlns:oai_dc="${NS.oaiDc}" xmlns:dc="${NS.dc}" xmlns:xsi="${NS.xsi}" xsi:schemaLocation="${OAI_DC_SCHEMA_LOCATION}"`;
+
 export function toOaiDc(record: ArticleRecord, options: OaiDcOptions = {}): string {
-  const doc = newDocument();
-  const root = doc.root.eleNS(NS.oaiDc, 'oai_dc:dc');
-  setAttributes(root, {
-    'xmlns:dc': NS.dc,
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': OAI_DC_SCHEMA_LOCATION,
-  });
+  return writeXml((out) => writeDc(out, record), options.declaration ?? true);
+}
+
+function writeDc(out: XmlWriter, record: ArticleRecord): void {
+  out.start('oai_dc:dc', ROOT_ATTRIBUTES);
   const dc = (name: string, value: string | undefined, lang?: string): void => {
     const text = present(value);
     if (text === undefined) return;
-    textElement(root, `dc:${name}`, text, lang === undefined ? undefined : { 'xml:lang': lang }, NS.dc);
+    out.leaf(name, text, lang === undefined ? '' : attr('xml:lang', lang));
   };
 
   for (const lang of languagesPrimaryFirst(record.title, record.language)) {
-    dc('title', titleWithSubtitle(record.title[lang]!, record.subtitle?.[lang]), lang);
+    dc('dc:title', titleWithSubtitle(record.title[lang]!, record.subtitle?.[lang]), lang);
   }
 
   const authors = record.contributors.filter((c) => contributorRole(c) === 'author');
-  for (const author of authors) dc('creator', invertedName(author));
+  for (const author of authors) dc('dc:creator', invertedName(author));
 
   for (const lang of languagesPrimaryFirst(record.keywords, record.language)) {
-    for (const keyword of record.keywords![lang]!) dc('subject', keyword, lang);
+    for (const keyword of record.keywords![lang]!) dc('dc:subject', keyword, lang);
   }
   for (const lang of languagesPrimaryFirst(record.abstract, record.language)) {
-    dc('description', record.abstract![lang], lang);
+    dc('dc:description', record.abstract![lang], lang);
   }
 
-  dc('publisher', record.journal.publisher?.name);
+  dc('dc:publisher', record.journal.publisher?.name);
 
   for (const contributor of record.contributors) {
-    if (contributorRole(contributor) !== 'author') dc('contributor', invertedName(contributor));
+    if (contributorRole(contributor) !== 'author') dc('dc:contributor', invertedName(contributor));
   }
 
   // Most precise publication date known, as ISO 8601 (DCMI recommends W3CDTF); absent if unknown.
-  dc('date', publicationDate(record)?.iso);
+  dc('dc:date', publicationDate(record)?.iso);
 
   // OpenAIRE 3.0 makes the info:eu-repo publication type mandatory and recommends the version
   // type; DCMI Type "Text" serves harvesters that only know the DCMI Type Vocabulary (as
   // dc:type's own definition recommends). Harvesters ignore dc:type values they do not know.
-  dc('type', `info:eu-repo/semantics/${EU_REPO_TYPE[record.articleType ?? ''] ?? 'article'}`);
-  dc('type', 'info:eu-repo/semantics/publishedVersion');
-  dc('type', 'Text');
+  dc('dc:type', `info:eu-repo/semantics/${EU_REPO_TYPE[record.articleType ?? ''] ?? 'article'}`);
+  dc('dc:type', 'info:eu-repo/semantics/publishedVersion');
+  dc('dc:type', 'Text');
 
   const formats = new Set<string>();
   for (const galley of record.galleys ?? []) formats.add(galley.mimeType.trim().toLowerCase());
-  for (const format of formats) dc('format', format);
+  for (const format of formats) dc('dc:format', format);
 
-  dc('identifier', doiUrl(record.doi));
-  dc('identifier', record.landingPage);
+  dc('dc:identifier', doiUrl(record.doi));
+  dc('dc:identifier', record.landingPage);
 
-  dc('source', sourceCitation(record));
-  for (const issn of issnsElectronicFirst(record.journal.issns)) dc('source', issn.value);
+  dc('dc:source', sourceCitation(record));
+  for (const issn of issnsElectronicFirst(record.journal.issns)) dc('dc:source', issn.value);
 
-  dc('language', record.language);
+  dc('dc:language', record.language);
 
-  for (const galley of record.galleys ?? []) dc('relation', galley.url);
+  for (const galley of record.galleys ?? []) dc('dc:relation', galley.url);
 
   if (record.license) {
     // OpenAIRE 3.0 access-rights term: only stated when the licence itself makes the work open.
-    if (isOpenLicense(record.license.url)) dc('rights', 'info:eu-repo/semantics/openAccess');
-    dc('rights', record.license.url);
+    if (isOpenLicense(record.license.url)) dc('dc:rights', 'info:eu-repo/semantics/openAccess');
+    dc('dc:rights', record.license.url);
   }
-  dc('rights', copyrightStatement(record));
-
-  return serialize(doc, options.declaration ?? true);
+  dc('dc:rights', copyrightStatement(record));
+  out.end();
 }
 
 /** "Journal; Vol 4 No 2 (2018); 117-130": the journal citation OJS and BASE use in dc:source. */

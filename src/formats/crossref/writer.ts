@@ -2,7 +2,7 @@
 // AccessIndicators.xsd, Crossref's namespaced JATS for abstracts). Element order follows the
 // XSD sequences; limits the schema states are checked up front so failures name the field.
 import { createHash } from 'node:crypto';
-import type { ArticleRecord, Contributor, Reference } from '../model/types.js';
+import type { ArticleRecord, Contributor, Reference } from '../../model/types.js';
 import {
   NS,
   contributorRole,
@@ -16,30 +16,25 @@ import {
   orcidUrl,
   paragraphs,
   present,
+  hasStructuredFields,
   publicationDate,
-  publishedOnline,
+  primaryMedium,
+  publishedByMedium,
   type DateParts,
   doiUrl,
-} from './common.js';
-import { ExportError } from './errors.js';
+} from '../common.js';
+import { ExportError } from '../errors.js';
 import {
-  appendBlockFragment,
-  appendFragment,
-  element,
-  finishXml,
+  PrefixMap,
   fragmentUsesMathMl,
-  indentXml,
+  fragmentWritesText,
   isBlockFragment,
-  lineBreak,
-  newDocument,
   parseRecordMarkup,
-  serialize,
-  setAttributes,
-  textElement,
-  xmlSafe,
-  type Builder,
+  writeFragment,
+  type MarkupScope,
   type MarkupTarget,
-} from './xml.js';
+} from '../xml/markup.js';
+import { attr, attrs, optionalAttr, writeXml, type XmlWriter } from '../xml/writer.js';
 
 export interface CrossrefHeadOptions {
   depositor: { name: string; email: string };
@@ -111,7 +106,7 @@ const DOI_PATTERN = /^10\.[0-9]{4,9}\/.{1,200}$/;
 const ISSN_PATTERN = /^\d{4}-?\d{3}[\dX]$/;
 const ISBN_PATTERN = /^(97(8|9)-)?\d[\d -]+[\dX]$/;
 
-export function toCrossref(records: ArticleRecord[], options: CrossrefHeadOptions): string {
+export function toCrossref(records: readonly ArticleRecord[], options: CrossrefHeadOptions): string {
   if (records.length === 0) {
     throw new ExportError('(batch)', 'records', 'crossref', 'a Crossref deposit needs at least one record');
   }
@@ -122,77 +117,52 @@ export function toCrossref(records: ArticleRecord[], options: CrossrefHeadOption
   const timestamp = given ?? nextCrossrefTimestamp(options.clock);
   if (given !== undefined && given > lastTimestamp) lastTimestamp = given;
   const batchId = options.batchId ?? defaultBatchId(records, timestamp);
+  return writeXml((out) => writeBatch(out, records, options, batchId, timestamp), true);
+}
 
+/** What the parts of the writer share: the output and where fragments go. */
+interface Crossref {
+  out: XmlWriter;
+  scope: MarkupScope;
+}
+
+function writeBatch(out: XmlWriter, records: readonly ArticleRecord[], options: CrossrefHeadOptions, batchId: string, timestamp: bigint): void {
   const usesMath = records.some(
     (r) => Object.values(r.markup?.title ?? {}).some(fragmentUsesMathMl) || Object.values(r.markup?.abstract ?? {}).some(fragmentUsesMathMl),
   );
-  const rootAttributes = {
-    version: '5.3.1',
-    'xmlns:xsi': NS.xsi,
-    'xsi:schemaLocation': CROSSREF_SCHEMA_LOCATION,
-    'xmlns:jats': NS.crossrefJats,
-    'xmlns:fr': NS.fundref,
-    'xmlns:ai': NS.accessIndicators,
-    'xmlns:mml': usesMath ? NS.mml : undefined,
-  };
-  const groups = groupByJournalIssue(records);
-  const batch = (withArticles: boolean) => {
-    const doc = newDocument();
-    const root = doc.root.eleNS(NS.crossref, 'doi_batch');
-    setAttributes(root, rootAttributes);
-    const head = root.ele('head');
-    textElement(head, 'doi_batch_id', batchId);
-    textElement(head, 'timestamp', String(timestamp));
-    const depositor = head.ele('depositor');
-    textElement(depositor, 'depositor_name', options.depositor.name.trim());
-    textElement(depositor, 'email_address', options.depositor.email.trim());
-    textElement(head, 'registrant', options.registrant.trim());
-    const body = root.ele('body');
-    for (const group of groups) {
-      const journal = body.ele('journal');
-      journalMetadata(journal, group[0]!);
-      journalIssue(journal, group);
-      if (withArticles) for (const record of group) journalArticle(journal, record);
-    }
-    return doc;
-  };
-
-  // A 50-record batch as one DOM lives long enough for the garbage collector to copy and
-  // promote all of it, which made Crossref export twice as slow per record as single records.
-  // So each journal_article is built and serialised on its own, under a doi_batch/body/journal
-  // with the same namespace declarations, which gives it exactly the bytes (and indentation)
-  // it has inside the whole batch, and spliced into the batch written without articles.
-  const skeleton = indentXml(batch(false).end());
-  const parts: string[] = [];
-  let copied = 0;
-  for (const group of groups) {
-    // The batch's <journal> always has journal_metadata, so its end tag is on a line of its own.
-    const journalEnd = skeleton.indexOf(`${lineBreak(2)}</journal>`, copied + 1);
-    parts.push(skeleton.slice(copied, journalEnd));
-    copied = journalEnd;
-    for (const record of group) {
-      const article = standaloneArticle(record, rootAttributes);
-      // xmlbuilder2 numbers prefixes it has to invent (ns1, ns2...) across the whole document,
-      // which articles serialised apart cannot reproduce: such batches are built in one piece.
-      if (INVENTED_PREFIX.test(article)) return serialize(batch(true), true);
-      parts.push(lineBreak(3), article);
-    }
+  const declarations = { xsi: NS.xsi, jats: NS.crossrefJats, fr: NS.fundref, ai: NS.accessIndicators, mml: usesMath ? NS.mml : undefined };
+  out.start(
+    'doi_batch',
+    attr('xmlns', NS.crossref) +
+      attrs({
+        version: '5.3.1',
+        'xmlns:xsi': NS.xsi,
+        'xsi:schemaLocation': CROSSREF_SCHEMA_LOCATION,
+        'xmlns:jats': NS.crossrefJats,
+        'xmlns:fr': NS.fundref,
+        'xmlns:ai': NS.accessIndicators,
+        'xmlns:mml': declarations.mml,
+      }),
+  );
+  const crossref: Crossref = { out, scope: { defaultNamespace: NS.crossref, prefixes: PrefixMap.of(declarations), generated: { value: 1 } } };
+  out.start('head');
+  out.leaf('doi_batch_id', batchId);
+  out.leaf('timestamp', String(timestamp));
+  out.start('depositor');
+  out.leaf('depositor_name', options.depositor.name.trim());
+  out.leaf('email_address', options.depositor.email.trim());
+  out.end();
+  out.leaf('registrant', options.registrant.trim());
+  out.end();
+  out.start('body');
+  for (const group of groupByJournalIssue(records)) {
+    out.start('journal');
+    journalMetadata(out, group[0]!);
+    journalIssue(out, group);
+    for (const record of group) journalArticle(crossref, record);
+    out.end();
   }
-  parts.push(skeleton.slice(copied));
-  return finishXml(parts.join(''), true);
-}
-
-const INVENTED_PREFIX = / xmlns:ns\d/;
-const ARTICLE_END = '</journal_article>';
-
-/** A journal_article serialised and indented exactly as it is inside doi_batch/body/journal. */
-function standaloneArticle(record: ArticleRecord, rootAttributes: Record<string, string | undefined>): string {
-  const doc = newDocument();
-  const root = doc.root.eleNS(NS.crossref, 'doi_batch');
-  setAttributes(root, rootAttributes);
-  journalArticle(root.ele('body').ele('journal'), record);
-  const xml = indentXml(doc.end());
-  return xml.slice(xml.indexOf('<journal_article'), xml.lastIndexOf(ARTICLE_END) + ARTICLE_END.length);
+  out.end().end();
 }
 
 function checkHead(options: CrossrefHeadOptions): void {
@@ -254,7 +224,7 @@ export function assertCrossrefExportable(record: ArticleRecord): void {
   });
 }
 
-function defaultBatchId(records: ArticleRecord[], timestamp: bigint): string {
+function defaultBatchId(records: readonly ArticleRecord[], timestamp: bigint): string {
   const digest = createHash('sha256').update(records.map((r) => r.doi).join('\n')).digest('hex').slice(0, 12);
   return `pubmeta-${timestamp}-${digest}`;
 }
@@ -272,7 +242,7 @@ function issueKey(record: ArticleRecord): string {
 }
 
 /** One <journal> per (journal, volume, issue, issue year), in the order each group first appears. */
-export function groupByJournalIssue(records: ArticleRecord[]): ArticleRecord[][] {
+export function groupByJournalIssue(records: readonly ArticleRecord[]): ArticleRecord[][] {
   const groups = new Map<string, ArticleRecord[]>();
   for (const record of records) {
     const key = `${journalKey(record)}\u0001${issueKey(record)}`;
@@ -283,16 +253,13 @@ export function groupByJournalIssue(records: ArticleRecord[]): ArticleRecord[][]
   return [...groups.values()];
 }
 
-function mediaType(record: ArticleRecord): 'online' | 'print' {
-  return publishedOnline(record) ? 'online' : 'print';
-}
-
-function dateElement(parent: Builder, name: string, date: DateParts, media: string): void {
-  const node = parent.ele(name, { media_type: media });
+function dateElement(out: XmlWriter, name: string, date: DateParts, media: string): void {
+  out.start(name, attr('media_type', media));
   // date_t sequence: month, day, year (month and day only when known).
-  if (date.month) textElement(node, 'month', date.month);
-  if (date.day) textElement(node, 'day', date.day);
-  textElement(node, 'year', String(date.year));
+  if (date.month) out.leaf('month', date.month);
+  if (date.day) out.leaf('day', date.day);
+  out.leaf('year', String(date.year));
+  out.end();
 }
 
 function crossrefLanguage(tag: string | undefined): string | undefined {
@@ -301,22 +268,22 @@ function crossrefLanguage(tag: string | undefined): string | undefined {
   return CROSSREF_LANGUAGES.has(primary) ? primary : undefined;
 }
 
-function journalMetadata(journal: Builder, record: ArticleRecord): void {
-  const meta = journal.ele('journal_metadata');
-  textElement(meta, 'full_title', record.journal.title.trim());
-  if (present(record.journal.abbrevTitle)) textElement(meta, 'abbrev_title', record.journal.abbrevTitle!.trim());
-  for (const issn of issnsElectronicFirst(record.journal.issns)) {
-    textElement(meta, 'issn', issn.value, { media_type: issn.media });
-  }
+function journalMetadata(out: XmlWriter, record: ArticleRecord): void {
+  out.start('journal_metadata');
+  out.leaf('full_title', record.journal.title.trim());
+  if (present(record.journal.abbrevTitle)) out.leaf('abbrev_title', record.journal.abbrevTitle!.trim());
+  for (const issn of issnsElectronicFirst(record.journal.issns)) out.leaf('issn', issn.value, attr('media_type', issn.media));
   // doi_data needs a resource URL; without the journal's home page the journal DOI is left as registered.
   if (present(record.journal.doi) && present(record.journal.url)) {
-    const doiData = meta.ele('doi_data');
-    textElement(doiData, 'doi', record.journal.doi!.trim());
-    textElement(doiData, 'resource', record.journal.url!.trim());
+    out.start('doi_data');
+    out.leaf('doi', record.journal.doi!.trim());
+    out.leaf('resource', record.journal.url!.trim());
+    out.end();
   }
+  out.end();
 }
 
-function journalIssue(journal: Builder, group: ArticleRecord[]): void {
+function journalIssue(out: XmlWriter, group: ArticleRecord[]): void {
   const first = group[0]!;
   const volume = present(first.issue?.volume);
   const number = present(first.issue?.number);
@@ -326,155 +293,192 @@ function journalIssue(journal: Builder, group: ArticleRecord[]): void {
   const stated = group.map(issueDate).find((d) => d !== undefined);
   const earliestYear = Math.min(...group.map((r) => publicationDate(r)!.year));
   const date: DateParts = stated ?? { year: earliestYear, iso: String(earliestYear) };
-  const issue = journal.ele('journal_issue');
+  out.start('journal_issue');
   const title = group.map((r) => present(r.issue?.title)).find((t) => t !== undefined);
-  if (title) textElement(issue.ele('titles'), 'title', title);
-  dateElement(issue, 'publication_date', date, mediaType(first));
-  if (volume) textElement(issue.ele('journal_volume'), 'volume', volume);
-  if (number) textElement(issue, 'issue', number);
+  if (title) out.start('titles').leaf('title', title).end();
+  dateElement(out, 'publication_date', date, primaryMedium(first));
+  if (volume) out.start('journal_volume').leaf('volume', volume).end();
+  if (number) out.leaf('issue', number);
+  out.end();
 }
 
-function journalArticle(journal: Builder, record: ArticleRecord): void {
-  const article = journal.ele('journal_article', {
-    publication_type: 'full_text',
-    language: crossrefLanguage(record.language),
-  });
+function journalArticle({ out, scope }: Crossref, record: ArticleRecord): void {
+  out.start('journal_article', attr('publication_type', 'full_text') + optionalAttr('language', crossrefLanguage(record.language)));
 
   // Crossref: original_language_title is for translations only; a title in another language
   // goes in its own <titles> (community.crossref.org/t/multi-language-support/3054).
   const main = mainTitleLanguage(record);
   for (const lang of languagesPrimaryFirst(record.title, main)) {
-    const titles = article.ele('titles');
-    const title = titles.ele('title');
+    out.start('titles');
     const markup = present(record.markup?.title?.[lang]);
-    if (markup) appendFragment(title, parseRecordMarkup(markup, record.doi, `markup.title.${lang}`, 'crossref'), TITLE_MARKUP);
-    else title.txt(xmlSafe(record.title[lang]!.trim()));
-    if (present(record.subtitle?.[lang])) textElement(titles, 'subtitle', record.subtitle![lang]!.trim());
+    if (markup) {
+      const nodes = parseRecordMarkup(markup, record.doi, `markup.title.${lang}`, 'crossref');
+      if (fragmentWritesText(nodes, TITLE_MARKUP, scope.defaultNamespace)) out.startInline('title');
+      else out.start('title');
+      writeFragment(out, nodes, TITLE_MARKUP, scope);
+      out.end();
+    } else {
+      out.leaf('title', record.title[lang]!.trim());
+    }
+    if (present(record.subtitle?.[lang])) out.leaf('subtitle', record.subtitle![lang]!.trim());
+    out.end();
   }
 
-  if (record.contributors.length > 0) contributors(article.ele('contributors'), record.contributors);
+  if (record.contributors.length > 0) contributors(out, record.contributors);
 
-  for (const lang of languagesPrimaryFirst(record.abstract, record.language)) abstract(article, record, lang);
+  for (const lang of languagesPrimaryFirst(record.abstract, record.language)) abstract(out, scope, record, lang);
 
-  const media = mediaType(record);
-  dateElement(article, 'publication_date', publicationDate(record)!, media);
+  // One publication_date per medium; an article without a date of its own takes its issue's.
+  const published = publishedByMedium(record);
+  if (published.length === 0) dateElement(out, 'publication_date', publicationDate(record)!, primaryMedium(record));
+  for (const { medium, date } of published) dateElement(out, 'publication_date', date, medium);
   const accepted = dateParts(record.dates?.accepted);
-  if (accepted) dateElement(article, 'acceptance_date', accepted, media);
+  if (accepted) dateElement(out, 'acceptance_date', accepted, primaryMedium(record));
 
   if (present(record.pages?.first)) {
-    const pages = article.ele('pages');
-    textElement(pages, 'first_page', record.pages!.first.trim());
-    if (present(record.pages!.last)) textElement(pages, 'last_page', record.pages!.last!.trim());
+    out.start('pages');
+    out.leaf('first_page', record.pages!.first.trim());
+    if (present(record.pages!.last)) out.leaf('last_page', record.pages!.last!.trim());
+    out.end();
   }
   if (present(record.articleNumber)) {
-    textElement(article.ele('publisher_item'), 'item_number', record.articleNumber!.trim(), { item_number_type: 'article_number' });
+    out.start('publisher_item').leaf('item_number', record.articleNumber!.trim(), attr('item_number_type', 'article_number')).end();
   }
 
-  if (record.funding?.length) fundref(article, record);
+  if (record.funding?.length) fundref(out, record);
   if (record.license) {
-    const program = element(article, 'ai:program', { name: 'AccessIndicators' }, NS.accessIndicators);
     const start = dateParts(record.license.startDate);
-    textElement(
-      program,
-      'ai:license_ref',
-      record.license.url.trim(),
-      { applies_to: 'vor', start_date: start?.day ? start.iso : undefined },
-      NS.accessIndicators,
-    );
+    out.start('ai:program', attr('name', 'AccessIndicators'));
+    out.leaf('ai:license_ref', record.license.url.trim(), attr('applies_to', 'vor') + optionalAttr('start_date', start?.day ? start.iso : undefined));
+    out.end();
   }
 
-  doiData(article, record);
-  if (record.references?.length) citationList(article, record.references);
+  doiData(out, record);
+  if (record.references?.length) citationList(out, record.references);
+  out.end();
 }
 
-function contributors(parent: Builder, list: Contributor[]): void {
+function contributors(out: XmlWriter, list: Contributor[]): void {
+  out.start('contributors');
   const seenRoles = new Set<string>();
   for (const contributor of list) {
     const role = contributorRole(contributor);
     // "first" marks the first contributor of each role (the first author), the rest are "additional".
     const sequence = seenRoles.has(role) ? 'additional' : 'first';
     seenRoles.add(role);
+    const attributes = attr('sequence', sequence) + attr('contributor_role', role);
     if (isOrganization(contributor)) {
-      textElement(parent, 'organization', contributor.name!.trim(), { sequence, contributor_role: role });
+      out.leaf('organization', contributor.name!.trim(), attributes);
       continue;
     }
-    const person = parent.ele('person_name', { sequence, contributor_role: role });
-    if (present(contributor.given)) textElement(person, 'given_name', contributor.given!.trim());
-    textElement(person, 'surname', contributor.family!.trim());
-    if (present(contributor.suffix)) textElement(person, 'suffix', contributor.suffix!.trim());
+    out.start('person_name', attributes);
+    if (present(contributor.given)) out.leaf('given_name', contributor.given!.trim());
+    out.leaf('surname', contributor.family!.trim());
+    if (present(contributor.suffix)) out.leaf('suffix', contributor.suffix!.trim());
     const affiliations = contributor.affiliations?.filter((a) => present(a.name) || present(a.ror)) ?? [];
     if (affiliations.length > 0) {
-      const container = person.ele('affiliations');
+      out.start('affiliations');
       for (const aff of affiliations) {
-        const institution = container.ele('institution');
-        if (present(aff.name)) textElement(institution, 'institution_name', aff.name.trim());
-        if (present(aff.ror)) textElement(institution, 'institution_id', aff.ror!.trim(), { type: 'ror' });
+        out.start('institution');
+        if (present(aff.name)) out.leaf('institution_name', aff.name.trim());
+        if (present(aff.ror)) out.leaf('institution_id', aff.ror!.trim(), attr('type', 'ror'));
+        out.end();
       }
+      out.end();
     }
-    if (present(contributor.orcid)) textElement(person, 'ORCID', orcidUrl(contributor.orcid!.trim()));
+    if (present(contributor.orcid)) out.leaf('ORCID', orcidUrl(contributor.orcid!.trim()));
+    out.end();
   }
+  out.end();
 }
 
-function abstract(article: Builder, record: ArticleRecord, lang: string): void {
+function abstract(out: XmlWriter, scope: MarkupScope, record: ArticleRecord, lang: string): void {
   const markup = present(record.markup?.abstract?.[lang]);
   const plain = present(record.abstract?.[lang]);
   if (!markup && !plain) return;
-  const node = element(article, 'jats:abstract', { 'xml:lang': lang }, NS.crossrefJats);
+  out.start('jats:abstract', attr('xml:lang', lang));
   if (markup) {
     const nodes = parseRecordMarkup(markup, record.doi, `markup.abstract.${lang}`, 'crossref');
-    if (isBlockFragment(nodes)) appendBlockFragment(node, nodes, ABSTRACT_MARKUP);
-    else appendFragment(element(node, 'jats:p', undefined, NS.crossrefJats), nodes, ABSTRACT_MARKUP);
-    return;
+    if (isBlockFragment(nodes)) {
+      writeFragment(out, nodes, ABSTRACT_MARKUP, scope, true);
+    } else {
+      if (fragmentWritesText(nodes, ABSTRACT_MARKUP, scope.defaultNamespace)) out.startInline('jats:p');
+      else out.start('jats:p');
+      writeFragment(out, nodes, ABSTRACT_MARKUP, scope);
+      out.end();
+    }
+  } else {
+    for (const paragraph of paragraphs(plain!)) out.leaf('jats:p', paragraph);
   }
-  for (const paragraph of paragraphs(plain!)) textElement(node, 'jats:p', paragraph, undefined, NS.crossrefJats);
+  out.end();
 }
 
-function fundref(article: Builder, record: ArticleRecord): void {
-  const program = element(article, 'fr:program', { name: 'fundref' }, NS.fundref);
+function fundref(out: XmlWriter, record: ArticleRecord): void {
+  out.start('fr:program', attr('name', 'fundref'));
   for (const funding of record.funding!) {
     // One fundgroup per funder keeps each award number with the funder that gave it.
-    const group = element(program, 'fr:assertion', { name: 'fundgroup' }, NS.fundref);
-    const funder = element(group, 'fr:assertion', { name: 'funder_name' }, NS.fundref);
-    funder.txt(xmlSafe(funding.funderName.trim()));
+    out.start('fr:assertion', attr('name', 'fundgroup'));
     const id = present(funding.funderId);
+    const name = attr('name', 'funder_name');
     if (id) {
-      const value = /^10\.13039\//.test(id) ? doiUrl(id) : id;
-      textElement(funder, 'fr:assertion', value, { name: 'funder_identifier' }, NS.fundref);
+      out.startInline('fr:assertion', name).text(funding.funderName.trim());
+      out.leaf('fr:assertion', /^10\.13039\//.test(id) ? doiUrl(id) : id, attr('name', 'funder_identifier'));
+      out.end();
+    } else {
+      out.leaf('fr:assertion', funding.funderName.trim(), name);
     }
     for (const award of funding.awardIds ?? []) {
-      if (present(award)) textElement(group, 'fr:assertion', award.trim(), { name: 'award_number' }, NS.fundref);
+      if (present(award)) out.leaf('fr:assertion', award.trim(), attr('name', 'award_number'));
     }
+    out.end();
   }
+  out.end();
 }
 
-function doiData(article: Builder, record: ArticleRecord): void {
-  const doiData = article.ele('doi_data');
-  textElement(doiData, 'doi', record.doi);
-  textElement(doiData, 'resource', record.landingPage!.trim());
+function doiData(out: XmlWriter, record: ArticleRecord): void {
+  out.start('doi_data');
+  out.leaf('doi', record.doi);
+  out.leaf('resource', record.landingPage!.trim());
   const galleys = (record.galleys ?? []).filter((g) => /^(https?|ftp):\/\//i.test(g.url.trim()));
   const pdf = galleys.find((g) => isPdf(g.mimeType));
-  if (!pdf) return;
-  // Similarity Check crawls the full-text PDF (crawler "iParadigms").
-  const crawler = doiData.ele('collection', { property: 'crawler-based' });
-  textElement(crawler.ele('item', { crawler: 'iParadigms' }), 'resource', pdf.url.trim());
-  // Text and data mining links: every full-text galley whose MIME type Crossref knows.
-  const mining = doiData.ele('collection', { property: 'text-mining' });
-  for (const galley of galleys) {
-    const mime = galley.mimeType.trim().toLowerCase();
-    if (!CROSSREF_MIME_TYPES.has(mime)) continue;
-    textElement(mining.ele('item'), 'resource', galley.url.trim(), { mime_type: mime });
+  if (pdf) {
+    // Similarity Check crawls the full-text PDF (crawler "iParadigms").
+    out.start('collection', attr('property', 'crawler-based'));
+    out.start('item', attr('crawler', 'iParadigms')).leaf('resource', pdf.url.trim()).end();
+    out.end();
+    // Text and data mining links: every full-text galley whose MIME type Crossref knows.
+    out.start('collection', attr('property', 'text-mining'));
+    for (const galley of galleys) {
+      const mime = galley.mimeType.trim().toLowerCase();
+      if (!CROSSREF_MIME_TYPES.has(mime)) continue;
+      out.start('item').leaf('resource', galley.url.trim(), attr('mime_type', mime)).end();
+    }
+    out.end();
   }
+  out.end();
 }
 
-function citationList(article: Builder, references: Reference[]): void {
-  const list = article.ele('citation_list');
+const ANY = (): boolean => true;
+const AT_MOST_32 = (v: string): boolean => v.length <= 32;
+const AT_MOST_15 = (v: string): boolean => v.length <= 15;
+const IS_ISSN = (v: string): boolean => ISSN_PATTERN.test(v);
+const IS_DOI = (v: string): boolean => DOI_PATTERN.test(v);
+const IS_ISBN = (v: string): boolean => v.length >= 10 && v.length <= 17 && ISBN_PATTERN.test(v);
+
+/** A citation_t child when the value is present and fits the schema. */
+function citationField(out: XmlWriter, name: string, value: string | undefined, valid: (v: string) => boolean = ANY): void {
+  const text = present(value);
+  if (text && valid(text)) out.leaf(name, text);
+}
+
+function citationList(out: XmlWriter, references: Reference[]): void {
+  out.start('citation_list');
   const usedKeys = new Set<string>();
   references.forEach((reference, index) => {
     const fields = reference.structured ?? {};
     const unstructured = present(reference.unstructured);
     const doi = present(reference.doi);
-    const hasFields = Object.values(fields).some((v) => present(v) !== undefined);
-    if (!unstructured && !doi && !hasFields) return;
+    if (!unstructured && !doi && !hasStructuredFields(fields)) return;
 
     // Keys identify references in Crossref's match results; they must be unique within the DOI.
     let key = present(reference.key)?.replace(/\s+/g, ' ').slice(0, 128);
@@ -484,25 +488,23 @@ function citationList(article: Builder, references: Reference[]): void {
       while (usedKeys.has(key));
     }
     usedKeys.add(key);
-    const citation = list.ele('citation', { key });
-    const add = (name: string, value: string | undefined, valid: (v: string) => boolean = () => true) => {
-      const text = present(value);
-      if (text && valid(text)) textElement(citation, name, text);
-    };
+    out.start('citation', attr('key', key));
     const book = reference.publicationType === 'book' || (present(fields.isbn) !== undefined && present(fields.issn) === undefined);
     // citation_t is an xsd:all group: any order, each element at most once.
-    add('issn', fields.issn, (v) => ISSN_PATTERN.test(v));
-    if (!book) add('journal_title', fields.source);
-    add('author', fields.author);
-    add('volume', fields.volume, (v) => v.length <= 32);
-    add('issue', fields.issue, (v) => v.length <= 32);
-    add('first_page', fields.firstPage, (v) => v.length <= 32);
-    add('cYear', fields.year);
-    add('doi', doi, (v) => DOI_PATTERN.test(v));
-    add('isbn', fields.isbn, (v) => v.length >= 10 && v.length <= 17 && ISBN_PATTERN.test(v));
-    if (book) add('volume_title', fields.source);
-    add('edition_number', fields.edition, (v) => v.length <= 15);
-    add('article_title', fields.articleTitle);
-    add('unstructured_citation', unstructured);
+    citationField(out, 'issn', fields.issn, IS_ISSN);
+    if (!book) citationField(out, 'journal_title', fields.source);
+    citationField(out, 'author', fields.author);
+    citationField(out, 'volume', fields.volume, AT_MOST_32);
+    citationField(out, 'issue', fields.issue, AT_MOST_32);
+    citationField(out, 'first_page', fields.firstPage, AT_MOST_32);
+    citationField(out, 'cYear', fields.year);
+    citationField(out, 'doi', doi, IS_DOI);
+    citationField(out, 'isbn', fields.isbn, IS_ISBN);
+    if (book) citationField(out, 'volume_title', fields.source);
+    citationField(out, 'edition_number', fields.edition, AT_MOST_15);
+    citationField(out, 'article_title', fields.articleTitle);
+    citationField(out, 'unstructured_citation', unstructured);
+    out.end();
   });
+  out.end();
 }

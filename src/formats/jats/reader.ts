@@ -32,8 +32,8 @@ import {
   normalizeLanguage,
   partialDate,
   put,
-} from './common.js';
-import { plainInline, readBlocks, readInline } from './text.js';
+} from '../readers/common.js';
+import { plainInline, readBlocks, readInline } from '../readers/text.js';
 import {
   ReaderError,
   WarningSink,
@@ -51,11 +51,11 @@ import {
   xmlLang,
   type ReaderResult,
   type XElement,
-} from './xml.js';
+} from '../readers/xml.js';
 
 
 /** Elements irrelevant to metadata whose content is not even parsed (keeps huge files fast). */
-const JATS_SKIPPED = ['body', 'floats-group', 'sub-article', 'response'];
+export const JATS_SKIPPED: readonly string[] = ['body', 'floats-group', 'sub-article', 'response'];
 
 /**
  * Reads a JATS document (or an OAI-PMH record/metadata element holding one, or a
@@ -294,7 +294,8 @@ function readArticleMeta(meta: XElement, record: Partial<ArticleRecord>, languag
       if (!value) continue;
       if (type === 'received') put(dates, 'received', dates.received ?? value);
       else if (type === 'accepted') put(dates, 'accepted', dates.accepted ?? value);
-      else warnings.add(elementPath(date), `history date of type "${type ?? '(none)'}" dropped: the record keeps received, accepted and published`, `history:${type}`);
+      else if (type === 'rev-recd') put(dates, 'revised', dates.revised ?? value);
+      else warnings.add(elementPath(date), `history date of type "${type ?? '(none)'}" dropped: the record keeps received, revised, accepted and published`, `history:${type}`);
     }
     put(record, 'dates', dates);
   }
@@ -614,7 +615,7 @@ function classifyPubDate(el: XElement): DateKind {
 }
 
 function readPubDates(meta: XElement, record: Partial<ArticleRecord>, warnings: WarningSink): void {
-  const candidates: { kind: DateKind; date: string; order: number }[] = [];
+  const candidates: { kind: DateKind; both?: boolean; date: string; order: number }[] = [];
   let order = 0;
   for (const pubDate of childrenNamed(meta, 'pub-date')) {
     const kind = classifyPubDate(pubDate);
@@ -624,23 +625,24 @@ function readPubDates(meta: XElement, record: Partial<ArticleRecord>, warnings: 
       warnings.add(elementPath(pubDate), `pub-date (${attr(pubDate, 'pub-type') ?? attr(pubDate, 'date-type')}) dropped: not a publication date of the article or issue`, `pub-date-other:${attr(pubDate, 'pub-type') ?? attr(pubDate, 'date-type')}`);
       continue;
     }
-    candidates.push({ kind, date, order: order++ });
+    const both = attr(pubDate, 'pub-type')?.toLowerCase() === 'epub-ppub';
+    candidates.push({ kind, date, order: order++, ...(both ? { both } : {}) });
   }
-  const articleDates = candidates.filter((c) => c.kind !== 'collection');
-  // Most precise first; between equals, online before print, then document order.
-  articleDates.sort((a, b) => datePrecision(b.date) - datePrecision(a.date) || rank(a.kind) - rank(b.kind) || a.order - b.order);
-  const published = articleDates[0]?.date;
-  if (published) record.dates = { ...(record.dates ?? {}), published: { online: published } };
+  // One date per medium: the most precise, then the first. epub-ppub (published in both at once) counts for both.
+  const best = (kind: DateKind) =>
+    candidates
+      .filter((c) => c.kind === kind || (c.both === true && kind !== 'collection'))
+      .sort((a, b) => datePrecision(b.date) - datePrecision(a.date) || a.order - b.order)[0]?.date;
+  const published: NonNullable<NonNullable<ArticleRecord['dates']>['published']> = {};
+  put(published, 'online', best('electronic'));
+  put(published, 'print', best('print'));
+  if (published.online !== undefined || published.print !== undefined) record.dates = { ...(record.dates ?? {}), published };
   const collection = candidates.filter((c) => c.kind === 'collection').sort((a, b) => datePrecision(b.date) - datePrecision(a.date))[0]?.date;
   if (collection) {
     const issue: NonNullable<ArticleRecord['issue']> = { year: Number(collection.slice(0, 4)) };
     if (datePrecision(collection) > 1) issue.publicationDate = collection;
     record.issue = issue;
   }
-}
-
-function rank(kind: DateKind): number {
-  return kind === 'electronic' ? 0 : 1;
 }
 
 // ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * where, and says what it could not place.
  */
 import type { ArticleRecord, Contributor, LangMap } from '../../model/types.js';
-import { extractDoi, isoPartialDate, looksLikeDoi, normalizeLanguage, put } from './common.js';
+import { extractDoi, isoPartialDate, looksLikeDoi, normalizeLanguage, put } from '../readers/common.js';
 import {
   ReaderError,
   WarningSink,
@@ -17,7 +17,7 @@ import {
   xmlLang,
   type ReaderResult,
   type XElement,
-} from './xml.js';
+} from '../readers/xml.js';
 
 export const OAI_DC_NS = 'http://www.openarchives.org/OAI/2.0/oai_dc/';
 export const DC_NS = 'http://purl.org/dc/elements/1.1/';
