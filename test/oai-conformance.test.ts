@@ -188,17 +188,19 @@ describeBackends('OAI-PMH 2.0 conformance', (backend) => {
       expect(r.body.metadataFormat).toEqual([
         { metadataPrefix: 'oai_dc', schema: 'http://www.openarchives.org/OAI/2.0/oai_dc.xsd', metadataNamespace: 'http://www.openarchives.org/OAI/2.0/oai_dc/' },
         { metadataPrefix: 'jats', schema: JATS_OAI_SCHEMA_LOCATION, metadataNamespace: JATS_OAI_NAMESPACE },
+        // OpenAIRE Guidelines for Literature Repositories 4, "OAI-PMH" section: prefix, namespace and schema as published.
+        { metadataPrefix: 'oai_openaire', schema: 'https://www.openaire.eu/schema/repo-lit/4.0/openaire.xsd', metadataNamespace: 'http://namespace.openaire.eu/schema/oaire/' },
       ]);
     });
 
     it('§4.4 ListMetadataFormats for an item lists the formats that item can be disseminated in', async () => {
       const seed = await call(method, v('ListMetadataFormats', ['identifier', SEED]));
       expect(seed.request.attributes).toEqual({ verb: 'ListMetadataFormats', identifier: SEED });
-      expect(seed.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc']);
+      expect(seed.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'oai_openaire']);
       const synthetic = await call(method, v('ListMetadataFormats', ['identifier', SYNTHETIC]));
-      expect(synthetic.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
+      expect(synthetic.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats', 'oai_openaire']);
       const deleted = await call(method, v('ListMetadataFormats', ['identifier', DELETED]));
-      expect(deleted.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats']);
+      expect(deleted.body.metadataFormat.map((f: any) => f.metadataPrefix)).toEqual(['oai_dc', 'jats', 'oai_openaire']);
     });
 
     it('§4.6 ListSets: journal sets and journal:section sets with readable names', async () => {

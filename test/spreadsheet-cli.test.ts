@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleRecord } from '../src/model/index.js';
+import { formatIds } from '../src/formats/registry.js';
 import { openStore } from '../src/store/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,13 +64,20 @@ describe('pubmeta import of the bundled example spreadsheet', () => {
 });
 
 describe('pubmeta export of a spreadsheet', () => {
-  it('exports every row of samples/example-issue.csv to oai_dc, JATS and Crossref, each file valid', () => {
+  it('exports every row of samples/example-issue.csv to every registered format, each file valid', () => {
     const run = pubmeta('export', join(ROOT, 'samples/example-issue.csv'), '--format', 'all', '--out', 'exported');
     expect(run.status, run.stderr).toBe(0);
-    const files = readdirSync(join(dir, 'exported')).sort();
-    for (const id of ['example-issue-1', 'example-issue-2', 'example-issue-3']) {
-      expect(files.filter((f) => f.startsWith(`${id}.`)).length, id).toBeGreaterThanOrEqual(2);
+    // Layout <out>/<format>/<id>.<ext>; Crossref goes out as deposit batches instead.
+    const formats = readdirSync(join(dir, 'exported')).sort();
+    expect(formats).toEqual(formatIds().sort());
+    for (const format of formats.filter((f) => f !== 'crossref')) {
+      const names = readdirSync(join(dir, 'exported', format)).map((f) => f.replace(/\.[^.]+$/, '')).sort();
+      expect(names, format).toEqual(['example-issue-1', 'example-issue-2', 'example-issue-3']);
     }
+    const batches = readdirSync(join(dir, 'exported', 'crossref'));
+    expect(batches).toHaveLength(1);
+    const batch = readFileSync(join(dir, 'exported', 'crossref', batches[0]!), 'utf8');
+    for (const n of [1, 2, 3]) expect(batch).toContain(`<doi>10.5555/example-issue-${n}</doi>`);
     const validated = pubmeta('validate', 'exported');
     expect(validated.status, validated.stdout + validated.stderr).toBe(0);
     expect(validated.stdout).not.toMatch(/invalid/);
