@@ -1,5 +1,6 @@
 import type { ArticleRecord } from '../model/types.js';
 import type { Granularity } from '../harvest/xml.js';
+import type { JournalProfile } from '../journals/types.js';
 
 /**
  * The store as every capability sees it: one repository per capability, each method returning
@@ -80,6 +81,25 @@ export interface RecordRepository {
   hasSets(): Promise<boolean>;
   /** Number of records, tombstones included, and of tombstones. */
   stats(): Promise<{ total: number; deleted: number }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// journals: profiles of your own journals (src/journals)
+
+export type JournalUpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/**
+ * Journal profiles, by id. The store keeps what it is given: callers validate profiles first
+ * (validateJournalProfile) and check them against each other (validateJournalProfileList).
+ */
+export interface JournalRepository {
+  get(id: string): Promise<JournalProfile | undefined>;
+  /** Every profile, in id order. */
+  list(): Promise<JournalProfile[]>;
+  /** Stores the profile under its id, replacing the whole previous profile of that id. */
+  upsert(profile: JournalProfile, options?: { now?: Date }): Promise<JournalUpsertOutcome>;
+  /** False when there was no such profile. Records naming it keep their journal.id. */
+  remove(id: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -537,6 +557,7 @@ export interface Store {
   readonly deposits: DepositRepository;
   readonly jobs: JobRepository;
   readonly meta: MetaRepository;
+  readonly journals: JournalRepository;
   /**
    * Runs `fn` in one transaction: every call made through `tx` commits together, or (when `fn`
    * throws) not at all. Calls made meanwhile through this store from other async work never
