@@ -19,3 +19,5 @@ export { isOwnDoi, ownedPrefixOf, ownershipProblem } from './ownership.js';
 export { refusalHint, explainRefusal, profileOptionsFor } from './hints.js';
 export type { ExportRefusal, RefusalHintContext } from './hints.js';
 export { loadSeedJournalProfile, SEED_JOURNAL_PROFILE_PATH } from './samples.js';
+export { saveJournalProfile, upsertConfigJournals, conflictsWithOthers } from './registry.js';
+export type { JournalSaveResult, ConfigJournalsResult } from './registry.js';
