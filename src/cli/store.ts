@@ -6,6 +6,7 @@ import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
 import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
+import { matchJournalProfile } from '../journals/index.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -32,11 +33,36 @@ function describeCounts(counts: Map<Outcome, number>): string {
   return parts.join(', ');
 }
 
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string }): Promise<void> {
+/**
+ * `import --journal ID`: every record joins journal ID (journal.id is set); a record naming
+ * another journal is reported and skipped. False (exit 2) when there is no such profile.
+ */
+async function forceJournal(store: Store, inputs: Awaited<ReturnType<typeof loadRecordInputs>>, journalId: string): Promise<boolean> {
+  const profiles = await store.journals.list();
+  if (!profiles.some((p) => p.id === journalId)) {
+    process.stderr.write(
+      `pubmeta import: --journal ${journalId}: there is no journal profile "${journalId}" in ${store.location} (profiles: ${profiles.map((p) => p.id).join(', ') || 'none'}); add it with pubmeta journal add ${journalId} --title TITLE\n`,
+    );
+    process.exitCode = 2;
+    return false;
+  }
+  for (const input of inputs) {
+    if (!input.record) continue;
+    const match = matchJournalProfile(input.record, profiles, { journalId });
+    if (match.status === 'error') {
+      input.errors.push(match.message);
+      delete input.record;
+    } else input.record = { ...input.record, journal: { ...input.record.journal, id: journalId } };
+  }
+  return true;
+}
+
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; journal?: string }): Promise<void> {
   const target = resolveStoreTarget(options.db);
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
   const store = await openStore(target);
   try {
+    if (options.journal !== undefined && !(await forceJournal(store, inputs, options.journal))) return;
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
     const results = await store.records.upsertMany(valid.map((input) => input.record!));
@@ -223,6 +249,7 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('-q, --quiet', 'only the summary line')
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
+    .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
     .action(importCommand);
 
   program

@@ -22,3 +22,5 @@ export type { ExportRefusal, RefusalHintContext } from './hints.js';
 export { loadSeedJournalProfile, SEED_JOURNAL_PROFILE_PATH } from './samples.js';
 export { saveJournalProfile, upsertConfigJournals, conflictsWithOthers } from './registry.js';
 export type { JournalSaveResult, ConfigJournalsResult } from './registry.js';
+export { profileRecord } from './resolve.js';
+export type { ProfiledRecord } from './resolve.js';
