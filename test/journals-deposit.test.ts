@@ -146,7 +146,7 @@ it('redactSecrets removes raw, percent-encoded (either case), form-encoded and e
 describeBackends('pubmeta deposit on the command line', (backend) => {
   const stores = useTestStores(backend);
 
-  it('refuses an explicitly requested DOI outside the journal\'s prefixes (exit 1) and names the journal', async () => {
+  it('refuses an explicitly requested DOI outside the journal\'s prefixes (exit 1) and names the journal', { timeout: 300_000 }, async () => {
     const target = await stores.target();
     const store = await target.open();
     await store.journals.upsert(jdp);
