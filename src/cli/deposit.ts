@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
+import { upsertConfigJournals } from '../journals/index.js';
 import { openStore, type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
 import {
   CrossrefDepositState,
@@ -73,6 +74,8 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
   const logger = createLogger('deposit');
   const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
+    // The config's journals decide what is yours to deposit, as they do for the worker.
+    if (loaded.config.journals?.length) await upsertConfigJournals(store.journals, loaded.config.journals);
     let report: CrossrefDepositReport | undefined;
     if (options.dryRun) {
       report = await runCrossrefDeposit({ store, settings, dryRun: true, logger, ...(dois.length ? { dois } : {}) });
