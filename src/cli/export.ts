@@ -142,14 +142,21 @@ async function peekFirst<T>(items: AsyncGenerator<T>): Promise<{ first: T | unde
 function depositHead(options: ExportCliOptions, first: ArticleRecord | undefined, profile: JournalProfile | undefined): DepositHead {
   const publisher = first?.journal.publisher?.name?.trim() || first?.journal.title.trim() || 'unknown';
   const fromProfile = profile ? profileCrossrefIdentity(profile) : undefined;
-  let name = options.depositorName ?? process.env.PUBMETA_DEPOSITOR_NAME ?? fromProfile?.depositor.name;
-  let email = options.depositorEmail ?? process.env.PUBMETA_DEPOSITOR_EMAIL ?? fromProfile?.depositor.email;
-  let registrant = options.registrant ?? process.env.PUBMETA_REGISTRANT ?? fromProfile?.registrant;
+  // An empty environment variable counts as unset.
+  const env = (name: string): string | undefined => (process.env[name]?.trim() ? process.env[name] : undefined);
+  const given = {
+    name: options.depositorName ?? env('PUBMETA_DEPOSITOR_NAME'),
+    email: options.depositorEmail ?? env('PUBMETA_DEPOSITOR_EMAIL'),
+    registrant: options.registrant ?? env('PUBMETA_REGISTRANT'),
+  };
+  let name = given.name ?? fromProfile?.depositor.name;
+  let email = given.email ?? fromProfile?.depositor.email;
+  let registrant = given.registrant ?? fromProfile?.registrant;
   const placeholders = profile ? profilePlaceholders(profile) : [];
   const flagged = [
-    ['depositor.name', options.depositorName ?? process.env.PUBMETA_DEPOSITOR_NAME],
-    ['depositor.email', options.depositorEmail ?? process.env.PUBMETA_DEPOSITOR_EMAIL],
-    ['registrant', options.registrant ?? process.env.PUBMETA_REGISTRANT],
+    ['depositor.name', given.name],
+    ['depositor.email', given.email],
+    ['registrant', given.registrant],
   ].filter(([field, given]) => given === undefined && placeholders.includes(field!));
   if (profile && flagged.length > 0) {
     note(
