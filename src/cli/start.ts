@@ -70,7 +70,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
 
   let server: Awaited<ReturnType<typeof serveStore>>;
   try {
-    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1' });
+    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1', nextHarvestRun: () => worker.nextRuns().find((j) => j.job === 'harvest')?.next });
   } catch (error) {
     await configured.close();
     const code = (error as NodeJS.ErrnoException).code;
