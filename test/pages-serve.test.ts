@@ -6,7 +6,7 @@
  * state (a DOI the Crossref stand-in failed, with its message) to the admin token only.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FORMATS } from '../src/formats/index.js';
+import { FORMATS, oaiFormats } from '../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample } from '../src/model/index.js';
 import { handleOaiRequest } from '../src/oai/index.js';
 import { describeBackends, useTestStores } from './helpers/backends.js';
@@ -84,7 +84,7 @@ describeBackends('pubmeta serve --admin with the pages', (backend) => {
     expect(page).toMatch(/15 records/);
     expect(page).toContain(site.config.baseUrl);
     expect(page).toContain('Jurnal Diplomasi Pertahanan');
-    for (const format of FORMATS.filter((f) => f.oai)) expect(page).toContain(format.oai!.prefix);
+    for (const format of oaiFormats()) expect(page).toContain(format.oai.prefix);
     expect(page).toMatch(/<input[^>]*name="q"/);
   });
 
@@ -105,7 +105,7 @@ describeBackends('pubmeta serve --admin with the pages', (backend) => {
       ['/oai', {}],
     ];
     for (const [path, args] of requests) {
-      for (const headers of [{}, { Accept: '*/*' }, { Accept: 'text/xml' }, { Accept: 'application/xml,text/html;q=0.5' }]) {
+      for (const headers of [{} as Record<string, string>, { Accept: '*/*' }, { Accept: 'text/xml' }, { Accept: 'application/xml,text/html;q=0.5' }]) {
         const response = await get(site, path, headers);
         expect(response.status).toBe(200);
         expect(response.headers['content-type']).toBe('text/xml; charset=utf-8');
