@@ -146,7 +146,8 @@ describeBackends('pubmeta serve --admin with the pages', (backend) => {
     const script = /<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(head)![1]!;
     const jsonLd = JSON.parse(script) as Record<string, unknown>;
     expect(jsonLd['@type']).toBe('ScholarlyArticle');
-    expect(JSON.stringify(jsonLd)).toContain(SEED_DOI);
+    expect(jsonLd['@id']).toBe(`https://doi.org/${SEED_DOI}`);
+    expect(jsonLd.identifier).toContainEqual({ '@type': 'PropertyValue', propertyID: 'DOI', value: SEED_DOI });
   });
 
   it('the record page links to every registered format, and each link answers in that format', async () => {
