@@ -5,6 +5,11 @@
  * harvesters still get the engine's XML, and /status shows the stored harvest, deposit and job
  * state (a DOI the Crossref stand-in failed, with its message) to the admin token only.
  */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FORMATS, oaiFormats } from '../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample } from '../src/model/index.js';
@@ -237,6 +242,78 @@ describeBackends('store queries behind the pages', (backend) => {
     expect(all[0]!.message).toBe('no title');
     expect((await store.deposits.recentDois({ states: ['failed'], limit: 10 })).map((d) => d.doi)).toEqual(['10.5555/b']);
     expect(await store.deposits.recentDois({ limit: 1 })).toHaveLength(1);
+  });
+});
+
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+
+/** Runs `pubmeta serve ARGS` until it prints its endpoint (or exits); stop() ends it. */
+async function spawnServe(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-email', 'oai@example.org', ...args], {
+    env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'pages-cli-test-secret-0123456789', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const started = await new Promise<{ url: string } | { code: number | null }>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /OAI-PMH endpoint: (\S+)/.exec(out);
+      if (match && out.includes('Ctrl-C')) resolve({ url: match[1]! });
+    });
+    child.once('exit', (code) => resolve({ code }));
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  return { started, stdout: () => out, stderr: () => err, stop };
+}
+
+describe.skipIf(!existsSync(CLI))('the pubmeta serve command (spawned, built dist/)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pubmeta-pages-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--admin without PUBMETA_ADMIN_TOKEN refuses to start and says why', async () => {
+    const run = await spawnServe(['--db', join(dir, 'a.db'), '--admin'], { PUBMETA_ADMIN_TOKEN: '' });
+    // A non-zero exit (which one is the CLI's exit-code convention's call).
+    expect('code' in run.started && run.started.code).toBeGreaterThan(0);
+    expect(run.stderr()).toContain('PUBMETA_ADMIN_TOKEN');
+  });
+
+  it('serves the pages by default and /status with --admin; --no-pages serves OAI-PMH only', async () => {
+    const run = await spawnServe(['--db', join(dir, 'b.db'), '--admin'], { PUBMETA_ADMIN_TOKEN: ADMIN_TOKEN });
+    try {
+      expect('url' in run.started, run.stderr()).toBe(true);
+      const origin = new URL((run.started as { url: string }).url).origin;
+      expect(run.stdout()).toContain(`pages for people: ${origin}/ (operators: ${origin}/status)`);
+      const home = await httpRequest(`${origin}/`, { headers: { Accept: BROWSER_ACCEPT } });
+      expect(home.status).toBe(200);
+      expect(home.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect((await httpRequest(`${origin}/oai?verb=Identify`, { headers: { Accept: BROWSER_ACCEPT } })).headers['content-type']).toBe('text/html; charset=utf-8');
+      expect((await httpRequest(`${origin}/oai?verb=Identify`)).headers['content-type']).toBe('text/xml; charset=utf-8');
+      expect((await httpRequest(`${origin}/status`)).status).toBe(401);
+      expect((await httpRequest(`${origin}/status`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    } finally {
+      await run.stop();
+    }
+
+    const plain = await spawnServe(['--db', join(dir, 'b.db'), '--no-pages'], {});
+    try {
+      expect('url' in plain.started, plain.stderr()).toBe(true);
+      const origin = new URL((plain.started as { url: string }).url).origin;
+      expect(plain.stdout()).not.toContain('pages for people');
+      expect((await httpRequest(`${origin}/`, { headers: { Accept: BROWSER_ACCEPT } })).status).toBe(404);
+      expect((await httpRequest(`${origin}/oai?verb=Identify`, { headers: { Accept: BROWSER_ACCEPT } })).headers['content-type']).toBe('text/xml; charset=utf-8');
+    } finally {
+      await plain.stop();
+    }
   });
 });
 
