@@ -78,7 +78,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     throw error;
   }
   process.stdout.write(`OAI-PMH endpoint: ${server.url}\n`);
-  process.stdout.write(`  try ${server.url}?verb=ListRecords&metadataPrefix=oai_dc in a browser\n`);
+  process.stdout.write(`pages for people: ${new URL('/', server.url).href} (the OAI-PMH responses, too, are pages in a browser)\n`);
 
   worker.start();
   for (const { job, next } of worker.nextRuns()) process.stdout.write(`worker: ${job} next at ${next?.toISOString() ?? 'never'}\n`);
