@@ -155,24 +155,31 @@ describeBackends('pubmeta serve --admin with the pages', (backend) => {
     expect(jsonLd.identifier).toContainEqual({ '@type': 'PropertyValue', propertyID: 'DOI', value: SEED_DOI });
   });
 
-  it('the record page links to every registered format, and each link answers in that format', async () => {
+  it('the record page links to every registered format the record can be given in (the others say why), and each link answers in that format', async () => {
     const page = (await get(site, '/records/jdp-323', { Accept: BROWSER_ACCEPT })).text();
     expect(page).toContain('href="/oai?verb=GetRecord&amp;metadataPrefix=oai_dc&amp;identifier=oai%3Ajournal.example.org%3Ajdp-323"');
+    expect(page).toContain('href="/oai?verb=GetRecord&amp;metadataPrefix=oai_openaire&amp;identifier=oai%3Ajournal.example.org%3Ajdp-323"');
+    // JATS needs an ISSN the seed lacks: GetRecord would answer cannotDisseminateFormat, so no link.
+    expect(page).not.toContain('metadataPrefix=jats&amp;identifier=oai%3Ajournal.example.org%3Ajdp-323"');
+    expect(page).toContain('GetRecord (jats) <span class="muted">(not available for this record:');
     const deposit = { depositor: { name: 'Test Journal', email: 'deposits@journal.example.org' }, registrant: 'Test Journal' };
     for (const format of FORMATS) {
-      expect(page).toContain(`href="/records/jdp-323.${format.id}"`);
       const response = await get(site, `/records/jdp-323.${format.id}`);
       let expected: string | undefined;
       try {
         expected = format.write(loadSeedSample(), { deposit });
       } catch {
-        // The seed cannot be given in this format (JATS needs an ISSN): the link says why, with 404.
+        // The seed cannot be given in this format (JATS needs an ISSN): listed with the reason, not
+        // linked; its address answers 404 with the reason.
       }
       if (expected === undefined) {
+        expect(page).not.toContain(`href="/records/jdp-323.${format.id}"`);
+        expect(page).toMatch(new RegExp(`<li>${format.label.replace(/[()+.*]/g, '\\$&')} <span class="muted">\\(not available for this record: [^<]+\\)</span></li>`));
         expect(response.status, format.id).toBe(404);
         expect(response.text()).toContain('cannot be given as');
         continue;
       }
+      expect(page).toContain(`href="/records/jdp-323.${format.id}"`);
       expect(response.status, format.id).toBe(200);
       expect(String(response.headers['content-type'])).toContain(format.mediaType);
       // Crossref's head carries a timestamp and batch id of its own; the rest is the registry's output.

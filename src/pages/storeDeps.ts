@@ -10,7 +10,7 @@ import { DEFAULT_METADATA_FORMATS, type OaiConfig } from '../oai/config.js';
 import type { ArticleRecord } from '../model/types.js';
 import type { HarvestSource, Store } from '../store/types.js';
 import { jsonLdScript } from './html.js';
-import type { HarvestSourceView, PagesDeps, RepositoryDescription, StatusData, StatusFilters } from './types.js';
+import type { FormatAvailability, HarvestSourceView, PagesDeps, RepositoryDescription, StatusData, StatusFilters } from './types.js';
 
 export interface StorePagesOptions {
   /** Formats offered at /records/<id>.<format>. Default: the registry. */
@@ -59,7 +59,33 @@ export function storePagesDeps(store: Store, config: OaiConfig, options: StorePa
       }
     },
     recordHead: (record) => recordHead(record, formats),
+    formatAvailability: (record) => formatAvailability(record, formats, config, options.depositHead),
   };
+}
+
+/** Formats (export and OAI-PMH) the record cannot be given in, and why: a trial write of each. */
+export function formatAvailability(record: ArticleRecord, formats: FormatList, config: OaiConfig, depositHead?: DepositHead): FormatAvailability {
+  const reason = (write: () => unknown): string | undefined => {
+    try {
+      write();
+      return undefined;
+    } catch (error) {
+      if (error instanceof ExportError) return error.message;
+      throw error;
+    }
+  };
+  const exports: Record<string, string> = {};
+  for (const format of formats) {
+    // A batch format with a head is checked without writing (the write would take a deposit timestamp).
+    const why = reason(() => (format.assertWritable && depositHead ? format.assertWritable(record) : format.write(record, depositHead ? { deposit: depositHead } : {})));
+    if (why !== undefined) exports[format.id] = why;
+  }
+  const oai: Record<string, string> = {};
+  for (const format of config.metadataFormats ?? DEFAULT_METADATA_FORMATS) {
+    const why = reason(() => format.render(record));
+    if (why !== undefined) oai[format.metadataPrefix] = why;
+  }
+  return { exports, oai };
 }
 
 /**
