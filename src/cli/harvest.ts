@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 import { createLogger } from '../log.js';
 import { openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
+import { HarvestPlanError } from '../harvest/plan.js';
 import { addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
@@ -10,6 +11,7 @@ const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMET
 /** Exit codes of `harvest run`: every source completed / one paused (resumable) / one failed. */
 const EXIT_PAUSED = 3;
 const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -206,6 +208,12 @@ async function runCommand(name: string | undefined, options: RunOptions): Promis
         let summary: HarvestRunSummary;
         try {
           summary = await runHarvest(store, sourceName, runOptions);
+        } catch (error) {
+          if (!(error instanceof HarvestPlanError)) throw error;
+          // A usage problem (exit status 2): the arguments contradict the saved checkpoint.
+          process.stderr.write(`pubmeta: ${sourceName}: ${error.message}\n`);
+          process.exitCode = EXIT_USAGE;
+          return;
         } finally {
           reporter.stop();
         }

@@ -89,6 +89,8 @@ export interface FaultServerOptions {
   giant?: (index: number) => GiantRecord | undefined;
   /** Send every 200 response gzip-compressed (Content-Encoding: gzip). */
   gzip?: boolean;
+  /** A runaway list: the last page comes again and again, each time with a fresh token. */
+  runaway?: boolean;
   /** Called as each request arrives (before it is answered). */
   onRequest?: (request: FaultRequest) => void;
 }
@@ -256,6 +258,10 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const complete = `completeListSize="${matching.length}" cursor="${state.offset}"`;
     if (repeatToken && requestedToken !== undefined) {
       tokenElement = `<resumptionToken ${complete}>${escapeXml(requestedToken)}</resumptionToken>`;
+    } else if (options.runaway && state.offset + pageSize >= matching.length) {
+      const token = `runaway${++tokenCounter}`;
+      tokens.set(token, { offset: state.offset, from: state.from, until: state.until });
+      tokenElement = `<resumptionToken ${complete}>${escapeXml(token)}</resumptionToken>`;
     } else if (state.offset + pageSize < matching.length) {
       // Characters a harvester must percent-encode (§3.5, guidelines §6.1): / + = & % space ? #
       const token = `t${++tokenCounter}/${state.offset + pageSize}+${state.from ?? ''}=&% ?#${state.until ?? ''}`;
