@@ -4,6 +4,7 @@ import { createLogger } from '../log.js';
 import { openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
 import { HarvestPlanError } from '../harvest/plan.js';
+import { registerDump } from './harvest-dump.js';
 import type { HarvestSourceInput } from '../store/types.js';
 import type { OaiIdentify } from '../harvest/xml.js';
 import { UnknownPrefixError, checkHarvestEndpoint, addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
@@ -362,7 +363,7 @@ function statusText(status: HarvestSourceStatus): string {
 async function statusCommand(name: string | undefined, options: { json?: boolean; db?: string }): Promise<void> {
   await withStore(options.db, async (store) => {
     const sources = name !== undefined ? [await store.harvest.getSource(name)] : await store.harvest.listSources();
-    if (sources[0] === undefined) throw new Error(`No harvest source named "${name}"`);
+    if (name !== undefined && sources[0] === undefined) throw new Error(`No harvest source named "${name}"`);
     const statuses: HarvestSourceStatus[] = [];
     for (const source of sources) statuses.push(await harvestSourceStatus(store, source!));
     if (options.json) {
@@ -421,6 +422,8 @@ export function register(program: Command): void {
     .option('--json', 'print the run summary as JSON')
     .option('--db <file>', DB_HELP)
     .action(runCommand);
+
+  registerDump(harvest, DB_HELP);
 
   harvest
     .command('status')

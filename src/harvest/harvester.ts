@@ -250,7 +250,8 @@ function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: st
     recordXml: read.xml,
     metadataXml: read.metadataXml,
     contentHash: hashRecordBytes(read.rawBytes),
-    rawBytes: repaired ? read.rawBytes : undefined,
+    // Kept when the stored text cannot give the harvested bytes back (dump --format raw).
+    rawBytes: repaired || !read.recoverable ? read.rawBytes : undefined,
     repairs: repaired ? describeRepair(read.repair) : undefined,
     format: mapping?.format,
     article: mapping?.record,

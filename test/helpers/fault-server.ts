@@ -38,6 +38,9 @@ export interface FaultRequest {
   rawQuery: string;
   /** 1-based count of ListRecords requests. */
   listRequest: number;
+  /** When it arrived (Date.now()) and its HTTP From header. */
+  at?: number;
+  from?: string | undefined;
 }
 
 export type FaultAction =
@@ -132,6 +135,11 @@ export function faultTitle(index: number, version: number): string {
 
 function headerXml(record: FaultRecord): string {
   return `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+}
+
+/** The bytes of a record as the server sends it in ListRecords. */
+export function faultRecordXml(record: FaultRecord): Buffer {
+  return recordXml(record);
 }
 
 function recordXml(record: FaultRecord): Buffer {
@@ -435,7 +443,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const verb = args.verb ?? '';
     delete args.verb;
     if (verb === 'ListRecords') listRequests++;
-    const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0 };
+    const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0, at: Date.now(), from: req.headers.from };
     requests.push(request);
     options.onRequest?.(request);
     if (request.n > maxRequests) {
