@@ -133,7 +133,13 @@ export interface HarvestSource {
   granularity: Granularity | undefined;
   repositoryName: string | undefined;
   earliestDatestamp: string | undefined;
+  /** Identify's deletedRecord policy: no, transient or persistent (§4.2). */
+  deletedRecord: string | undefined;
   identifiedAt: string | undefined;
+  /** Politeness: least milliseconds between two requests to this source. */
+  delayMs: number | undefined;
+  /** Politeness: the e-mail address sent in the HTTP From header. */
+  fromContact: string | undefined;
   /** `from` of the next incremental run, already at the repository's granularity. */
   nextFrom: string | undefined;
   /** responseDate of the last completed run's first response. */
@@ -150,6 +156,8 @@ export interface HarvestSourceInput {
   metadataPrefix: string;
   set?: string;
   requestBudget?: number;
+  delayMs?: number;
+  fromContact?: string;
 }
 
 export type HarvestRunStatus = 'running' | 'completed' | 'paused' | 'failed' | 'interrupted';
@@ -311,7 +319,7 @@ export interface HarvestRepository {
   listSources(): Promise<HarvestSource[]>;
   /** Removes a source with its runs, checkpoint, harvested rows and quarantine (not records). */
   removeSource(name: string): Promise<boolean>;
-  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string }, now: string): Promise<void>;
+  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string; deletedRecord?: string }, now: string): Promise<void>;
   setNotBefore(name: string, notBefore: string | undefined, now: string): Promise<void>;
   /** After a completed run: the next incremental `from`, and the pause lifted. */
   setNextFrom(name: string, nextFrom: string | undefined, lastResponseDate: string | undefined, now: string): Promise<void>;

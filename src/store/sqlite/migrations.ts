@@ -152,6 +152,10 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      raw BLOB,
      PRIMARY KEY (source, slot, seq)
    );`,
+    /** Identify's deletedRecord policy; per-source politeness (least delay between requests, From contact). */
+    `ALTER TABLE harvest_sources ADD COLUMN deleted_record TEXT;
+   ALTER TABLE harvest_sources ADD COLUMN delay_ms INTEGER;
+   ALTER TABLE harvest_sources ADD COLUMN from_contact TEXT;`,
   ],
   /** Per-DOI deposit state per target, deposit batches and their items. */
   crossref: [
