@@ -5,6 +5,7 @@ import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
 import type { ArticleRecord } from '../model/types.js';
 import { validateArticle } from '../model/index.js';
 import { toCrossref, ExportError, type CrossrefHeadOptions } from '../formats/index.js';
+import { crossrefTimestampOf } from '../formats/crossref/writer.js';
 import { validateXml, type XmlValidationResult } from '../validate/index.js';
 import { CrossrefClient, isCrossrefProduction, pause, type CrossrefClientOptions, type CrossrefCredentials } from './client.js';
 import { CrossrefDepositError } from './errors.js';
@@ -346,11 +347,14 @@ async function prepareNextBatch(run: DepositRun, cursor: string, only: string[] 
   if (chosen.length === 0) return { kind: 'empty', cursor: next.cursor, exhausted: next.exhausted };
   const skipped = { kind: 'skipped' as const, cursor: next.cursor, exhausted: next.exhausted };
 
-  const timestamp = await state.reserveTimestamp(chosen.map((c) => c.item.doi));
-  const { batchId, fileName } = newBatchName(timestamp);
+  // Checked under a provisional head: the timestamp is reserved (which holds a store-wide lock
+  // until this transaction ends) only once the batch is known to be valid, then the file is
+  // written again with it (the head's id and timestamp do not change the file's validity).
+  const provisional = crossrefTimestampOf(new Date());
   const write = run.writeCrossref ?? toCrossref;
   const validate = run.validateCrossref ?? defaultValidate;
-  let xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+  const check = { ...head, batchId: 'pubmeta-validation-check', timestamp: provisional };
+  let xml = write(chosen.map((c) => c.record), check);
   let schema = validate(xml);
   if (!schema.valid) {
     // Find the records that break the schema on their own; the others still go.
@@ -364,7 +368,7 @@ async function prepareNextBatch(run: DepositRun, cursor: string, only: string[] 
       chosen.splice(i, 1);
     }
     if (chosen.length === 0) return skipped;
-    xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+    xml = write(chosen.map((c) => c.record), check);
     schema = validate(xml);
   }
   const dois = chosen.map((c) => c.item.doi);
@@ -377,6 +381,9 @@ async function prepareNextBatch(run: DepositRun, cursor: string, only: string[] 
     }
     return skipped;
   }
+  const timestamp = await state.reserveTimestamp(dois);
+  const { batchId, fileName } = newBatchName(timestamp);
+  xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
   if (!run.dryRun) {
     await state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
     const lease = batchLeases(run);

@@ -10,6 +10,8 @@ export interface TableDump {
   name: string;
   columns: string[];
   count(): number;
+  /** Rows whose `column` is not NULL. */
+  nonNull(column: string): number;
   rows(pageSize: number): Iterable<unknown[][]>;
 }
 

@@ -57,7 +57,12 @@ export async function loadPostgresTables(
   }
 }
 
-async function columnKinds(client: pg.PoolClient, table: TableDump): Promise<Kind[]> {
+/**
+ * The kind of each source column in the target; undefined for a column the target lacks that
+ * holds nothing (SQLite-only bookkeeping left by an old migration, such as a lock's pid). A
+ * column the target lacks that holds values stops the copy: nothing is dropped silently.
+ */
+async function columnKinds(client: pg.PoolClient, table: TableDump): Promise<(Kind | undefined)[]> {
   const rows = (
     await client.query<{ column_name: string; data_type: string }>(
       'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
@@ -68,18 +73,21 @@ async function columnKinds(client: pg.PoolClient, table: TableDump): Promise<Kin
   const types = new Map(rows.map((r) => [r.column_name, r.data_type]));
   return table.columns.map((column) => {
     const type = types.get(column);
-    if (type === undefined) throw new Error(`the target's ${table.name} table has no column ${column}`);
-    return kindOf(type);
+    if (type !== undefined) return kindOf(type);
+    const held = table.nonNull(column);
+    if (held > 0) throw new Error(`the target's ${table.name} table has no column ${column}, which holds values in ${held} row(s)`);
+    return undefined;
   });
 }
 
-async function insertRows(client: pg.PoolClient, table: TableDump, kinds: Kind[], rows: unknown[][]): Promise<void> {
+async function insertRows(client: pg.PoolClient, table: TableDump, kinds: (Kind | undefined)[], rows: unknown[][]): Promise<void> {
   const params: unknown[] = [];
-  const tuples = rows.map((row) => `(${row.map((value, i) => {
-    params.push(convert(value, kinds[i]!));
+  const kept = table.columns.map((_, i) => i).filter((i) => kinds[i] !== undefined);
+  const tuples = rows.map((row) => `(${kept.map((i) => {
+    params.push(convert(row[i], kinds[i]!));
     return `$${params.length}`;
   }).join(', ')})`);
-  await client.query(`INSERT INTO ${quote(table.name)} (${table.columns.map(quote).join(', ')}) VALUES ${tuples.join(', ')}`, params);
+  await client.query(`INSERT INTO ${quote(table.name)} (${kept.map((i) => quote(table.columns[i]!)).join(', ')}) VALUES ${tuples.join(', ')}`, params);
 }
 
 /** Identity columns go on after the largest id copied. */

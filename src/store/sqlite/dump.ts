@@ -14,13 +14,15 @@ export function openSqliteDump(path: string): { tables: TableDump[]; close(): vo
   const names = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid`).all() as { name: string }[])
     .map((r) => r.name)
     .filter((name) => !SKIPPED.has(name));
-  const tables: TableDump[] = names.map((name) => {
+  const tables: TableDump[] = names.map((name): TableDump => {
     const quoted = `"${name.replaceAll('"', '""')}"`;
     const columns = (db.prepare(`PRAGMA table_info(${quoted})`).all() as { name: string }[]).map((c) => c.name);
     return {
       name,
       columns,
       count: () => Number((db.prepare(`SELECT COUNT(*) AS n FROM ${quoted}`).get() as { n: number }).n),
+      nonNull: (column: string) =>
+        Number((db.prepare(`SELECT COUNT(*) AS n FROM ${quoted} WHERE "${column.replaceAll('"', '""')}" IS NOT NULL`).get() as { n: number }).n),
       *rows(pageSize: number) {
         // Pages by LIMIT/OFFSET over a stable order (every column): no statement is held open
         // while the caller writes elsewhere, and WITHOUT ROWID tables work as well.
