@@ -54,6 +54,7 @@ interface WorkerCommandOptions {
   db?: string;
   once?: boolean;
   job?: string[];
+  tick?: string;
 }
 
 async function workerCommand(options: WorkerCommandOptions): Promise<void> {
@@ -81,9 +82,10 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   process.on('SIGINT', onSignal);
 
   if (options.once) {
+    const tick = options.tick ? `once@${options.tick}` : undefined;
     const outcomes = options.job?.length
-      ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once')))
-      : await worker.runAllOnce('once');
+      ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once', tick)))
+      : await worker.runAllOnce('once', tick);
     for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
     if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     await configured.close();
@@ -150,6 +152,7 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('--once', 'run every enabled job once, in order, and exit (for cron users and tests)')
     .option('--job <name...>', 'with --once: only these jobs (harvest, export, deposit)')
+    .option('--tick <name>', 'with --once: the tick this run belongs to; workers started with the same tick share the harvest sources, each run once (default: a tick of its own)')
     .action(workerCommand);
 
   program

@@ -137,11 +137,11 @@ export class PubmetaWorker {
   }
 
   /** Runs every job once, in the configured order (harvest before export before deposit). */
-  async runAllOnce(trigger = 'once'): Promise<WorkerRunOutcome[]> {
+  async runAllOnce(trigger = 'once', tick?: string): Promise<WorkerRunOutcome[]> {
     const outcomes: WorkerRunOutcome[] = [];
     for (const job of this.#options.jobs) {
       if (this.stopping) break;
-      outcomes.push(await this.runOnce(job.name, trigger));
+      outcomes.push(await this.runOnce(job.name, trigger, tick));
     }
     return outcomes;
   }
