@@ -15,7 +15,7 @@ const FORMATS: readonly FormatDescriptor[] = REGISTERED;
 import { checkOutputs, idFromFileStem } from '../src/export/index.js';
 import { recordLocalId } from '../src/model/records.js';
 import { openStore, type Store } from '../src/store/index.js';
-import { runExportJob } from '../src/worker/index.js';
+import { ExportJobFailures, runExportJob } from '../src/worker/index.js';
 import { childEnv, CLI, runCli } from './helpers/crossrefProcesses.js';
 import { loadSample } from './helpers/oai.js';
 
@@ -47,11 +47,19 @@ describe('pubmeta export and the worker export job write the same files', () => 
       env: childEnv({ PUBMETA_DEPOSITOR_NAME: HEAD.depositor.name, PUBMETA_DEPOSITOR_EMAIL: HEAD.depositor.email, PUBMETA_REGISTRANT: HEAD.registrant }),
       timeoutMs: 300_000,
     });
-    expect(cli.code, cli.stderr).toBe(0);
+    // The seed has no ISSN, so no JATS: the one failure, in both.
+    expect(cli.code, cli.stderr).toBe(1);
+    expect(cli.stderr.split('\n').filter((l) => /: error: /.test(l))).toEqual([expect.stringMatching(/seed-jdp-323\.json: error: jats: .*ISSN/)]);
     store = await openStore(join(dir, 'store.db'));
     await store.records.upsertMany(records, { now: new Date('2026-01-01T00:00:00Z') });
-    const counts = await runExportJob({ store, outDir: workerOut(), formats: REGISTERED.map((f) => f.id), crossrefHead: HEAD, durable: false });
-    expect(counts).toMatchObject({ scanned: records.length, written: records.length, failed: 0 });
+    const failure = await runExportJob({ store, outDir: workerOut(), formats: REGISTERED.map((f) => f.id), crossrefHead: HEAD, durable: false }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Never "succeeded" with a failure: the job's run ends failed (partial), with its counts.
+    expect(failure).toBeInstanceOf(ExportJobFailures);
+    expect((failure as ExportJobFailures).message).toMatch(/^partial: 1 record\/format pair/);
+    expect((failure as ExportJobFailures).counts).toMatchObject({ scanned: records.length, written: records.length, failed: 1 });
   }, 600_000);
 
   afterAll(async () => {
