@@ -80,6 +80,12 @@ export interface RecordRepository {
   hasSets(): Promise<boolean>;
   /** Number of records, tombstones included, and of tombstones. */
   stats(): Promise<{ total: number; deleted: number }>;
+  /**
+   * Records (not tombstones) whose titles (any language), contributor names or DOI contain
+   * every word of `query` (case-insensitive; a doi.org URL counts as its DOI), newest first,
+   * at most `limit` (see src/store/search.ts).
+   */
+  search(query: string, limit: number): Promise<StoredRecord[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +374,11 @@ export interface DoiDepositStatus {
   registeredAt: string | null;
 }
 
+/** A DOI's deposit state with the deposit target (Crossref system) it belongs to. */
+export interface TargetedDoiStatus extends DoiDepositStatus {
+  target: string;
+}
+
 /** A DOI row with the content hash of the version it refers to. */
 export interface DoiDepositRow extends DoiDepositStatus {
   contentHash: string;
@@ -421,6 +432,8 @@ export interface DepositRepository {
   lockMeta(key: string): Promise<void>;
 
   getDoi(target: string, doi: string): Promise<DoiDepositRow | undefined>;
+  /** DOI rows of every target, most recently changed first, at most `limit` (the status page). */
+  recentDois(filter: { states?: DoiDepositState[]; limit: number }): Promise<TargetedDoiStatus[]>;
   listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]>;
   countStates(target: string): Promise<{ state: DoiDepositState; count: number; registered: number }[]>;
   /** A DOI seen for the first time; false when it is already tracked. */
