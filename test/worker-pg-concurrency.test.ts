@@ -94,7 +94,12 @@ describe.skipIf(postgresBackend.skip !== undefined)('worker processes on one Pos
     try {
       // Two complete ticks: every source has a finished run in each.
       const complete = async () => [...byTick(await unitRuns()).values()].filter((s) => s.size === 12 && [...s.values()].every((runs) => runs.every((r) => r.status !== 'running'))).length;
-      await waitFor(async () => (await complete()) >= 2, 60_000, 'two complete schedule ticks');
+      await waitFor(async () => (await complete()) >= 2, 120_000, 'two complete schedule ticks');
+    } catch (error) {
+      // What the workers and the run records said, to tell slow from stuck.
+      for (const w of workers) console.error(`worker ${w.child.pid}:`, w.output().stdout, w.output().stderr.slice(-2000));
+      console.error((await unitRuns()).map((r) => `${r.job} ${r.trigger} ${r.owner} ${r.status} ${r.error ?? ''}`).join('\n'));
+      throw error;
     } finally {
       await stopAll(workers);
     }
