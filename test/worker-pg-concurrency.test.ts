@@ -126,7 +126,7 @@ describe.skipIf(postgresBackend.skip !== undefined)('worker processes on one Pos
     // src0 is slow (25 pages, 200 ms each); the others are quick.
     const list = await sources(12, (i) => (i === 0 ? 250 : 30), (i) => (i === 0 ? 200 : 20));
     const config = writeConfig({
-      leaseSeconds: 3,
+      leaseSeconds: 5,
       sources: list,
       jobs: { harvest: { schedule: '*/15 * * * * *' }, export: { enabled: false }, deposit: { enabled: false } },
     });
@@ -156,6 +156,10 @@ describe.skipIf(postgresBackend.skip !== undefined)('worker processes on one Pos
         60_000,
         'another worker to finish src0',
       );
+    } catch (error) {
+      for (const w of workers) console.error(`worker ${w.child.pid}:`, w.output().stdout.slice(-1500), w.output().stderr.slice(-3000));
+      console.error(JSON.stringify(await t.store.harvest.getCheckpoint('src0')), (await unitRuns()).map((r) => `${r.job} ${r.trigger} ${r.owner} ${r.status} ${r.error ?? ''}`).join('\n'));
+      throw error;
     } finally {
       await stopAll(workers);
     }
