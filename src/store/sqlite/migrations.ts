@@ -230,4 +230,23 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      PRIMARY KEY (profile, local_id)
    ) WITHOUT ROWID;`,
   ],
+  /**
+   * The OAI provider's pre-rendered metadata: one row per record and OAI format, the metadata
+   * part as rendered and validated (xml NULL: the record cannot be disseminated in the format,
+   * `error` says why), with the content hash of the record version and the render key (format
+   * and renderer inputs) it was rendered from. A row whose hash or key no longer matches is
+   * stale and is rendered again (on demand, or by `pubmeta rerender`).
+   */
+  provider: [
+    `CREATE TABLE record_fragments (
+     local_id TEXT NOT NULL,
+     metadata_prefix TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     render_key TEXT NOT NULL,
+     xml TEXT,
+     error TEXT,
+     rendered_at TEXT NOT NULL,
+     PRIMARY KEY (local_id, metadata_prefix)
+   ) WITHOUT ROWID;`,
+  ],
 };
