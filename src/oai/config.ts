@@ -54,6 +54,22 @@ export interface OaiConfig {
   onExportError?: (localId: string, metadataPrefix: string, error: unknown) => void;
 }
 
+/** Render keys given by oaiMetadataFormat, and the render function each belongs to. */
+const DESCRIPTOR_RENDER_KEYS = new WeakMap<OaiMetadataFormat['render'], string>();
+const DESCRIPTOR_KEYS = new Set<string>();
+
+/**
+ * The format's render key when it can be trusted: a key oaiMetadataFormat gave holds only with
+ * its own render function (a copy of the format with another render, `{ ...OAI_DC_FORMAT,
+ * render }`, is rendered on every request instead of reusing parts stored under that key).
+ */
+export function trustedRenderKey(format: OaiMetadataFormat): string | undefined {
+  const key = format.renderKey;
+  if (key === undefined) return undefined;
+  if (DESCRIPTOR_KEYS.has(key) && DESCRIPTOR_RENDER_KEYS.get(format.render) !== key) return undefined;
+  return key;
+}
+
 /** The OAI-PMH view of a registered format: its `oai` section, rendered without XML declaration. */
 export function oaiMetadataFormat(format: FormatDescriptor & { oai: FormatOaiInfo }): OaiMetadataFormat {
   const oai = format.oai;
@@ -66,6 +82,8 @@ export function oaiMetadataFormat(format: FormatDescriptor & { oai: FormatOaiInf
     check: (items) => checkOutputs(format, items.map((item) => ({ output: oai.write ? format.write(item.record) : item.xml, record: item.record }))),
     renderKey: `${format.id}@${RENDERER_VERSION}`,
   };
+  DESCRIPTOR_RENDER_KEYS.set(metadataFormat.render, metadataFormat.renderKey!);
+  DESCRIPTOR_KEYS.add(metadataFormat.renderKey!);
   if (oai.alwaysAvailable) metadataFormat.alwaysAvailable = true;
   return metadataFormat;
 }

@@ -7,7 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ArticleRecord } from '../model/types.js';
 import { contentHash } from '../store/canonical.js';
 import type { FragmentKey, MetadataFragment, RecordRepository, Store, UpsertResult } from '../store/types.js';
-import { DEFAULT_METADATA_FORMATS, type OaiMetadataFormat } from './config.js';
+import { DEFAULT_METADATA_FORMATS, trustedRenderKey, type OaiMetadataFormat } from './config.js';
 import { stripXmlDeclaration } from './xml.js';
 
 /** A record to render: its id and the content hash of this version. */
@@ -19,12 +19,13 @@ export interface RenderItem {
 
 /** The store key of a format's parts; undefined for formats rendered on every request (no renderKey). */
 export function fragmentKey(format: OaiMetadataFormat): FragmentKey | undefined {
-  return format.renderKey === undefined ? undefined : { metadataPrefix: format.metadataPrefix, renderKey: format.renderKey };
+  const renderKey = trustedRenderKey(format);
+  return renderKey === undefined ? undefined : { metadataPrefix: format.metadataPrefix, renderKey };
 }
 
 /** Formats whose parts are kept in the store. */
 export function prerenderedFormats(formats: readonly OaiMetadataFormat[] = DEFAULT_METADATA_FORMATS): OaiMetadataFormat[] {
-  return formats.filter((format) => format.renderKey !== undefined);
+  return formats.filter((format) => fragmentKey(format) !== undefined);
 }
 
 function reasonOf(error: unknown): string {
@@ -37,7 +38,7 @@ function reasonOf(error: unknown): string {
  * the reason: it is not disseminated in that format.
  */
 export function renderFragments(format: OaiMetadataFormat, items: readonly RenderItem[]): MetadataFragment[] {
-  const renderKey = format.renderKey ?? '';
+  const renderKey = trustedRenderKey(format) ?? '';
   const results: MetadataFragment[] = [];
   const rendered: { index: number; xml: string; record: ArticleRecord }[] = [];
   for (const item of items) {
