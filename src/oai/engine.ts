@@ -51,14 +51,28 @@ interface Context {
   config: OaiConfig;
   now: Date;
   formats: Map<string, OaiMetadataFormat>;
+  pause: () => Promise<void>;
+  sliceRows: number | undefined;
+}
+
+/** How a list request shares the process with others. */
+export interface OaiWorkOptions {
+  /**
+   * Awaited between slices of a list page (store reads, renders): the HTTP layer passes a
+   * scheduler that lets one slice run per event-loop turn, so cheap requests are not starved.
+   * Default: setImmediate.
+   */
+  pause?: () => Promise<void>;
+  /** Rows per store read within a page. Default 25 records (ListRecords), 250 headers. */
+  sliceRows?: number;
 }
 
 /** What a verb handler produces: the verb element's content (in parts, concatenated as they are), or errors. */
 type Outcome = { body: string } | { parts: string[] } | { errors: OaiError[] };
 
 /** Answers one OAI-PMH request from the records of a store (async: the store may be remote). */
-export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date): Promise<string> {
-  return (await answerOaiRequest(args, store, config, now)).join('');
+export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date, work: OaiWorkOptions = {}): Promise<string> {
+  return (await answerOaiRequest(args, store, config, now, work)).join('');
 }
 
 /**
@@ -66,12 +80,20 @@ export async function handleOaiRequest(args: OaiArguments, store: RecordReposito
  * or header, then the resumptionToken and the end): the HTTP layer writes them as they are,
  * without joining a page into one string, and yields between them.
  */
-export async function answerOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date): Promise<string[]> {
+export async function answerOaiRequest(
+  args: OaiArguments,
+  store: RecordRepository,
+  config: OaiConfig,
+  now: Date,
+  work: OaiWorkOptions = {},
+): Promise<string[]> {
   const ctx: Context = {
     store,
     config,
     now,
     formats: new Map((config.metadataFormats ?? DEFAULT_METADATA_FORMATS).map((f) => [f.metadataPrefix, f])),
+    pause: work.pause ?? (() => yieldToEventLoop()),
+    sliceRows: work.sliceRows,
   };
 
   const verbValues = args.verb ?? [];
@@ -427,9 +449,12 @@ async function collectPage(
   const options: ListOptions = key ? { fragment: key, fragmentWithoutXml: verb !== 'ListRecords' } : { headersOnly: !needsMetadata };
   const items: string[] = [];
   let position: KeysetPosition | undefined = state.after.datestamp ? state.after : undefined;
+  // The page is read in slices of the same keyset scan, with a pause between slices.
+  const slice = ctx.sliceRows ?? (verb === 'ListRecords' ? 25 : 250);
   for (let scan = 0; ; scan++) {
-    if (scan > 0) await yieldToEventLoop();
-    const want = pageSize - items.length + 1;
+    if (scan > 0) await ctx.pause();
+    const needed = pageSize - items.length + 1;
+    const want = Math.min(needed, slice);
     const rows = await ctx.store.list(position ? { ...query, after: position } : query, want, options);
     if (needsMetadata) await completeMetadata(ctx, format, rows);
     for (const row of rows) {

@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createDeflate, createGzip, deflate, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RecordRepository } from '../store/types.js';
@@ -130,6 +129,8 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
   const stylesheetPath = endpointPath === false ? undefined : `${endpointPath === '/' ? '' : endpointPath}/oai2.xsl`;
   const logger = options.logger;
   const guard = new WorkGuard(maxInFlight);
+  const turns = new Turns();
+  const pause = () => turns.next();
 
   return (req, res) => {
     const started = process.hrtime.bigint();
@@ -199,7 +200,7 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
       return;
     }
     try {
-      const parts = await answerOaiRequest(args, options.store, options.config, clock());
+      const parts = await answerOaiRequest(args, options.store, options.config, clock(), { pause });
       // §3.1.2: OAI-PMH errors travel with HTTP 200.
       await sendParts(req, res, parts);
     } finally {
@@ -225,7 +226,7 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
     if (req.method === 'HEAD') return void res.end();
     const sink: Writable = coding === 'gzip' ? createGzip() : coding === 'deflate' ? createDeflate() : res;
     if (sink !== res) sink.pipe(res);
-    await writeParts(sink, res, parts);
+    await writeParts(sink, res, parts, pause);
   }
 
   async function send(
@@ -256,7 +257,7 @@ const STREAM_THRESHOLD = 64 * 1024;
 /** Characters written between two yields to the event loop. */
 const YIELD_EVERY = 64 * 1024;
 
-async function writeParts(sink: Writable, res: ServerResponse, parts: readonly string[]): Promise<void> {
+async function writeParts(sink: Writable, res: ServerResponse, parts: readonly string[], pause: () => Promise<void>): Promise<void> {
   let sinceYield = 0;
   for (const part of parts) {
     if (res.destroyed) return;
@@ -266,7 +267,7 @@ async function writeParts(sink: Writable, res: ServerResponse, parts: readonly s
       await waitForDrain(sink, res);
       sinceYield = 0;
     } else if (sinceYield >= YIELD_EVERY) {
-      await yieldToEventLoop();
+      await pause();
       sinceYield = 0;
     }
   }
@@ -283,6 +284,35 @@ function waitForDrain(sink: Writable, res: ServerResponse): Promise<void> {
     sink.once('drain', done);
     res.once('close', done);
   });
+}
+
+/**
+ * Turns for long work: next() resolves one waiter per event-loop iteration (in the check phase,
+ * after the poll phase has taken in new requests and socket events), in arrival order. However
+ * many lists are being worked on, a new request waits for at most one slice of work before its
+ * own handler runs, instead of one slice of every list in flight.
+ */
+class Turns {
+  private readonly waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.waiting.shift()!();
+      // Queued from the check phase, so it runs in the next iteration, after the next poll.
+      this.schedule();
+    });
+  }
 }
 
 /**

@@ -77,10 +77,16 @@ export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRec
 /**
  * The select list and join of a listing: header columns, the current fragment under
  * options.fragment (if asked) and the record JSON only where it is needed (no headersOnly; with
- * a fragment join, only for live rows without a current fragment). `p(n)` writes the n-th
+ * a fragment join, only for live rows without a current fragment; jsonInline false: the caller
+ * reads it separately). `p(n)` writes the n-th
  * fragment parameter (SQLite `?`, PostgreSQL `$n`); its values are [metadataPrefix, renderKey].
  */
-export function listColumns(options: ListOptions, p: (n: 0 | 1) => string, falseValue: string): { columns: string; join: string; params: string[]; withJson: boolean } {
+export function listColumns(
+  options: ListOptions,
+  p: (n: 0 | 1) => string,
+  falseValue: string,
+  jsonInline = true,
+): { columns: string; join: string; params: string[]; withJson: boolean } {
   const base = 'r.local_id, r.datestamp, r.deleted, r.content_hash, r.set_specs';
   const key = options.fragment;
   if (!key) return { columns: options.headersOnly ? base : `${base}, r.json`, join: '', params: [], withJson: !options.headersOnly };
@@ -88,9 +94,8 @@ export function listColumns(options: ListOptions, p: (n: 0 | 1) => string, false
     ` LEFT JOIN record_fragments f ON f.local_id = r.local_id AND f.metadata_prefix = ${p(0)}` +
     ` AND f.render_key = ${p(1)} AND f.content_hash = r.content_hash`;
   const xml = options.fragmentWithoutXml ? '' : ', f.xml AS fragment_xml';
-  const columns =
-    `${base}, f.local_id IS NOT NULL AS has_fragment, f.xml IS NOT NULL AS fragment_ok${xml}, ` +
-    `CASE WHEN f.local_id IS NULL AND r.deleted = ${falseValue} THEN r.json END AS json`;
+  const json = jsonInline ? `, CASE WHEN f.local_id IS NULL AND r.deleted = ${falseValue} THEN r.json END AS json` : '';
+  const columns = `${base}, f.local_id IS NOT NULL AS has_fragment, f.xml IS NOT NULL AS fragment_ok${xml}${json}`;
   return { columns, join, params: [key.metadataPrefix, key.renderKey], withJson: true };
 }
 

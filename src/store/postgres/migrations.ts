@@ -236,6 +236,7 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        error text,
        rendered_at text NOT NULL,
        PRIMARY KEY (local_id, metadata_prefix)
-     );`,
+     );
+     CREATE INDEX records_headers ON records (datestamp, local_id) INCLUDE (deleted, content_hash, set_specs);`,
   ],
 };

@@ -235,7 +235,9 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
    * part as rendered and validated (xml NULL: the record cannot be disseminated in the format,
    * `error` says why), with the content hash of the record version and the render key (format
    * and renderer inputs) it was rendered from. A row whose hash or key no longer matches is
-   * stale and is rendered again (on demand, or by `pubmeta rerender`).
+   * stale and is rendered again (on demand, or by `pubmeta rerender`). A rowid table, so a part
+   * up to ~4 KB (oai_dc) stays on its b-tree page instead of an overflow chain. records_headers
+   * covers a list page's header columns, so the scan never walks a record's JSON to reach them.
    */
   provider: [
     `CREATE TABLE record_fragments (
@@ -247,6 +249,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      error TEXT,
      rendered_at TEXT NOT NULL,
      PRIMARY KEY (local_id, metadata_prefix)
-   ) WITHOUT ROWID;`,
+   );
+   CREATE INDEX records_headers ON records (datestamp, local_id, deleted, content_hash, set_specs);`,
   ],
 };

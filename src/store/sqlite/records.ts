@@ -93,13 +93,21 @@ export class SqliteRecords implements RecordRepository {
 
   list(query: RecordQuery, limit: number, options: ListOptions = {}): Promise<StoredRecord[]> {
     const { sql, params } = buildSelection(query);
-    const selected = listColumns(options, () => '?', '0');
+    // With a fragment join the JSON is read in a second statement, for the rows that need it
+    // only: the page scan then stays on records_headers and the parts, never walking a
+    // record's JSON (stored before the header columns, on overflow pages) to reach them.
+    const selected = listColumns(options, () => '?', '0', false);
     const from = query.set !== undefined ? 'record_sets m JOIN records r ON r.local_id = m.local_id' : 'records r';
     const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
     const text = `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT ?`;
     return this.access.read((db) => {
-      const rows = statement<unknown[], RecordRowData>(db, text).all(...selected.params, ...params, limit);
-      return rows.map((row) => toStoredRecord(row, selected.withJson));
+      const page = () => {
+        const rows = statement<unknown[], RecordRowData>(db, text).all(...selected.params, ...params, limit);
+        if (options.fragment) addMissingJson(db, rows);
+        return rows.map((row) => toStoredRecord(row, selected.withJson));
+      };
+      // One read transaction, so the JSON read second is the version the header row names.
+      return options.fragment && !db.inTransaction ? db.transaction(page)() : page();
     });
   }
 
@@ -178,6 +186,14 @@ export class SqliteRecords implements RecordRepository {
       const row = statement<[], { total: number; deleted: number | null }>(db, 'SELECT COUNT(*) AS total, SUM(deleted) AS deleted FROM records').get()!;
       return { total: row.total, deleted: row.deleted ?? 0 };
     });
+  }
+}
+
+/** The JSON of live rows that have no current part (to be rendered by the caller). */
+function addMissingJson(db: Db, rows: RecordRowData[]): void {
+  const missing = rows.filter((row) => !row.has_fragment && !row.deleted);
+  for (const row of missing) {
+    row.json = statement<[string], { json: string }>(db, 'SELECT json FROM records WHERE local_id = ?').get(row.local_id)?.json ?? null;
   }
 }
 
