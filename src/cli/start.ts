@@ -13,6 +13,7 @@ import {
 } from '../worker/index.js';
 import { loadRecordInputs } from './inputs.js';
 import { serveStore } from './store.js';
+import { withPrerendering } from '../oai/fragments.js';
 import { formatCounts } from './worker.js';
 
 function portNumber(value: string): number {
@@ -32,7 +33,7 @@ async function importSamples(target: StoreTarget): Promise<string> {
   const inputs = await loadRecordInputs(sampleDirectories());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
-  const store = await openStore(target);
+  const store = withPrerendering(await openStore(target));
   try {
     const results = await store.records.upsertMany(records);
     const created = results.filter((r) => r.outcome === 'created' || r.outcome === 'undeleted').length;
