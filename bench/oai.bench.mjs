@@ -199,10 +199,16 @@ async function benchSize(count) {
       const sorted = [...result.latencies].sort((a, b) => a - b);
       const rate = result.items / result.seconds;
       listRecordsRate ??= rate;
+      // Flat with position: the first and the last tenth of the pages, mean latency.
+      const tenth = Math.max(1, Math.floor(result.latencies.length / 10));
+      const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
+      const firstTenth = mean(result.latencies.slice(0, tenth));
+      const lastTenth = mean(result.latencies.slice(-tenth));
       console.log(
         `${label}: ${result.items} in ${result.seconds.toFixed(1)} s = ${Math.round(rate)} records/s over ${result.pages} pages; ` +
           `page latency p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms; ` +
-          `${(result.bytes / 1e6).toFixed(0)} MB on the wire; ${(rate / floorRate).toFixed(2)}x the floor`,
+          `${(result.bytes / 1e6).toFixed(0)} MB on the wire; ${(rate / floorRate).toFixed(2)}x the floor; ` +
+          `mean page latency first tenth ${firstTenth.toFixed(1)} ms, last tenth ${lastTenth.toFixed(1)} ms`,
       );
     }
     console.log(`ListRecords oai_dc / floor: ${(listRecordsRate / floorRate).toFixed(2)} (target >= ${store.kind === 'postgres' ? '0.3' : '0.5'})`);
