@@ -71,7 +71,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
 
   let server: Awaited<ReturnType<typeof serveStore>>;
   try {
-    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1' });
+    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1', nextHarvestRun: () => worker.nextRuns().find((j) => j.job === 'harvest')?.next });
   } catch (error) {
     await configured.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -79,7 +79,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     throw error;
   }
   process.stdout.write(`OAI-PMH endpoint: ${server.url}\n`);
-  process.stdout.write(`  try ${server.url}?verb=ListRecords&metadataPrefix=oai_dc in a browser\n`);
+  process.stdout.write(`pages for people: ${new URL('/', server.url).href} (the OAI-PMH responses, too, are pages in a browser)\n`);
 
   worker.start();
   for (const { job, next } of worker.nextRuns()) process.stdout.write(`worker: ${job} next at ${next?.toISOString() ?? 'never'}\n`);

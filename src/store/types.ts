@@ -128,6 +128,12 @@ export interface RecordRepository {
   listUnrendered(key: FragmentKey, afterLocalId: string, limit: number, options?: { set?: string }): Promise<UnrenderedRecord[]>;
   /** Forgets fragments (of one format, of a set's records) so they are rendered again; returns how many. */
   clearFragments(options?: { metadataPrefix?: string; set?: string }): Promise<number>;
+  /**
+   * Records (not tombstones) whose titles (any language), contributor names or DOI contain
+   * every word of `query` (case-insensitive; a doi.org URL counts as its DOI), newest first,
+   * at most `limit` (see src/store/search.ts).
+   */
+  search(query: string, limit: number): Promise<StoredRecord[]>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -416,6 +422,11 @@ export interface DoiDepositStatus {
   registeredAt: string | null;
 }
 
+/** A DOI's deposit state with the deposit target (Crossref system) it belongs to. */
+export interface TargetedDoiStatus extends DoiDepositStatus {
+  target: string;
+}
+
 /** A DOI row with the content hash of the version it refers to. */
 export interface DoiDepositRow extends DoiDepositStatus {
   contentHash: string;
@@ -461,6 +472,8 @@ export interface DepositRepository {
   lockMeta(key: string): Promise<void>;
 
   getDoi(target: string, doi: string): Promise<DoiDepositRow | undefined>;
+  /** DOI rows of every target, most recently changed first, at most `limit` (the status page). */
+  recentDois(filter: { states?: DoiDepositState[]; limit: number }): Promise<TargetedDoiStatus[]>;
   listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]>;
   countStates(target: string): Promise<{ state: DoiDepositState; count: number; registered: number }[]>;
   /** A DOI seen for the first time; false when it is already tracked. */
