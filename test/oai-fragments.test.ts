@@ -73,7 +73,7 @@ describeBackends('pre-rendered metadata', (backend) => {
     }
     // On-demand rendering stored what it rendered.
     expect(await plain.store.records.listUnrendered(fragmentKey(OAI_DC_FORMAT)!, '', 10)).toEqual([]);
-  });
+  }, 240_000);
 
   it('a record changed without prerendering is served in its new version (the stale part is rendered again)', async () => {
     const { store, clock } = await clockedStore(stores);
