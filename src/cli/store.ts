@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
+import { describeStoreTarget, openStore, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
+import { loadCliWorkerConfig, loadWorkerConfig } from '../worker/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
@@ -113,6 +114,34 @@ async function deleteCommand(ids: string[], options: { db?: string }): Promise<v
 }
 
 // ---------------------------------------------------------------------------------------------
+// conflicts
+
+/** DOIs held by an own record and a harvested one: reported, both left alone (exit 0). */
+async function conflictsCommand(options: { db?: string; json?: boolean }): Promise<void> {
+  const target = resolveStoreTarget(options.db);
+  const store = await openStore(target);
+  try {
+    const conflicts = await store.records.conflicts();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(conflicts, null, 2)}\n`);
+      return;
+    }
+    for (const c of conflicts) {
+      const own = c.own.map((o) => `${o.localId} (${o.provenance})`).join(', ');
+      const harvested = c.harvested.map((h) => `${h.source} ${h.identifier}`).join(', ');
+      process.stdout.write(`${c.doi}\n  own:       ${own}\n  harvested: ${harvested}\n`);
+    }
+    process.stdout.write(
+      conflicts.length === 0
+        ? `no DOI is held by both an own and a harvested record in ${describeStoreTarget(target)}\n`
+        : `${conflicts.length} DOI${conflicts.length === 1 ? '' : 's'} held by both an own and a harvested record; both are kept apart: only the own record is deposited and served by default\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // serve
 
 export interface ServeOptions {
@@ -128,6 +157,10 @@ export interface ServeOptions {
   identifiersPageSize?: number;
   tokenTtl?: number;
   maxInFlight?: number;
+  /** Serve harvested records too (with their provenance); default own records only. */
+  includeHarvested?: boolean;
+  /** Config file whose `oai.includeHarvested` applies when --include-harvested is not given. */
+  config?: string;
 }
 
 const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
@@ -173,7 +206,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
     const problems = checkOaiConfig({ baseUrl: options.baseUrl ?? 'http://127.0.0.1/oai', ...config });
     if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
     const running = await startOaiServer({
-      store: store.records,
+      store: scopedRecords(store.records, { includeHarvested: options.includeHarvested === true }),
       config,
       host,
       port: options.port ?? 8080,
@@ -196,11 +229,19 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
 }
 
 async function serveCommand(options: ServeOptions): Promise<void> {
-  const running = await serveStore(options);
+  const loaded = options.includeHarvested ? undefined : loadCliWorkerConfig(options.config, loadWorkerConfig);
+  const includeHarvested = options.includeHarvested === true || loaded?.config.oai?.includeHarvested === true;
+  const running = await serveStore({ ...options, includeHarvested });
   const stats = await running.store.records.stats();
   process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
   if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
-  process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${running.store.location}; Ctrl-C stops\n`);
+  const served = await running.store.records.count({ includeHarvested });
+  const harvested = includeHarvested
+    ? `, ${stats.harvested} of them harvested (with provenance)`
+    : stats.harvested > 0
+      ? `; own records only: ${stats.harvested} harvested records are not served (--include-harvested)`
+      : '';
+  process.stdout.write(`serving ${served} records (tombstones included)${harvested} from ${running.store.location}; Ctrl-C stops\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -233,6 +274,13 @@ export function register(program: Command): void {
     .action(deleteCommand);
 
   program
+    .command('conflicts')
+    .description('List DOIs held by both one of your own records and a harvested record. Nothing is changed: the harvested copy is never deposited, and served only with serve --include-harvested.')
+    .option('--db <file>', DB_HELP)
+    .option('--json', 'one JSON array on stdout: [{ doi, own: [{ localId, provenance }], harvested: [{ localId, source, identifier }] }]')
+    .action(conflictsCommand);
+
+  program
     .command('serve')
     .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate, browser view).')
     .option('--db <file>', DB_HELP)
@@ -247,5 +295,7 @@ export function register(program: Command): void {
     .option('--identifiers-page-size <n>', 'headers per ListIdentifiers page', positiveInteger, 500)
     .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
     .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
+    .option('--include-harvested', 'serve harvested records too, each with its OAI-PMH provenance in <about> (default: your own records only)')
+    .option('--config <file>', 'config file whose oai.includeHarvested applies (default ./pubmeta.config.json when present)')
     .action(serveCommand);
 }

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { recordLocalId } from '../model/index.js';
-import type { ArticleRecord } from '../model/types.js';
 import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedQuarantine, PreparedRecord, StagedItem, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
@@ -79,8 +77,6 @@ export interface HarvestRunOptions {
    */
   records?: HarvestRecordSink;
   mapper?: HarvestMapper;
-  /** Key for records in the store's records. Default recordLocalId (id, else DOI). */
-  localIdOf?: (article: ArticleRecord) => string;
   clock?: () => Date;
   logger?: Logger;
   onProgress?: (progress: HarvestProgress) => void;
@@ -489,7 +485,6 @@ async function harvestLocked(
     const seenTokens = new Set<string>();
     if (checkpoint.resumptionToken !== undefined) seenTokens.add(checkpoint.resumptionToken);
     const mapper = options.mapper ?? mapHarvestedMetadata;
-    const localIdOf = options.localIdOf ?? recordLocalId;
     const maxBufferedBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
     const prepare: Prepare = (item, context, requestUrl) => prepareItem(item, context, source.metadataPrefix, mapper, requestUrl);
     let nextSlot = 0;
@@ -614,7 +609,7 @@ async function harvestLocked(
           checkpoint: last ? undefined : next,
           requests: client.requestCount,
           ...(options.records !== undefined ? { records: options.records } : {}),
-          localIdOf,
+          baseUrl: source.baseUrl,
           now: now(),
           ...(last
             ? { then: (tx: Store) => completeRun(tx, runId, source.name, { nextFrom, lastResponseDate: next.firstResponseDate, warnings, requests: client.requestCount }, now()) }

@@ -21,6 +21,7 @@ import {
   type OaiMetadataFormat,
 } from './config.js';
 import { oaiIdentifier, parseOaiIdentifier } from './identifiers.js';
+import { provenanceAboutXml } from './provenance.js';
 import { decodeResumptionToken, encodeResumptionToken, type ListVerb, type ResumptionState } from './tokens.js';
 import { escapeAttribute, escapeText, hasNonXmlChars, stripXmlDeclaration } from './xml.js';
 
@@ -295,7 +296,7 @@ async function getRecord(ctx: Context, identifier: string, metadataPrefix: strin
     const reason = rendered.error instanceof Error ? rendered.error.message : String(rendered.error);
     return { errors: [{ code: 'cannotDisseminateFormat', message: `${identifier} cannot be disseminated as ${metadataPrefix}: ${reason}` }] };
   }
-  return { body: `<record>${headerXml(ctx, stored)}<metadata>${rendered.xml}</metadata></record>` };
+  return { body: `<record>${headerXml(ctx, stored)}<metadata>${rendered.xml}</metadata>${provenanceAboutXml(stored)}</record>` };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -429,7 +430,7 @@ function elementFor(
   if (!needsRecord) return header;
   const metadata = render(ctx, format, row);
   if (metadata === undefined) return undefined;
-  return verb === 'ListRecords' ? `<record>${header}<metadata>${metadata}</metadata></record>` : header;
+  return verb === 'ListRecords' ? `<record>${header}<metadata>${metadata}</metadata>${provenanceAboutXml(row)}</record>` : header;
 }
 
 // ---------------------------------------------------------------------------------------------

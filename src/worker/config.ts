@@ -30,6 +30,7 @@ export interface WorkerConfig {
   timezone?: string;
   leaseSeconds?: number;
   sources?: HarvestSourceConfig[];
+  oai?: { includeHarvested?: boolean };
   jobs?: {
     harvest?: WorkerJobConfig;
     export?: WorkerJobConfig & { outDir?: string; formats?: ExportFormatName[] };
@@ -128,7 +129,11 @@ export function validateWorkerConfig(value: unknown, source = 'config', formats:
     validator = compile(formats);
     validators.set(formats, validator);
   }
-  if (validator(value)) return value as WorkerConfig;
+  if (validator(value)) {
+    const problems = duplicateSourceNames(value as WorkerConfig);
+    if (problems.length > 0) throw new WorkerConfigError(source, problems);
+    return value as WorkerConfig;
+  }
   const seen = new Set<string>();
   const problems: { pointer: string; message: string }[] = [];
   for (const error of validator.errors ?? []) {
@@ -141,6 +146,18 @@ export function validateWorkerConfig(value: unknown, source = 'config', formats:
     }
   }
   throw new WorkerConfigError(source, problems);
+}
+
+/** Source names are the sources' keys in the store: each may be configured once. */
+function duplicateSourceNames(config: WorkerConfig): { pointer: string; message: string }[] {
+  const first = new Map<string, number>();
+  const problems: { pointer: string; message: string }[] = [];
+  (config.sources ?? []).forEach((source, index) => {
+    const earlier = first.get(source.name);
+    if (earlier === undefined) first.set(source.name, index);
+    else problems.push({ pointer: `/sources/${index}/name`, message: `source "${source.name}" is already configured at /sources/${earlier}` });
+  });
+  return problems;
 }
 
 export interface LoadedWorkerConfig {

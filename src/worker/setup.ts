@@ -9,7 +9,7 @@ import { resolveCrossrefIdentity, resolveCrossrefSettings } from '../crossref/in
 import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
 import { PubmetaWorker, type WorkerJob } from './worker.js';
 import { runExportJob } from './jobs/export.js';
-import { runHarvestJob } from './jobs/harvest.js';
+import { runHarvestJob, upsertConfiguredSources } from './jobs/harvest.js';
 import { runDepositJob } from './jobs/deposit.js';
 
 /** What `pubmeta start` runs when no --config is given. */
@@ -66,13 +66,13 @@ export async function createConfiguredWorker(
   const crossref = resolveCrossrefSettings(config.crossref, env);
   const identity = resolveCrossrefIdentity(config.crossref, env);
 
+  // Every source in the store is harvested (config sources are upserted below); with none, a run does nothing.
   const harvest = config.jobs?.harvest;
-  if (harvest?.enabled !== false && (config.sources?.length ?? 0) > 0) {
-    const sources = config.sources!;
+  if (harvest?.enabled !== false) {
     jobs.push({
       name: 'harvest',
       schedule: harvest?.schedule ?? DEFAULT_JOB_SCHEDULES.harvest,
-      run: (ctx) => runHarvestJob({ store: ctx.store, sources, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
+      run: (ctx) => runHarvestJob({ store: ctx.store, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
     });
   }
 
@@ -122,6 +122,7 @@ export async function createConfiguredWorker(
 
   const store = await openStore(target);
   try {
+    await upsertConfiguredSources(store, config.sources ?? []);
     const worker = new PubmetaWorker({
       store,
       jobs,
