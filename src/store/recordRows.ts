@@ -65,9 +65,9 @@ export function prepareRecordWrite(record: ArticleRecord, localId = recordLocalI
   }
   if (!isHarvestedLocalId(localId)) throw new Error(`local id ${localId}: a harvested record's local id starts with "harvested:"`);
   const { setSpecs, sets } = harvestedSets(origin);
-  // What the OAI record shows changes with the source's identifier, datestamp ... (the <about>),
-  // not with when it was harvested again.
-  const { harvestedAt: _harvestedAt, ...shown } = origin;
+  // The record's version: its content and which version at the source it is (identifier,
+  // datestamp, format), not when it was harvested again or through which URL.
+  const shown = { source: origin.source, identifier: origin.identifier, datestamp: origin.datestamp, metadataNamespace: origin.metadataNamespace };
   return {
     localId,
     json: JSON.stringify(record),
