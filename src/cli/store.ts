@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
+import { recordLocalId } from '../model/index.js';
+import { describeStoreTarget, isHarvestedLocalId, openStore, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
 import { loadCliWorkerConfig, loadWorkerConfig } from '../worker/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
@@ -38,6 +39,13 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
   const store = await openStore(target);
   try {
+    for (const input of inputs) {
+      const localId = input.record ? recordLocalId(input.record) : undefined;
+      if (localId !== undefined && isHarvestedLocalId(localId)) {
+        input.errors.push(`/id: ${localId}: local ids starting with "harvested:" are reserved for harvested records`);
+        delete input.record;
+      }
+    }
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
     const results = await store.records.upsertMany(valid.map((input) => input.record!));
