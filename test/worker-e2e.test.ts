@@ -46,7 +46,7 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
     await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
     serve = spawnCli(['serve', '--db', join(dir, 'source.db'), '--port', '0', '--page-size', '7', '--admin-email', 'oai@example.org'], {
       env: childEnv({ PUBMETA_OAI_SECRET: 'e2e-token-secret-0123456789' }),
-      timeoutMs: 120_000,
+      timeoutMs: 900_000,
     });
     const deadline = Date.now() + 20_000;
     while (!/OAI-PMH endpoint: (\S+)/.test(serve.output().stdout)) {
@@ -86,16 +86,16 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
     );
     const env = childEnv({ PUBMETA_CROSSREF_URL: standIn.url, PUBMETA_CROSSREF_USER: USER, PUBMETA_CROSSREF_PASSWORD: PASSWORD });
     // The worker harvests the local serve; a deposit dry run then plans the own records only.
-    const harvested = await runCli(['worker', '--once', '--job', 'harvest', '--config', config], { env, timeoutMs: 120_000 });
+    const harvested = await runCli(['worker', '--once', '--job', 'harvest', '--config', config], { env, timeoutMs: 240_000 });
     expect(harvested.code, harvested.stderr).toBe(0);
     expect(harvested.stdout).toMatch(/^harvest: succeeded/m);
-    const dry = await runCli(['deposit', '--dry-run', '--json', '--config', config], { env, timeoutMs: 120_000 });
+    const dry = await runCli(['deposit', '--dry-run', '--json', '--config', config], { env, timeoutMs: 240_000 });
     expect(dry.code, dry.stderr).toBe(0);
     const planned = (JSON.parse(dry.stdout) as { batches: { dois: string[] }[] }).batches.flatMap((b) => b.dois);
     expect(planned.sort()).toEqual(ownRecords.map((r) => r.doi).sort());
     for (const record of records) expect(planned).not.toContain(record.doi);
 
-    const once = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    const once = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 240_000 });
     expect(once.code, once.stderr).toBe(0);
     expect(once.stdout).toMatch(/^harvest: succeeded/m);
     expect(once.stdout).toMatch(/^export: succeeded/m);
@@ -138,12 +138,12 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
     }
 
     // Nothing changed at the source: a second pass harvests, exports and deposits nothing new.
-    const again = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    const again = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 240_000 });
     expect(again.code, again.stderr).toBe(0);
     const latest = (JSON.parse((await runCli(['jobs', '--json', '--limit', '3', '--config', config], { env })).stdout) as JobRun[]).reverse();
     expect(latest.map((r) => r.job)).toEqual(['harvest', 'export', 'deposit']);
     expect(latest[0]!.counts!['created']).toBe(0);
     expect(latest[1]!.counts!['written']).toBe(0);
     expect(latest[2]!.counts!['sent']).toBe(0);
-  }, 180_000);
+  }, 600_000);
 });
