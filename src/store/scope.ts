@@ -22,5 +22,6 @@ export function scopedRecords(records: RecordRepository, scope: { includeHarvest
     hasSets: () => records.hasSets({ includeHarvested }),
     stats: () => records.stats(),
     conflicts: () => records.conflicts(),
+    search: (query, limit) => records.search(query, limit),
   };
 }

@@ -225,6 +225,14 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        PRIMARY KEY (profile, local_id)
      );`,
   ],
+  journals: [
+    `CREATE TABLE journals (
+       id text COLLATE "C" PRIMARY KEY,
+       profile_json text NOT NULL,
+       created_at text NOT NULL,
+       updated_at text NOT NULL
+     );`,
+  ],
   /** As in SQLite: provenance columns on records, legacy harvested rows marked. */
   provenance: [
     `ALTER TABLE records ADD COLUMN provenance text COLLATE "C" NOT NULL DEFAULT 'own';

@@ -231,6 +231,18 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
    ) WITHOUT ROWID;`,
   ],
   /**
+   * Journal profiles (src/journals): one row per journal, the validated profile as JSON (its
+   * normal form, schemas/journal.schema.json); the DOI prefixes and ISSNs are read from it.
+   */
+  journals: [
+    `CREATE TABLE journals (
+     id TEXT PRIMARY KEY,
+     profile_json TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+  ],
+  /**
    * Provenance of every record (a namespace of its own, applied after records and harvest, whose
    * tables it reads): `own`, `own:<journal>` or `harvested:<source>`, with the source's baseURL,
    * OAI identifier, datestamp and metadata namespace for harvested ones (NULL origin_source: an

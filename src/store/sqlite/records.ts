@@ -1,5 +1,6 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
+import { scanSearch } from '../search.js';
 import {
   LIST_COLUMNS,
   ORIGIN_COLUMNS,
@@ -142,6 +143,24 @@ export class SqliteRecords implements RecordRepository {
   hasSets(scope: RecordScope = {}): Promise<boolean> {
     const members = scope.includeHarvested ? 'SELECT 1 FROM record_sets' : `SELECT 1 FROM record_sets m JOIN records r ON r.local_id = m.local_id WHERE ${OWN_ONLY}`;
     return this.access.read((db) => statement<[], { n: number }>(db, `SELECT EXISTS (${members}) AS n`).get()!.n === 1);
+  }
+
+  search(query: string, limit: number): Promise<StoredRecord[]> {
+    return scanSearch(
+      (patterns, before, chunk) => {
+        const conditions = ['deleted = 0', 'origin_source IS NULL', ...patterns.map(() => "json LIKE ? ESCAPE '\\'")];
+        const params: unknown[] = [...patterns];
+        if (before) {
+          conditions.push('(datestamp, local_id) < (?, ?)');
+          params.push(before.datestamp, before.localId);
+        }
+        const text = `SELECT local_id, datestamp, deleted, content_hash, set_specs, json FROM records
+          WHERE ${conditions.join(' AND ')} ORDER BY datestamp DESC, local_id DESC LIMIT ?`;
+        return this.access.read((db) => statement<unknown[], RecordRowData>(db, text).all(...params, chunk).map((row) => toStoredRecord(row, true)));
+      },
+      query,
+      limit,
+    );
   }
 
   stats(): Promise<{ total: number; deleted: number; harvested: number }> {
