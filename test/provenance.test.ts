@@ -35,7 +35,7 @@ function withTitle(record: ArticleRecord, title: string, landingPage: string): A
 
 const [base, other] = generateSyntheticRecords(2, 9);
 /** The record you publish, DOI D. */
-const own = withTitle(base!, OWN_TITLE, OWN_LANDING);
+const own: ArticleRecord = { ...withTitle(base!, OWN_TITLE, OWN_LANDING), journal: { ...base!.journal, id: 'ownj' } };
 const D = own.doi;
 /** What the other repository serves: the same DOI D, another title and landing page, and one more record. */
 const served = [withTitle(base!, HARVESTED_TITLE, HARVESTED_LANDING), other!];
@@ -92,7 +92,14 @@ describeBackends('own records and harvested records', (backend) => {
     target = await stores.target();
     // Crossref pacing for tests (the stand-in answers at once); depositor and registrant come from env.
     config = join(dir, 'pubmeta.config.json');
-    writeFileSync(config, JSON.stringify({ crossref: { pollInitialDelaySeconds: 0.02, pollMaxDelaySeconds: 0.1, pollTimeoutSeconds: 60 } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        // Your journal: deposits send only its DOIs (its prefix); the worker saves it in the store.
+        journals: [{ id: 'ownj', title: base!.journal.title, doiPrefixes: ['10.5555'] }],
+        crossref: { pollInitialDelaySeconds: 0.02, pollMaxDelaySeconds: 0.1, pollTimeoutSeconds: 60 },
+      }),
+    );
     // OAI-PMH lists cover changes up to the second before the request: let the source's second pass.
     await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
   }, 120_000);
@@ -110,7 +117,7 @@ describeBackends('own records and harvested records', (backend) => {
     expect(imported.code, imported.stderr).toBe(0);
     const added = await runCli(['harvest', 'add', 'partner', source.url, '--prefix', 'jats', '--db', target.db], { env, timeoutMs: 150_000 });
     expect(added.code, added.stderr).toBe(0);
-    const once = await runCli(['worker', '--once', '--job', 'harvest', '--db', target.db], { env, timeoutMs: 150_000 });
+    const once = await runCli(['worker', '--once', '--job', 'harvest', '--config', config, '--db', target.db], { env, timeoutMs: 150_000 });
     expect(once.code, once.stderr + once.stdout).toBe(0);
     expect(once.stdout).toMatch(/^harvest: succeeded \(.*sources=1.*created=2/m);
 
@@ -118,7 +125,7 @@ describeBackends('own records and harvested records', (backend) => {
     try {
       const mine = await store.records.get(own.id!);
       expect(mine?.record?.title).toEqual(own.title);
-      expect(mine?.provenance).toBe('own');
+      expect(mine?.provenance).toBe('own:ownj');
       const copy = await store.records.get(`harvested:partner:oai:${SOURCE_REPOSITORY}:${own.id}`);
       expect(copy?.record?.doi).toBe(D);
       expect(Object.values(copy!.record!.title)).toEqual([HARVESTED_TITLE]);
@@ -139,7 +146,7 @@ describeBackends('own records and harvested records', (backend) => {
     expect(conflicts).toEqual([
       {
         doi: D,
-        own: [{ localId: own.id, provenance: 'own' }],
+        own: [{ localId: own.id, provenance: 'own:ownj' }],
         harvested: [{ localId: `harvested:partner:oai:${SOURCE_REPOSITORY}:${own.id}`, source: 'partner', identifier: `oai:${SOURCE_REPOSITORY}:${own.id}` }],
       },
     ]);
