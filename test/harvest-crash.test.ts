@@ -95,7 +95,7 @@ async function snapshot(target: TestTarget) {
     for await (const r of harvestedRecords(store, 'crashy')) {
       harvested.push([r.identifier, r.datestamp, r.deleted, r.setSpecs, r.recordXml, r.mapped, r.valid, r.errors, r.localId]);
     }
-    const records = (await store.records.list({}, 10 * N)).map((r) => [r.localId, r.deleted, r.record, r.contentHash, r.sets]).sort();
+    const records = (await store.records.list({ includeHarvested: true }, 10 * N)).map((r) => [r.localId, r.deleted, r.record, r.contentHash, r.sets]).sort();
     const counts = await store.harvest.recordCounts('crashy');
     return {
       harvested,

@@ -1,7 +1,9 @@
 /**
  * End to end, all on 127.0.0.1: a `pubmeta serve` process publishes records; `pubmeta worker
- * --once` harvests them into its own store, exports them and deposits them with the Crossref
- * stand-in; `pubmeta jobs --json` shows the three runs with their counts. Needs dist/.
+ * --once` harvests them into its own store, which also holds records of its own; `deposit
+ * --dry-run` then plans only the own records, and the worker exports and deposits only those
+ * with the Crossref stand-in (harvested records are never deposited); `pubmeta jobs --json`
+ * shows the runs with their counts. Needs dist/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { childEnv, CLI, runCli, spawnCli, type RunningCli } from './helpers/cros
 const USER = 'e2e/role';
 const PASSWORD = 'e2e-Secret-password-123';
 const RECORDS = 30;
+const OWN = 4;
 
 describeBackends('worker end to end: harvest a local pubmeta serve, export, deposit', (backend) => {
   const stores = useTestStores(backend, 'suite');
@@ -28,6 +31,7 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
   let serve: RunningCli;
   let oaiUrl: string;
   const records = generateSyntheticRecords(RECORDS, 2024);
+  const ownRecords = generateSyntheticRecords(OWN, 2025);
 
   beforeAll(async () => {
     expect(existsSync(CLI), 'dist/cli/main.js is missing: run npm run build').toBe(true);
@@ -36,11 +40,14 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
     await source.records.upsertMany(records);
     await source.close();
     workerStore = await stores.target();
+    const worker = await openStore(backend.name === 'sqlite' ? join(dir, 'worker.db') : workerStore.db);
+    await worker.records.upsertMany(ownRecords);
+    await worker.close();
     // OAI-PMH lists cover changes up to the second before the request: let the import's second pass.
     await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
     serve = spawnCli(['serve', '--db', join(dir, 'source.db'), '--port', '0', '--page-size', '7', '--admin-email', 'oai@example.org'], {
       env: childEnv({ PUBMETA_OAI_SECRET: 'e2e-token-secret-0123456789' }),
-      timeoutMs: 120_000,
+      timeoutMs: 900_000,
     });
     const deadline = Date.now() + 20_000;
     while (!/OAI-PMH endpoint: (\S+)/.test(serve.output().stdout)) {
@@ -81,7 +88,17 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
       }),
     );
     const env = childEnv({ PUBMETA_CROSSREF_URL: standIn.url, PUBMETA_CROSSREF_USER: USER, PUBMETA_CROSSREF_PASSWORD: PASSWORD });
-    const once = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    // The worker harvests the local serve; a deposit dry run then plans the own records only.
+    const harvested = await runCli(['worker', '--once', '--job', 'harvest', '--config', config], { env, timeoutMs: 240_000 });
+    expect(harvested.code, harvested.stderr).toBe(0);
+    expect(harvested.stdout).toMatch(/^harvest: succeeded/m);
+    const dry = await runCli(['deposit', '--dry-run', '--json', '--config', config], { env, timeoutMs: 240_000 });
+    expect(dry.code, dry.stderr).toBe(0);
+    const planned = (JSON.parse(dry.stdout) as { batches: { dois: string[] }[] }).batches.flatMap((b) => b.dois);
+    expect(planned.sort()).toEqual(ownRecords.map((r) => r.doi).sort());
+    for (const record of records) expect(planned).not.toContain(record.doi);
+
+    const once = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 240_000 });
     expect(once.code, once.stderr).toBe(0);
     expect(once.stdout).toMatch(/^harvest: succeeded/m);
     expect(once.stdout).toMatch(/^export: succeeded/m);
@@ -93,38 +110,43 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
     const runs = (JSON.parse(jobs.stdout) as JobRun[]).reverse();
     expect(runs.map((r) => [r.job, r.status])).toEqual([
       ['harvest', 'succeeded'],
+      ['harvest', 'succeeded'],
       ['export', 'succeeded'],
       ['deposit', 'succeeded'],
     ]);
-    const [harvest, exported, deposit] = runs;
+    const [harvest, harvestAgain, exported, deposit] = runs;
     expect(harvest!.counts).toMatchObject({ sources: 1, records: RECORDS, created: RECORDS, invalid: 0 });
     expect(harvest!.counts!['pages']).toBe(Math.ceil(RECORDS / 7));
-    expect(exported!.counts).toMatchObject({ written: RECORDS });
-    expect(deposit!.counts).toMatchObject({ sent: RECORDS, batches: 2, registered: RECORDS, failed: 0, invalid: 0 });
+    expect(harvestAgain!.counts).toMatchObject({ sources: 1, created: 0 });
+    // Export and deposit cover the worker's own records; the harvested ones are kept apart.
+    expect(exported!.counts).toMatchObject({ written: OWN });
+    expect(deposit!.counts).toMatchObject({ sent: OWN, batches: 1, registered: OWN, failed: 0, invalid: 0 });
 
     // What the jobs did, checked at the other ends.
     const deposited = new Set([...standIn.submissions.values()].flatMap((s) => s.dois));
-    for (const record of records) expect(deposited.has(record.doi), record.doi).toBe(true);
+    for (const record of ownRecords) expect(deposited.has(record.doi), record.doi).toBe(true);
+    for (const record of records) expect(deposited.has(record.doi), record.doi).toBe(false);
     for (const format of ['oai_dc', 'jats', 'crossref'] as const) {
       const files = readdirSync(join(outDir, format));
-      expect(files).toHaveLength(RECORDS);
+      expect(files).toHaveLength(OWN);
       const schema = format === 'crossref' ? 'crossref-5.3.1' : format;
       expect(validateXml(readFileSync(join(outDir, format, files[0]!), 'utf8'), schema).valid).toBe(true);
     }
     const store = await openStore(backend.name === 'sqlite' ? join(dir, 'worker.db') : workerStore.db);
     try {
-      expect(await new CrossrefDepositState(store, depositTarget(standIn.url)).counts()).toMatchObject({ registered: RECORDS, pending: 0, submitted: 0 });
+      expect(await new CrossrefDepositState(store, depositTarget(standIn.url)).counts()).toMatchObject({ registered: OWN, pending: 0, submitted: 0 });
+      expect(await store.records.count({ includeHarvested: true })).toBe(RECORDS + OWN);
     } finally {
       await store.close();
     }
 
     // Nothing changed at the source: a second pass harvests, exports and deposits nothing new.
-    const again = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 120_000 });
+    const again = await runCli(['worker', '--once', '--config', config], { env, timeoutMs: 240_000 });
     expect(again.code, again.stderr).toBe(0);
     const latest = (JSON.parse((await runCli(['jobs', '--json', '--limit', '3', '--config', config], { env })).stdout) as JobRun[]).reverse();
     expect(latest.map((r) => r.job)).toEqual(['harvest', 'export', 'deposit']);
     expect(latest[0]!.counts!['created']).toBe(0);
     expect(latest[1]!.counts!['written']).toBe(0);
     expect(latest[2]!.counts!['sent']).toBe(0);
-  }, 180_000);
+  }, 600_000);
 });

@@ -140,7 +140,13 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
 
   let server: Awaited<ReturnType<typeof serveStore>>;
   try {
-    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1', nextHarvestRun: () => worker.nextRuns().find((j) => j.job === 'harvest')?.next });
+    server = await serveStore({
+      db: dbArgument,
+      port,
+      host: '127.0.0.1',
+      includeHarvested: loaded.config.oai?.includeHarvested === true,
+      nextHarvestRun: () => worker.nextRuns().find((j) => j.job === 'harvest')?.next,
+    });
   } catch (error) {
     await configured.close();
     const code = (error as NodeJS.ErrnoException).code;

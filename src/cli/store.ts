@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
+import { recordLocalId } from '../model/index.js';
+import { describeStoreTarget, isHarvestedLocalId, openStore, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
+import { loadCliWorkerConfig, loadWorkerConfig } from '../worker/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
@@ -68,6 +70,13 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
   // Written records are pre-rendered in every OAI format (see `pubmeta rerender`).
   const store = options.render === false ? opened : withPrerendering(opened);
   try {
+    for (const input of inputs) {
+      const localId = input.record ? recordLocalId(input.record) : undefined;
+      if (localId !== undefined && isHarvestedLocalId(localId)) {
+        input.errors.push(`/id: ${localId}: local ids starting with "harvested:" are reserved for harvested records`);
+        delete input.record;
+      }
+    }
     if (options.journal !== undefined && !(await forceJournal(store, inputs, options.journal))) return;
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
@@ -176,6 +185,34 @@ async function deleteCommand(ids: string[], options: { db?: string }): Promise<v
 }
 
 // ---------------------------------------------------------------------------------------------
+// conflicts
+
+/** DOIs held by an own record and a harvested one: reported, both left alone (exit 0). */
+async function conflictsCommand(options: { db?: string; json?: boolean }): Promise<void> {
+  const target = resolveStoreTarget(options.db);
+  const store = await openStore(target);
+  try {
+    const conflicts = await store.records.conflicts();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(conflicts, null, 2)}\n`);
+      return;
+    }
+    for (const c of conflicts) {
+      const own = c.own.map((o) => `${o.localId} (${o.provenance})`).join(', ');
+      const harvested = c.harvested.map((h) => `${h.source} ${h.identifier}`).join(', ');
+      process.stdout.write(`${c.doi}\n  own:       ${own}\n  harvested: ${harvested}\n`);
+    }
+    process.stdout.write(
+      conflicts.length === 0
+        ? `no DOI is held by both an own and a harvested record in ${describeStoreTarget(target)}\n`
+        : `${conflicts.length} DOI${conflicts.length === 1 ? '' : 's'} held by both an own and a harvested record; both are kept apart: only the own record is deposited and served by default\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // serve
 
 export interface ServeOptions {
@@ -193,6 +230,10 @@ export interface ServeOptions {
   maxInFlight?: number;
   headersTimeout?: number;
   requestTimeout?: number;
+  /** Serve harvested records too (with their provenance); default own records only. */
+  includeHarvested?: boolean;
+  /** Config file whose `oai.includeHarvested` applies when --include-harvested is not given. */
+  config?: string;
   /** The pages for people (/, /records/..., HTML at /oai for browsers). Default true. */
   pages?: boolean;
   /** The operators' pages (/status), for requests with the admin token. */
@@ -247,7 +288,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
     if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
     const adminToken = options.admin ? adminTokenFrom(options) : undefined;
     const running = await startOaiServer({
-      store: store.records,
+      store: scopedRecords(store.records, { includeHarvested: options.includeHarvested === true }),
       config,
       host,
       port: options.port ?? 8080,
@@ -305,12 +346,20 @@ function pagesFront(store: Store, config: OaiConfig, oaiHandler: Listener, admin
 }
 
 async function serveCommand(options: ServeOptions): Promise<void> {
-  const running = await serveStore(options);
+  const loaded = options.includeHarvested ? undefined : loadCliWorkerConfig(options.config, loadWorkerConfig);
+  const includeHarvested = options.includeHarvested === true || loaded?.config.oai?.includeHarvested === true;
+  const running = await serveStore({ ...options, includeHarvested });
   const stats = await running.store.records.stats();
   process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
   if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
   if (options.pages !== false || options.admin) process.stdout.write(`pages for people: ${new URL('/', running.url).href}${options.admin ? ` (operators: ${new URL('/status', running.url).href})` : ''}\n`);
-  process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${running.store.location}; Ctrl-C stops\n`);
+  const served = await running.store.records.count({ includeHarvested });
+  const harvested = includeHarvested
+    ? `, ${stats.harvested} of them harvested (with provenance)`
+    : stats.harvested > 0
+      ? `; own records only: ${stats.harvested} harvested records are not served (--include-harvested)`
+      : '';
+  process.stdout.write(`serving ${served} records (tombstones included)${harvested} from ${running.store.location}; Ctrl-C stops\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -356,6 +405,13 @@ export function register(program: Command): void {
     .action(deleteCommand);
 
   program
+    .command('conflicts')
+    .description('List DOIs held by both one of your own records and a harvested record. Nothing is changed: the harvested copy is never deposited, and served only with serve --include-harvested.')
+    .option('--db <file>', DB_HELP)
+    .option('--json', 'one JSON array on stdout: [{ doi, own: [{ localId, provenance }], harvested: [{ localId, source, identifier }] }]')
+    .action(conflictsCommand);
+
+  program
     .command('serve')
     .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate) with pages for people: home and search at /, article pages at /records/<id>, HTML at the endpoint for browsers.')
     .option('--db <file>', DB_HELP)
@@ -372,6 +428,8 @@ export function register(program: Command): void {
     .option('--max-in-flight <n>', 'list requests (ListRecords, ListIdentifiers) worked on at once before answering 503 Retry-After; other verbs have as many again', positiveInteger, 16)
     .option('--headers-timeout <seconds>', 'time a client has to send its request headers', positiveInteger, 20)
     .option('--request-timeout <seconds>', 'time a client has to send its whole request (headers and body)', positiveInteger, 60)
+    .option('--include-harvested', 'serve harvested records too, each with its OAI-PMH provenance in <about> (default: your own records only)')
+    .option('--config <file>', 'config file whose oai.includeHarvested applies (default ./pubmeta.config.json when present)')
     .option('--no-pages', 'OAI-PMH only: no home page, record pages or HTML for browsers at the endpoint')
     .option('--admin', 'operators\' page /status (harvests, deposits, job runs) for requests with $PUBMETA_ADMIN_TOKEN')
     .action(serveCommand);

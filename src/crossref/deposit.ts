@@ -251,6 +251,12 @@ async function chooseBatch(
         report.skipped.push({ doi: row.doi, reason: 'record deleted or no longer carries this DOI' });
         continue;
       }
+      if (stored.origin) {
+        // Only own records are deposited; a harvested copy never is, whatever its DOI.
+        await state.dropStale(row.doi);
+        report.skipped.push({ doi: row.doi, reason: `harvested record (${stored.provenance}): only your own records are deposited` });
+        continue;
+      }
       if (production && stored.record.synthetic) {
         report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
         continue;

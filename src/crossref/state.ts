@@ -79,7 +79,8 @@ export class CrossrefDepositState {
   }
 
   /**
-   * Brings the state in line with the record store: a DOI seen for the first time, or whose
+   * Brings the state in line with the record store's own records (harvested records are never
+   * deposited, and the listing leaves them out): a DOI seen for the first time, or whose
    * content hash differs from the version the state refers to, becomes pending. Incremental:
    * only records whose datestamp is at or after the previous sync's high-water mark are read
    * (inclusive, so a record changed within the same second is not missed).

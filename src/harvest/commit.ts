@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { ArticleRecord } from '../model/types.js';
+import { documentRoot, oaiFormats } from '../formats/index.js';
+import { toDatestamp } from '../store/canonical.js';
+import { harvestedLocalId } from '../store/provenance.js';
 import type {
   HarvestCheckpoint,
   HarvestRecordState,
   HarvestRunCounts,
   PreparedQuarantine,
   PreparedRecord,
+  RecordOrigin,
   RecordRepository,
   StagedItem,
   Store,
@@ -34,7 +37,8 @@ export interface CommitPageArgs {
   /** Requests made so far in the run (the run row's count is set to it). */
   requests: number;
   records?: HarvestRecordSink;
-  localIdOf: (article: ArticleRecord) => string;
+  /** The source's baseURL (the provenance of the records written). */
+  baseUrl: string;
   now: string;
   /** More writes that must commit with the page (the last page completes its run). */
   then?: (tx: Store) => Promise<void>;
@@ -102,11 +106,44 @@ export function commitHarvestPage(store: Store, args: CommitPageArgs): Promise<P
   });
 }
 
+/** What commitHarvestPage does with one harvested record, decided from what is stored. */
+export type RecordVerdict =
+  | { kind: 'stale' }
+  | { kind: 'unchanged' }
+  /** Write the harvest row; `withdraw`: tombstone this (harvested) record in the records. */
+  | { kind: 'delete'; withdraw: string | undefined }
+  /** Write the harvest row and the mapped article under `localId` (a harvested: local id). */
+  | { kind: 'upsert'; localId: string }
+  /** Write the harvest row only, flagged (no mapping or failed validation). */
+  | { kind: 'invalid' };
+
 /**
- * The verdict on one harvested record: stale (older than what is held), unchanged (same
- * datestamp and bytes), or written; a deletion or a changed local id withdraws the record it
- * fed unless another live harvested record still feeds it; a record the records refuse is kept
- * raw and flagged instead of costing the page.
+ * The harvester's verdict on one record (pure): stale (older than what is held), unchanged (same
+ * datestamp and bytes), a deletion (its harvested record is withdrawn), an upsert of a valid
+ * mapped article, or invalid (kept raw and flagged). The store only persists the verdict.
+ */
+export function judgeRecord(source: string, r: PreparedRecord, existing: HarvestRecordState | undefined): RecordVerdict {
+  if (existing && existing.datestamp > r.datestamp) return { kind: 'stale' };
+  if (existing && existing.datestamp === r.datestamp && existing.contentHash === r.contentHash) return { kind: 'unchanged' };
+  if (r.deleted) return { kind: 'delete', withdraw: existing?.localId };
+  if (r.valid && r.article) return { kind: 'upsert', localId: harvestedLocalId(source, r.identifier) };
+  return { kind: 'invalid' };
+}
+
+/** The namespace of the harvested metadata (provenance metadataNamespace): its root's, else the format's. */
+export function harvestedMetadataNamespace(metadataXml: string | undefined, metadataPrefix: string): string {
+  const root = metadataXml ? documentRoot(metadataXml) : undefined;
+  if (root?.namespace) return root.namespace;
+  const format = oaiFormats().find((f) => f.oai.prefix === metadataPrefix);
+  return format?.oai.namespace ?? `urn:oai-pmh:metadataPrefix:${encodeURIComponent(metadataPrefix)}`;
+}
+
+/**
+ * Applies the verdict on one record. Harvested articles go into the records apart from your own,
+ * under `harvested:<source>:<identifier>` with their provenance, so they never replace or merge
+ * into an own record with the same DOI. A record the records refuse is kept raw and flagged
+ * instead of costing the page. A harvest row that fed an older local id (before provenance)
+ * withdraws that record, unless another live harvested record still feeds it.
  */
 async function writeRecord(
   tx: Store,
@@ -117,40 +154,38 @@ async function writeRecord(
   outcome: PageOutcome,
 ): Promise<void> {
   const existing = states.get(r.identifier);
-  if (existing && existing.datestamp > r.datestamp) {
-    outcome.stale++;
+  const verdict = judgeRecord(args.source, r, existing);
+  if (verdict.kind === 'stale' || verdict.kind === 'unchanged') {
+    outcome[verdict.kind]++;
     return;
   }
-  if (existing && existing.datestamp === r.datestamp && existing.contentHash === r.contentHash) {
-    outcome.unchanged++;
-    return;
-  }
-  const previousLocalId = existing?.localId;
-  const referencedElsewhere = async (localId: string) =>
-    (await tx.harvest.countLiveReferences(localId, { source: args.source, identifier: r.identifier })) > 0;
-  let localId = previousLocalId;
+  const withdraw = async (localId: string | undefined) => {
+    if (!records || localId === undefined) return;
+    const held = (await tx.harvest.countLiveReferences(localId, { source: args.source, identifier: r.identifier })) > 0;
+    const stored = held ? undefined : await records.get(localId);
+    // Only ever a harvested record: an own record is never withdrawn by a harvest.
+    if (stored?.origin) await records.delete(localId);
+  };
+  let localId = existing?.localId;
   let valid = r.valid;
   let errors = r.errors;
-  if (r.deleted) {
+  if (verdict.kind === 'delete') {
     outcome.deleted++;
-    if (records && previousLocalId !== undefined && !(await referencedElsewhere(previousLocalId))) await records.delete(previousLocalId);
-  } else if (r.valid && r.article) {
-    localId = args.localIdOf(r.article);
-    if (records) {
-      try {
-        await records.upsert(r.article, { localId });
-        if (previousLocalId !== undefined && previousLocalId !== localId && !(await referencedElsewhere(previousLocalId))) {
-          await records.delete(previousLocalId);
-        }
-      } catch (error) {
-        valid = false;
-        errors = [...r.errors, `the record store refused it: ${error instanceof Error ? error.message : String(error)}`];
-        localId = previousLocalId;
-        outcome.invalid++;
-      }
+    await withdraw(verdict.withdraw);
+  } else if (verdict.kind === 'invalid') {
+    outcome.invalid++;
+  } else if (records) {
+    try {
+      await records.upsert(r.article!, { localId: verdict.localId, origin: originOf(args, r) });
+      if (localId !== verdict.localId) await withdraw(localId);
+      localId = verdict.localId;
+    } catch (error) {
+      valid = false;
+      errors = [...r.errors, `the record store refused it: ${error instanceof Error ? error.message : String(error)}`];
+      outcome.invalid++;
     }
   } else {
-    outcome.invalid++;
+    localId = verdict.localId;
   }
   if (existing) outcome.updated++;
   else outcome.created++;
@@ -178,4 +213,15 @@ async function writeRecord(
   );
   await tx.harvest.clearQuarantine(args.source, r.identifier, r.datestamp);
   states.set(r.identifier, { datestamp: r.datestamp, contentHash: r.contentHash, localId, deleted: r.deleted });
+}
+
+function originOf(args: CommitPageArgs, r: PreparedRecord): RecordOrigin {
+  return {
+    source: args.source,
+    baseUrl: args.baseUrl,
+    identifier: r.identifier,
+    datestamp: r.datestamp,
+    metadataNamespace: harvestedMetadataNamespace(r.metadataXml, args.metadataPrefix),
+    harvestedAt: toDatestamp(new Date(args.now)),
+  };
 }

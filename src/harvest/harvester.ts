@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { recordLocalId } from '../model/index.js';
-import type { ArticleRecord } from '../model/types.js';
-import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedRecord, StagedItem, Store } from '../store/types.js';
+import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedQuarantine, PreparedRecord, StagedItem, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
 import { HarvestClient, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
@@ -81,8 +79,6 @@ export interface HarvestRunOptions {
    */
   records?: HarvestRecordSink;
   mapper?: HarvestMapper;
-  /** Key for records in the store's records. Default recordLocalId (id, else DOI). */
-  localIdOf?: (article: ArticleRecord) => string;
   clock?: () => Date;
   logger?: Logger;
   onProgress?: (progress: HarvestProgress) => void;
@@ -534,7 +530,6 @@ class RunLoop {
   private restartsLeft: number;
   private readonly seenTokens = new Set<string>();
   private readonly prepare: Prepare;
-  private readonly localIdOf: (article: ArticleRecord) => string;
   private first: { count: number; completeListSize: number | undefined } | undefined;
   private readonly budgeted: boolean;
 
@@ -548,7 +543,6 @@ class RunLoop {
     this.restartsLeft = options.maxRestarts ?? 1;
     const mapper = options.mapper ?? mapHarvestedMetadata;
     this.prepare = (item, context, requestUrl) => prepareItem(item, context, source.metadataPrefix, mapper, requestUrl);
-    this.localIdOf = options.localIdOf ?? recordLocalId;
     this.budgeted = (options.requestBudget ?? source.requestBudget) !== undefined;
     if (checkpoint.resumptionToken !== undefined) this.seenTokens.add(checkpoint.resumptionToken);
     // A resumed sequence: its average page stands for the first page.
@@ -691,7 +685,7 @@ class RunLoop {
       checkpoint: last ? undefined : next,
       requests,
       ...(options.records !== undefined ? { records: options.records } : {}),
-      localIdOf: this.localIdOf,
+      baseUrl: source.baseUrl,
       now,
       ...(last
         ? { then: (tx: Store) => completeRun(tx, state.runId, source.name, { nextFrom: state.nextFrom, lastResponseDate: next.firstResponseDate, warnings: state.warnings, requests }, now) }

@@ -23,6 +23,7 @@ import {
 } from './config.js';
 import { fragmentKey, renderFragments, renderFragmentsYielding, type RenderItem } from './fragments.js';
 import { oaiIdentifier, parseOaiIdentifier } from './identifiers.js';
+import { provenanceAboutXml } from './provenance.js';
 import { decodeResumptionToken, encodeResumptionToken, type ListVerb, type ResumptionState } from './tokens.js';
 import { escapeAttribute, escapeText, hasNonXmlChars } from './xml.js';
 
@@ -336,7 +337,7 @@ async function getRecord(ctx: Context, identifier: string, metadataPrefix: strin
     // §4.1: the format "is not supported by the item": the record lacks what the format requires.
     return { errors: [{ code: 'cannotDisseminateFormat', message: `${identifier} cannot be disseminated as ${metadataPrefix}: ${metadata.error}` }] };
   }
-  return { parts: [`<record>${headerXml(ctx, stored)}<metadata>`, metadata.xml, '</metadata></record>'] };
+  return { parts: [`<record>${headerXml(ctx, stored)}<metadata>`, metadata.xml, `</metadata>${provenanceAboutXml(stored)}</record>`] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,7 +473,7 @@ function elementFor(ctx: Context, verb: ListVerb, row: StoredRecord, needsMetada
   if (row.deleted) return verb === 'ListRecords' ? `<record>${header}</record>` : header;
   if (!needsMetadata) return header;
   if (!row.fragment?.disseminable) return undefined;
-  return verb === 'ListRecords' ? `<record>${header}<metadata>${row.fragment.xml}</metadata></record>` : header;
+  return verb === 'ListRecords' ? `<record>${header}<metadata>${row.fragment.xml}</metadata>${provenanceAboutXml(row)}</record>` : header;
 }
 
 /**

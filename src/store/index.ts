@@ -8,6 +8,8 @@ import type { Store } from './types.js';
 export * from './types.js';
 export { parseStoreTarget, resolveStoreTarget, describeStoreTarget, isPostgresUrl, type StoreTarget } from './target.js';
 export { recordSetSpecs, recordSets, journalSetSpec, slugifySetSpecPart, SET_SPEC_PATTERN } from './setSpecs.js';
+export { scopedRecords } from './scope.js';
+export { HARVESTED_PREFIX, harvestedLocalId, isHarvestedLocalId, ownProvenance, harvestedProvenance } from './provenance.js';
 export { contentHash as recordContentHash, toDatestamp as toOaiDatestamp } from './canonical.js';
 
 export interface OpenStoreOptions {

@@ -1,8 +1,9 @@
 import { recordLocalId } from '../model/index.js';
 import type { ArticleRecord } from '../model/types.js';
 import { contentHash } from './canonical.js';
+import { harvestedProvenance, harvestedSets, isHarvestedLocalId, ownProvenance } from './provenance.js';
 import { recordSetSpecs, recordSets } from './setSpecs.js';
-import type { ListOptions, MetadataFragment, SetInfo, StoredRecord, UpsertResult } from './types.js';
+import type { DoiConflict, ListOptions, MetadataFragment, RecordOrigin, SetInfo, StoredRecord, UpsertResult } from './types.js';
 
 /**
  * What both backends write for a record, and how an upsert is judged: shared so that SQLite and
@@ -16,6 +17,27 @@ export interface RecordWrite {
   setSpecs: string;
   /** Every set the record is in, ancestors included, with names. */
   sets: SetInfo[];
+  provenance: string;
+  /** Lowercase DOI. */
+  doi: string | null;
+  origin: RecordOrigin | undefined;
+}
+
+/** The provenance columns of a write, in the column order of ORIGIN_COLUMNS. */
+export const ORIGIN_COLUMNS = [
+  'provenance',
+  'doi',
+  'origin_source',
+  'origin_base_url',
+  'origin_identifier',
+  'origin_datestamp',
+  'origin_metadata_namespace',
+  'harvested_at',
+] as const;
+
+export function originValues(write: RecordWrite): (string | null)[] {
+  const o = write.origin;
+  return [write.provenance, write.doi, o?.source ?? null, o?.baseUrl ?? null, o?.identifier ?? null, o?.datestamp ?? null, o?.metadataNamespace ?? null, o?.harvestedAt ?? null];
 }
 
 export interface ExistingRecordState {
@@ -25,14 +47,36 @@ export interface ExistingRecordState {
   datestamp: string;
 }
 
-export function prepareRecordWrite(record: ArticleRecord, localId = recordLocalId(record)): RecordWrite {
+export function prepareRecordWrite(record: ArticleRecord, localId = recordLocalId(record), origin?: RecordOrigin): RecordWrite {
   if (!localId) throw new Error('record has neither id nor doi: cannot store it');
+  const doi = record.doi ? record.doi.toLowerCase() : null;
+  if (!origin) {
+    if (isHarvestedLocalId(localId)) throw new Error(`local id ${localId}: ids starting with "harvested:" are reserved for harvested records`);
+    return {
+      localId,
+      json: JSON.stringify(record),
+      hash: contentHash(record),
+      setSpecs: JSON.stringify(recordSetSpecs(record)),
+      sets: recordSets(record),
+      provenance: ownProvenance(record),
+      doi,
+      origin: undefined,
+    };
+  }
+  if (!isHarvestedLocalId(localId)) throw new Error(`local id ${localId}: a harvested record's local id starts with "harvested:"`);
+  const { setSpecs, sets } = harvestedSets(origin);
+  // The record's version: its content and which version at the source it is (identifier,
+  // datestamp, format), not when it was harvested again or through which URL.
+  const shown = { source: origin.source, identifier: origin.identifier, datestamp: origin.datestamp, metadataNamespace: origin.metadataNamespace };
   return {
     localId,
     json: JSON.stringify(record),
-    hash: contentHash(record),
-    setSpecs: JSON.stringify(recordSetSpecs(record)),
-    sets: recordSets(record),
+    hash: contentHash({ record, origin: shown }),
+    setSpecs: JSON.stringify(setSpecs),
+    sets,
+    provenance: harvestedProvenance(origin.source),
+    doi,
+    origin,
   };
 }
 
@@ -55,7 +99,30 @@ export interface RecordRowData {
   has_fragment?: boolean | number | null;
   fragment_ok?: boolean | number | null;
   fragment_xml?: string | null;
+  provenance?: string | null;
+  origin_source?: string | null;
+  origin_base_url?: string | null;
+  origin_identifier?: string | null;
+  origin_datestamp?: string | null;
+  origin_metadata_namespace?: string | null;
+  harvested_at?: string | null;
 }
+
+/** The columns a listing reads besides json. */
+export const LIST_COLUMNS = [
+  'local_id',
+  'datestamp',
+  'deleted',
+  'content_hash',
+  'set_specs',
+  'provenance',
+  'origin_source',
+  'origin_base_url',
+  'origin_identifier',
+  'origin_datestamp',
+  'origin_metadata_namespace',
+  'harvested_at',
+] as const;
 
 export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRecord {
   const deleted = row.deleted === true || row.deleted === 1;
@@ -65,7 +132,18 @@ export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRec
     sets: JSON.parse(row.set_specs) as string[],
     deleted,
     contentHash: row.content_hash,
+    provenance: row.provenance ?? 'own',
   };
+  if (row.origin_source) {
+    stored.origin = {
+      source: row.origin_source,
+      baseUrl: row.origin_base_url ?? '',
+      identifier: row.origin_identifier ?? '',
+      datestamp: row.origin_datestamp ?? '',
+      metadataNamespace: row.origin_metadata_namespace ?? '',
+      harvestedAt: row.harvested_at ?? '',
+    };
+  }
   if (withJson && !deleted && typeof row.json === 'string') stored.record = JSON.parse(row.json) as ArticleRecord;
   if (row.has_fragment === true || row.has_fragment === 1) {
     stored.fragment = { disseminable: row.fragment_ok === true || row.fragment_ok === 1 };
@@ -87,7 +165,7 @@ export function listColumns(
   falseValue: string,
   jsonInline = true,
 ): { columns: string; join: string; params: string[]; withJson: boolean } {
-  const base = 'r.local_id, r.datestamp, r.deleted, r.content_hash, r.set_specs';
+  const base = LIST_COLUMNS.map((c) => `r.${c}`).join(', ');
   const key = options.fragment;
   if (!key) return { columns: options.headersOnly ? base : `${base}, r.json`, join: '', params: [], withJson: !options.headersOnly };
   const join =
@@ -117,4 +195,24 @@ export function toFragment(row: FragmentRow): MetadataFragment {
     xml: row.xml,
     error: row.error,
   };
+}
+
+export interface ConflictRow {
+  doi: string;
+  local_id: string;
+  provenance: string;
+  origin_source: string | null;
+  origin_identifier: string | null;
+}
+
+/** Rows of conflicting DOIs (ordered by doi, local_id) grouped per DOI. */
+export function groupConflicts(rows: readonly ConflictRow[]): DoiConflict[] {
+  const out: DoiConflict[] = [];
+  for (const row of rows) {
+    let entry = out[out.length - 1];
+    if (!entry || entry.doi !== row.doi) out.push((entry = { doi: row.doi, own: [], harvested: [] }));
+    if (row.origin_source) entry.harvested.push({ localId: row.local_id, source: row.origin_source, identifier: row.origin_identifier ?? '' });
+    else entry.own.push({ localId: row.local_id, provenance: row.provenance });
+  }
+  return out;
 }

@@ -31,6 +31,42 @@ export interface StoredRecord {
   contentHash: string;
   /** With ListOptions.fragment: the current pre-rendered metadata; xml absent when not disseminable (or not asked for). */
   fragment?: { disseminable: boolean; xml?: string };
+  /**
+   * Where the record comes from: `own` or `own:<journal>` (one of your journals, by the record's
+   * journal.id), or `harvested:<source>` (a harvested copy, kept apart under the local id
+   * `harvested:<source>:<OAI identifier>`; never deposited, served only on request).
+   */
+  provenance: string;
+  /** Harvested records only: the source's record this one was made from. */
+  origin?: RecordOrigin;
+}
+
+/** The record a harvested record was made from (OAI-PMH provenance originDescription). */
+export interface RecordOrigin {
+  /** Harvest source name. */
+  source: string;
+  /** The source repository's baseURL. */
+  baseUrl: string;
+  /** The record's OAI identifier at the source. */
+  identifier: string;
+  /** Its datestamp at the source. */
+  datestamp: string;
+  /** Namespace of the metadata format it was harvested in. */
+  metadataNamespace: string;
+  /** When this version was harvested (UTC, seconds). */
+  harvestedAt: string;
+}
+
+/** Which records a listing covers: own records only (default) or harvested ones too. */
+export interface RecordScope {
+  includeHarvested?: boolean;
+}
+
+/** A DOI held by an own record and by a harvested one: reported, both left as they are. */
+export interface DoiConflict {
+  doi: string;
+  own: { localId: string; provenance: string }[];
+  harvested: { localId: string; source: string; identifier: string }[];
 }
 
 export interface SetInfo {
@@ -44,7 +80,7 @@ export interface KeysetPosition {
   localId: string;
 }
 
-export interface RecordQuery {
+export interface RecordQuery extends RecordScope {
   /** Inclusive lower bound on datestamp. */
   from?: Datestamp;
   /** Inclusive upper bound on datestamp. */
@@ -100,9 +136,18 @@ export interface UpsertResult {
   datestamp: Datestamp;
 }
 
+/**
+ * The records of the store: own ones and (apart, under `harvested:` local ids) harvested ones.
+ * Listings, counts, earliest datestamp and sets cover own records unless `includeHarvested`;
+ * `get` finds any record by local id (check `provenance`).
+ */
 export interface RecordRepository {
-  /** Stores a record under its local id (id, else DOI); the datestamp moves only when its content changes. */
-  upsert(record: ArticleRecord, options?: { localId?: string; now?: Date }): Promise<UpsertResult>;
+  /**
+   * Stores a record under its local id (id, else DOI); the datestamp moves only when its content
+   * changes. With `origin`, a harvested record (its local id must start with `harvested:`);
+   * without, an own record (a local id starting with `harvested:` is refused).
+   */
+  upsert(record: ArticleRecord, options?: { localId?: string; now?: Date; origin?: RecordOrigin }): Promise<UpsertResult>;
   /** Many records in one transaction (the importer's and loaders' path). */
   upsertMany(records: Iterable<ArticleRecord>, options?: { now?: Date }): Promise<UpsertResult[]>;
   /** Marks a record deleted (persistent tombstone). Returns false when it does not exist. */
@@ -111,11 +156,13 @@ export interface RecordRepository {
   /** Records in (datestamp, localId) order. headersOnly: `record` may be left out (cheaper). */
   list(query: RecordQuery, limit: number, options?: ListOptions): Promise<StoredRecord[]>;
   count(query: RecordQuery): Promise<number>;
-  earliestDatestamp(): Promise<Datestamp | undefined>;
-  listSets(): Promise<SetInfo[]>;
-  hasSets(): Promise<boolean>;
-  /** Number of records, tombstones included, and of tombstones. */
-  stats(): Promise<{ total: number; deleted: number }>;
+  earliestDatestamp(scope?: RecordScope): Promise<Datestamp | undefined>;
+  listSets(scope?: RecordScope): Promise<SetInfo[]>;
+  hasSets(scope?: RecordScope): Promise<boolean>;
+  /** Number of records (own and harvested), tombstones included, of tombstones, and of harvested records. */
+  stats(): Promise<{ total: number; deleted: number; harvested: number }>;
+  /** DOIs held by a live own record and a live harvested record, in DOI order. */
+  conflicts(): Promise<DoiConflict[]>;
 
   // pre-rendered metadata (the provider renders; the store keeps what it is given)
   /** Stores fragments, replacing the row of the same (localId, metadataPrefix). */
@@ -130,7 +177,7 @@ export interface RecordRepository {
   /** Forgets fragments (of one format, of a set's records) so they are rendered again; returns how many. */
   clearFragments(options?: { metadataPrefix?: string; set?: string }): Promise<number>;
   /**
-   * Records (not tombstones) whose titles (any language), contributor names or DOI contain
+   * Own records (not tombstones) whose titles (any language), contributor names or DOI contain
    * every word of `query` (case-insensitive; a doi.org URL counts as its DOI), newest first,
    * at most `limit` (see src/store/search.ts).
    */

@@ -33,6 +33,7 @@ export interface WorkerConfig {
   /** Journal profiles (schemas/journal.schema.json), in normal form once validated. */
   journals?: JournalProfile[];
   sources?: HarvestSourceConfig[];
+  oai?: { includeHarvested?: boolean };
   jobs?: {
     harvest?: WorkerJobConfig;
     export?: WorkerJobConfig & { outDir?: string; formats?: ExportFormatName[] };
@@ -142,6 +143,8 @@ export function validateWorkerConfig(value: unknown, source = 'config', formats:
   }
   const journals = journalsOf(value);
   if (validator(value) && journals.problems.length === 0) {
+    const problems = duplicateSourceNames(value as WorkerConfig);
+    if (problems.length > 0) throw new WorkerConfigError(source, problems);
     const config = value as WorkerConfig;
     return journals.profiles ? { ...config, journals: journals.profiles } : config;
   }
@@ -157,6 +160,18 @@ export function validateWorkerConfig(value: unknown, source = 'config', formats:
     }
   }
   throw new WorkerConfigError(source, problems);
+}
+
+/** Source names are the sources' keys in the store: each may be configured once. */
+function duplicateSourceNames(config: WorkerConfig): { pointer: string; message: string }[] {
+  const first = new Map<string, number>();
+  const problems: { pointer: string; message: string }[] = [];
+  (config.sources ?? []).forEach((source, index) => {
+    const earlier = first.get(source.name);
+    if (earlier === undefined) first.set(source.name, index);
+    else problems.push({ pointer: `/sources/${index}/name`, message: `source "${source.name}" is already configured at /sources/${earlier}` });
+  });
+  return problems;
 }
 
 export interface LoadedWorkerConfig {

@@ -9,7 +9,7 @@ import { resolveCrossrefIdentity, resolveCrossrefSettings } from '../crossref/in
 import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
 import { PubmetaWorker, type WorkerJob } from './worker.js';
 import { runExportJob } from './jobs/export.js';
-import { runHarvestSource } from './jobs/harvest.js';
+import { runHarvestSource, upsertConfiguredSources } from './jobs/harvest.js';
 import { runDepositJob } from './jobs/deposit.js';
 import { upsertConfigJournals } from '../journals/index.js';
 
@@ -67,20 +67,21 @@ export async function createConfiguredWorker(
   const crossref = resolveCrossrefSettings(config.crossref, env);
   const identity = resolveCrossrefIdentity(config.crossref, env);
 
+  // Every source in the store is harvested (config sources are upserted below); with none, a run does nothing.
   const harvest = config.jobs?.harvest;
-  if (harvest?.enabled !== false && (config.sources?.length ?? 0) > 0) {
-    const sources = config.sources!;
+  if (harvest?.enabled !== false) {
     const leaseTtlMs = config.leaseSeconds ? config.leaseSeconds * 1000 : undefined;
-    // One unit per source: workers sharing the store split the sources, each harvested once per tick.
+    // One unit per source in the store (harvest add or the config file): workers sharing the
+    // store split the sources, each harvested once per tick.
     jobs.push({
       name: 'harvest',
       schedule: harvest?.schedule ?? DEFAULT_JOB_SCHEDULES.harvest,
       units: {
-        list: async () => sources.map((s) => s.name),
+        list: async (store) => (await store.harvest.listSources()).map((s) => s.name),
         run: (unit, ctx) =>
           runHarvestSource({
             store: ctx.store,
-            source: sources.find((s) => s.name === unit)!,
+            source: unit,
             signal: ctx.signal,
             ...(ctx.logger ? { logger: ctx.logger } : {}),
             ...(leaseTtlMs ? { leaseTtlMs } : {}),
@@ -137,6 +138,7 @@ export async function createConfiguredWorker(
 
   const store = await openStore(target);
   try {
+    await upsertConfiguredSources(store, config.sources ?? []);
     if (config.journals && config.journals.length > 0) {
       const result = await upsertConfigJournals(store.journals, config.journals);
       const changed = [...result.created, ...result.updated];

@@ -251,4 +251,25 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
      );
      CREATE INDEX records_headers ON records (datestamp, local_id) INCLUDE (deleted, content_hash, set_specs);`,
   ],
+  /** As in SQLite: provenance columns on records, legacy harvested rows marked. */
+  provenance: [
+    `ALTER TABLE records ADD COLUMN provenance text COLLATE "C" NOT NULL DEFAULT 'own';
+     ALTER TABLE records ADD COLUMN doi text COLLATE "C";
+     ALTER TABLE records ADD COLUMN origin_source text COLLATE "C";
+     ALTER TABLE records ADD COLUMN origin_base_url text;
+     ALTER TABLE records ADD COLUMN origin_identifier text COLLATE "C";
+     ALTER TABLE records ADD COLUMN origin_datestamp text;
+     ALTER TABLE records ADD COLUMN origin_metadata_namespace text;
+     ALTER TABLE records ADD COLUMN harvested_at text;
+     UPDATE records SET doi = lower(json::jsonb ->> 'doi');
+     UPDATE records SET provenance = 'own:' || (json::jsonb -> 'journal' ->> 'id') WHERE json::jsonb -> 'journal' ->> 'id' IS NOT NULL;
+     UPDATE records SET provenance = 'harvested:' || h.source, origin_source = h.source, origin_base_url = s.base_url,
+       origin_identifier = h.identifier, origin_datestamp = h.datestamp, harvested_at = h.harvested_at,
+       origin_metadata_namespace = CASE h.metadata_prefix WHEN 'oai_dc' THEN 'http://www.openarchives.org/OAI/2.0/oai_dc/'
+         ELSE 'https://jats.nlm.nih.gov/ns/archiving/1.3/' END
+     FROM harvest_records h JOIN harvest_sources s ON s.name = h.source
+     WHERE h.local_id = records.local_id AND NOT h.deleted AND h.valid;
+     CREATE INDEX records_by_doi ON records (doi) WHERE doi IS NOT NULL;
+     CREATE INDEX records_by_origin ON records (origin_source, origin_identifier) WHERE origin_source IS NOT NULL;`,
+  ],
 };

@@ -2,29 +2,38 @@ import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
 import { scanSearch } from '../search.js';
 import {
+  type ConflictRow,
+  type ExistingRecordState,
+  type FragmentRow,
+  groupConflicts,
+  LIST_COLUMNS,
   listColumns,
   prepareRecordWrite,
   toFragment,
   toStoredRecord,
   upsertOutcome,
-  type ExistingRecordState,
-  type FragmentRow,
   type RecordRowData,
   type RecordWrite,
 } from '../recordRows.js';
 import type {
   Datestamp,
+  DoiConflict,
   FragmentKey,
   ListOptions,
   MetadataFragment,
+  RecordOrigin,
   RecordQuery,
   RecordRepository,
+  RecordScope,
   SetInfo,
   StoredRecord,
   UnrenderedRecord,
   UpsertResult,
 } from '../types.js';
 import type { PgAccess } from './connection.js';
+
+/** Own records only, unless the scope includes harvested ones (alias r). */
+const OWN_ONLY = 'r.origin_source IS NULL';
 
 /** Records written per round of statements by upsertMany. */
 const BATCH = 500;
@@ -48,8 +57,8 @@ export class PgRecords implements RecordRepository {
     private readonly clock: () => Date,
   ) {}
 
-  async upsert(record: ArticleRecord, options: { localId?: string; now?: Date } = {}): Promise<UpsertResult> {
-    const write = prepareRecordWrite(record, options.localId);
+  async upsert(record: ArticleRecord, options: { localId?: string; now?: Date; origin?: RecordOrigin } = {}): Promise<UpsertResult> {
+    const write = prepareRecordWrite(record, options.localId, options.origin);
     return (await this.access.atomic((access) => writeBatch(access, [write], toDatestamp(options.now ?? this.clock()))))[0]!;
   }
 
@@ -82,7 +91,7 @@ export class PgRecords implements RecordRepository {
     return scanSearch(
       async (patterns, before, chunk) => {
         const params: unknown[] = [...patterns];
-        const conditions = ['NOT deleted', ...patterns.map((_p, i) => `json ILIKE $${i + 1} ESCAPE '\\'`)];
+        const conditions = ['NOT deleted', 'origin_source IS NULL', ...patterns.map((_p, i) => `json ILIKE $${i + 1} ESCAPE '\\'`)];
         if (before) {
           params.push(before.datestamp, before.localId);
           conditions.push(`(datestamp, local_id) < ($${params.length - 1}, $${params.length})`);
@@ -174,32 +183,48 @@ export class PgRecords implements RecordRepository {
 
   async count(query: RecordQuery): Promise<number> {
     const { sql, params } = buildSelection(query);
-    const from = query.set !== undefined ? 'record_sets m' : 'records r';
+    const from = query.set === undefined ? 'records r' : query.includeHarvested ? 'record_sets m' : 'record_sets m JOIN records r ON r.local_id = m.local_id';
     const [row] = await this.access.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${from} ${sql}`, params);
     return row!.n;
   }
 
-  async earliestDatestamp(): Promise<Datestamp | undefined> {
-    const [row] = await this.access.query<{ d: string | null }>('SELECT MIN(datestamp) AS d FROM records');
+  async earliestDatestamp(scope: RecordScope = {}): Promise<Datestamp | undefined> {
+    const where = scope.includeHarvested ? '' : ` WHERE ${OWN_ONLY}`;
+    const [row] = await this.access.query<{ d: string | null }>(`SELECT MIN(r.datestamp) AS d FROM records r${where}`);
     return row?.d ?? undefined;
   }
 
-  async listSets(): Promise<SetInfo[]> {
-    const rows = await this.access.query<{ set_spec: string; set_name: string }>(
-      `SELECT set_spec, set_name FROM sets s
-       WHERE EXISTS (SELECT 1 FROM record_sets m WHERE m.set_spec = s.set_spec) ORDER BY set_spec`,
-    );
+  async listSets(scope: RecordScope = {}): Promise<SetInfo[]> {
+    const members = scope.includeHarvested
+      ? 'SELECT 1 FROM record_sets m WHERE m.set_spec = s.set_spec'
+      : `SELECT 1 FROM record_sets m JOIN records r ON r.local_id = m.local_id WHERE m.set_spec = s.set_spec AND ${OWN_ONLY}`;
+    const rows = await this.access.query<{ set_spec: string; set_name: string }>(`SELECT set_spec, set_name FROM sets s WHERE EXISTS (${members}) ORDER BY set_spec`);
     return rows.map((row) => ({ setSpec: row.set_spec, setName: row.set_name }));
   }
 
-  async hasSets(): Promise<boolean> {
-    const [row] = await this.access.query<{ n: boolean }>('SELECT EXISTS (SELECT 1 FROM record_sets) AS n');
+  async hasSets(scope: RecordScope = {}): Promise<boolean> {
+    const members = scope.includeHarvested ? 'SELECT 1 FROM record_sets' : `SELECT 1 FROM record_sets m JOIN records r ON r.local_id = m.local_id WHERE ${OWN_ONLY}`;
+    const [row] = await this.access.query<{ n: boolean }>(`SELECT EXISTS (${members}) AS n`);
     return row!.n;
   }
 
-  async stats(): Promise<{ total: number; deleted: number }> {
-    const [row] = await this.access.query<{ total: number; deleted: number }>('SELECT COUNT(*)::int AS total, COUNT(*) FILTER (WHERE deleted)::int AS deleted FROM records');
-    return { total: row!.total, deleted: row!.deleted };
+  async stats(): Promise<{ total: number; deleted: number; harvested: number }> {
+    const [row] = await this.access.query<{ total: number; deleted: number; harvested: number }>(
+      `SELECT COUNT(*)::int AS total, COUNT(*) FILTER (WHERE deleted)::int AS deleted,
+         COUNT(*) FILTER (WHERE origin_source IS NOT NULL)::int AS harvested FROM records`,
+    );
+    return { total: row!.total, deleted: row!.deleted, harvested: row!.harvested };
+  }
+
+  async conflicts(): Promise<DoiConflict[]> {
+    const rows = await this.access.query<ConflictRow & Record<string, unknown>>(
+      `SELECT doi, local_id, provenance, origin_source, origin_identifier FROM records
+       WHERE NOT deleted AND doi IN (
+         SELECT doi FROM records WHERE NOT deleted AND doi IS NOT NULL GROUP BY doi
+         HAVING bool_or(origin_source IS NULL) AND bool_or(origin_source IS NOT NULL))
+       ORDER BY doi, local_id`,
+    );
+    return groupConflicts(rows);
   }
 }
 
@@ -232,13 +257,33 @@ async function writeBatch(access: PgAccess, writes: readonly RecordWrite[], date
   }
   if (changed.size === 0) return results;
   const list = [...changed.values()];
+  const origin = (pick: (o: RecordOrigin) => string) => list.map((w) => (w.origin ? pick(w.origin) : null));
   await access.run(
-    `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at)
-     SELECT u.local_id, $2, false, u.json, u.hash, u.specs, $2
-     FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS u(local_id, json, hash, specs)
+    `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at, provenance, doi,
+       origin_source, origin_base_url, origin_identifier, origin_datestamp, origin_metadata_namespace, harvested_at)
+     SELECT u.local_id, $2, false, u.json, u.hash, u.specs, $2, u.provenance, u.doi, u.source, u.base_url, u.identifier, u.odate, u.ns, u.hat
+     FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+       AS u(local_id, json, hash, specs, provenance, doi, source, base_url, identifier, odate, ns, hat)
      ON CONFLICT (local_id) DO UPDATE SET datestamp = excluded.datestamp, deleted = false, json = excluded.json,
-       content_hash = excluded.content_hash, set_specs = excluded.set_specs`,
-    [list.map((w) => w.localId), datestamp, list.map((w) => w.json), list.map((w) => w.hash), list.map((w) => w.setSpecs)],
+       content_hash = excluded.content_hash, set_specs = excluded.set_specs, provenance = excluded.provenance, doi = excluded.doi,
+       origin_source = excluded.origin_source, origin_base_url = excluded.origin_base_url, origin_identifier = excluded.origin_identifier,
+       origin_datestamp = excluded.origin_datestamp, origin_metadata_namespace = excluded.origin_metadata_namespace,
+       harvested_at = excluded.harvested_at`,
+    [
+      list.map((w) => w.localId),
+      datestamp,
+      list.map((w) => w.json),
+      list.map((w) => w.hash),
+      list.map((w) => w.setSpecs),
+      list.map((w) => w.provenance),
+      list.map((w) => w.doi),
+      origin((o) => o.source),
+      origin((o) => o.baseUrl),
+      origin((o) => o.identifier),
+      origin((o) => o.datestamp),
+      origin((o) => o.metadataNamespace),
+      origin((o) => o.harvestedAt),
+    ],
   );
   await access.run('DELETE FROM record_sets WHERE local_id = ANY($1::text[])', [list.map((w) => w.localId)]);
   const memberships = list.flatMap((w) => w.sets.map((s) => [s.setSpec, w.localId] as const));
@@ -267,6 +312,7 @@ function buildSelection(query: RecordQuery, offset = 0): { sql: string; params: 
     return `$${offset + params.length}`;
   };
   if (query.set !== undefined) conditions.push(`m.set_spec = ${param(query.set)}`);
+  if (!query.includeHarvested) conditions.push(OWN_ONLY);
   // Past a keyset position at or after `from`, the bound is implied (the index seek starts at the position).
   if (query.from !== undefined && !(query.after && query.after.datestamp >= query.from)) conditions.push(`${alias}.datestamp >= ${param(query.from)}`);
   if (query.until !== undefined) conditions.push(`${alias}.datestamp <= ${param(query.until)}`);

@@ -268,4 +268,32 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
    );
    CREATE INDEX records_headers ON records (datestamp, local_id, deleted, content_hash, set_specs);`,
   ],
+  /**
+   * Provenance of every record (a namespace of its own, applied after records and harvest, whose
+   * tables it reads): `own`, `own:<journal>` or `harvested:<source>`, with the source's baseURL,
+   * OAI identifier, datestamp and metadata namespace for harvested ones (NULL origin_source: an
+   * own record). `doi` (lowercase) finds DOIs held by both an own and a harvested record. Rows a
+   * harvest wrote before this version (under a DOI or id as local id) are marked harvested from
+   * the harvest record that feeds them; the harvester moves them to harvested:<source>:<id>.
+   */
+  provenance: [
+    `ALTER TABLE records ADD COLUMN provenance TEXT NOT NULL DEFAULT 'own';
+   ALTER TABLE records ADD COLUMN doi TEXT;
+   ALTER TABLE records ADD COLUMN origin_source TEXT;
+   ALTER TABLE records ADD COLUMN origin_base_url TEXT;
+   ALTER TABLE records ADD COLUMN origin_identifier TEXT;
+   ALTER TABLE records ADD COLUMN origin_datestamp TEXT;
+   ALTER TABLE records ADD COLUMN origin_metadata_namespace TEXT;
+   ALTER TABLE records ADD COLUMN harvested_at TEXT;
+   UPDATE records SET doi = lower(json_extract(json, '$.doi'));
+   UPDATE records SET provenance = 'own:' || json_extract(json, '$.journal.id') WHERE json_extract(json, '$.journal.id') IS NOT NULL;
+   UPDATE records SET provenance = 'harvested:' || h.source, origin_source = h.source, origin_base_url = s.base_url,
+     origin_identifier = h.identifier, origin_datestamp = h.datestamp, harvested_at = h.harvested_at,
+     origin_metadata_namespace = CASE h.metadata_prefix WHEN 'oai_dc' THEN 'http://www.openarchives.org/OAI/2.0/oai_dc/'
+       ELSE 'https://jats.nlm.nih.gov/ns/archiving/1.3/' END
+   FROM harvest_records h JOIN harvest_sources s ON s.name = h.source
+   WHERE h.local_id = records.local_id AND h.deleted = 0 AND h.valid = 1;
+   CREATE INDEX records_by_doi ON records (doi) WHERE doi IS NOT NULL;
+   CREATE INDEX records_by_origin ON records (origin_source, origin_identifier) WHERE origin_source IS NOT NULL;`,
+  ],
 };

@@ -1,14 +1,30 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
 import { scanSearch } from '../search.js';
-import { listColumns, prepareRecordWrite, toFragment, toStoredRecord, upsertOutcome, type FragmentRow, type RecordRowData } from '../recordRows.js';
+import {
+  LIST_COLUMNS,
+  listColumns,
+  ORIGIN_COLUMNS,
+  groupConflicts,
+  originValues,
+  prepareRecordWrite,
+  toFragment,
+  toStoredRecord,
+  upsertOutcome,
+  type ConflictRow,
+  type FragmentRow,
+  type RecordRowData,
+} from '../recordRows.js';
 import type {
   Datestamp,
+  DoiConflict,
   FragmentKey,
   ListOptions,
   MetadataFragment,
+  RecordOrigin,
   RecordQuery,
   RecordRepository,
+  RecordScope,
   SetInfo,
   StoredRecord,
   UnrenderedRecord,
@@ -17,10 +33,17 @@ import type {
 import { statement, type Db, type SqliteAccess } from './connection.js';
 
 const STATE = 'SELECT datestamp, deleted, content_hash, set_specs FROM records WHERE local_id = ?';
-const INSERT = `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at)
-  VALUES (@localId, @datestamp, 0, @json, @hash, @setSpecs, @datestamp)`;
-const UPDATE = `UPDATE records SET datestamp = @datestamp, deleted = 0, json = @json, content_hash = @hash, set_specs = @setSpecs
-  WHERE local_id = @localId`;
+const INSERT = `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at, ${ORIGIN_COLUMNS.join(', ')})
+  VALUES (?, ?, 0, ?, ?, ?, ?, ${ORIGIN_COLUMNS.map(() => '?').join(', ')})`;
+const UPDATE = `UPDATE records SET datestamp = ?, deleted = 0, json = ?, content_hash = ?, set_specs = ?,
+  ${ORIGIN_COLUMNS.map((c) => `${c} = ?`).join(', ')} WHERE local_id = ?`;
+/** Own records only, unless the scope includes harvested ones (alias r). */
+const OWN_ONLY = 'r.origin_source IS NULL';
+const CONFLICTS = `SELECT doi, local_id, provenance, origin_source, origin_identifier FROM records
+  WHERE deleted = 0 AND doi IN (
+    SELECT doi FROM records WHERE deleted = 0 AND doi IS NOT NULL GROUP BY doi
+    HAVING SUM(origin_source IS NULL) > 0 AND SUM(origin_source IS NOT NULL) > 0)
+  ORDER BY doi, local_id`;
 const CLEAR_SETS = 'DELETE FROM record_sets WHERE local_id = ?';
 const ADD_SET = 'INSERT INTO record_sets (set_spec, datestamp, local_id) VALUES (?, ?, ?)';
 const NAME_SET = `INSERT INTO sets (set_spec, set_name) VALUES (?, ?)
@@ -44,7 +67,7 @@ export class SqliteRecords implements RecordRepository {
     private readonly clock: () => Date,
   ) {}
 
-  upsert(record: ArticleRecord, options: { localId?: string; now?: Date } = {}): Promise<UpsertResult> {
+  upsert(record: ArticleRecord, options: { localId?: string; now?: Date; origin?: RecordOrigin } = {}): Promise<UpsertResult> {
     return this.access.write((db) => this.upsertOne(db, record, options));
   }
 
@@ -56,14 +79,15 @@ export class SqliteRecords implements RecordRepository {
     });
   }
 
-  private upsertOne(db: Db, record: ArticleRecord, options: { localId?: string; now?: Date }): UpsertResult {
-    const write = prepareRecordWrite(record, options.localId);
+  private upsertOne(db: Db, record: ArticleRecord, options: { localId?: string; now?: Date; origin?: RecordOrigin }): UpsertResult {
+    const write = prepareRecordWrite(record, options.localId, options.origin);
     const row = statement<[string], StateRow>(db, STATE).get(write.localId);
     const existing = row && { deleted: row.deleted === 1, contentHash: row.content_hash, setSpecs: row.set_specs, datestamp: row.datestamp };
     const outcome = upsertOutcome(existing, write);
     if (outcome === 'unchanged') return { localId: write.localId, outcome, datestamp: existing!.datestamp };
     const datestamp = toDatestamp(options.now ?? this.clock());
-    statement(db, existing ? UPDATE : INSERT).run({ localId: write.localId, datestamp, json: write.json, hash: write.hash, setSpecs: write.setSpecs });
+    if (existing) statement(db, UPDATE).run(datestamp, write.json, write.hash, write.setSpecs, ...originValues(write), write.localId);
+    else statement(db, INSERT).run(write.localId, datestamp, write.json, write.hash, write.setSpecs, datestamp, ...originValues(write));
     statement(db, CLEAR_SETS).run(write.localId);
     for (const set of write.sets) {
       statement(db, NAME_SET).run(set.setSpec, set.setName);
@@ -158,34 +182,35 @@ export class SqliteRecords implements RecordRepository {
 
   count(query: RecordQuery): Promise<number> {
     const { sql, params } = buildSelection(query);
-    const from = query.set !== undefined ? 'record_sets m' : 'records r';
+    const from = query.set === undefined ? 'records r' : query.includeHarvested ? 'record_sets m' : 'record_sets m JOIN records r ON r.local_id = m.local_id';
     return this.access.read((db) => statement<unknown[], { n: number }>(db, `SELECT COUNT(*) AS n FROM ${from} ${sql}`).get(...params)!.n);
   }
 
-  earliestDatestamp(): Promise<Datestamp | undefined> {
-    return this.access.read((db) => statement<[], { d: string | null }>(db, 'SELECT MIN(datestamp) AS d FROM records').get()?.d ?? undefined);
+  earliestDatestamp(scope: RecordScope = {}): Promise<Datestamp | undefined> {
+    const where = scope.includeHarvested ? '' : ` WHERE ${OWN_ONLY}`;
+    return this.access.read((db) => statement<[], { d: string | null }>(db, `SELECT MIN(r.datestamp) AS d FROM records r${where}`).get()?.d ?? undefined);
   }
 
-  listSets(): Promise<SetInfo[]> {
+  listSets(scope: RecordScope = {}): Promise<SetInfo[]> {
+    const members = scope.includeHarvested
+      ? 'SELECT 1 FROM record_sets m WHERE m.set_spec = s.set_spec'
+      : `SELECT 1 FROM record_sets m JOIN records r ON r.local_id = m.local_id WHERE m.set_spec = s.set_spec AND ${OWN_ONLY}`;
     return this.access.read((db) =>
-      statement<[], { set_spec: string; set_name: string }>(
-        db,
-        `SELECT set_spec, set_name FROM sets s
-         WHERE EXISTS (SELECT 1 FROM record_sets m WHERE m.set_spec = s.set_spec) ORDER BY set_spec`,
-      )
+      statement<[], { set_spec: string; set_name: string }>(db, `SELECT set_spec, set_name FROM sets s WHERE EXISTS (${members}) ORDER BY set_spec`)
         .all()
         .map((row) => ({ setSpec: row.set_spec, setName: row.set_name })),
     );
   }
 
-  hasSets(): Promise<boolean> {
-    return this.access.read((db) => statement<[], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM record_sets) AS n').get()!.n === 1);
+  hasSets(scope: RecordScope = {}): Promise<boolean> {
+    const members = scope.includeHarvested ? 'SELECT 1 FROM record_sets' : `SELECT 1 FROM record_sets m JOIN records r ON r.local_id = m.local_id WHERE ${OWN_ONLY}`;
+    return this.access.read((db) => statement<[], { n: number }>(db, `SELECT EXISTS (${members}) AS n`).get()!.n === 1);
   }
 
   search(query: string, limit: number): Promise<StoredRecord[]> {
     return scanSearch(
       (patterns, before, chunk) => {
-        const conditions = ['deleted = 0', ...patterns.map(() => "json LIKE ? ESCAPE '\\'")];
+        const conditions = ['deleted = 0', 'origin_source IS NULL', ...patterns.map(() => "json LIKE ? ESCAPE '\\'")];
         const params: unknown[] = [...patterns];
         if (before) {
           conditions.push('(datestamp, local_id) < (?, ?)');
@@ -200,11 +225,18 @@ export class SqliteRecords implements RecordRepository {
     );
   }
 
-  stats(): Promise<{ total: number; deleted: number }> {
+  stats(): Promise<{ total: number; deleted: number; harvested: number }> {
     return this.access.read((db) => {
-      const row = statement<[], { total: number; deleted: number | null }>(db, 'SELECT COUNT(*) AS total, SUM(deleted) AS deleted FROM records').get()!;
-      return { total: row.total, deleted: row.deleted ?? 0 };
+      const row = statement<[], { total: number; deleted: number | null; harvested: number | null }>(
+        db,
+        'SELECT COUNT(*) AS total, SUM(deleted) AS deleted, SUM(origin_source IS NOT NULL) AS harvested FROM records',
+      ).get()!;
+      return { total: row.total, deleted: row.deleted ?? 0, harvested: row.harvested ?? 0 };
     });
+  }
+
+  conflicts(): Promise<DoiConflict[]> {
+    return this.access.read((db) => groupConflicts(statement<[], ConflictRow>(db, CONFLICTS).all()));
   }
 }
 
@@ -225,6 +257,7 @@ function buildSelection(query: RecordQuery): { sql: string; params: string[] } {
     conditions.push('m.set_spec = ?');
     params.push(query.set);
   }
+  if (!query.includeHarvested) conditions.push(OWN_ONLY);
   // Past a keyset position at or after `from`, the bound is implied; leaving it out lets SQLite
   // seek straight to the position instead of scanning from `from` on every page.
   if (query.from !== undefined && !(query.after && query.after.datestamp >= query.from)) {
