@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openStore, type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
+import { type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
+import { EnvironmentError, openCliStore, UsageError } from './conventions.js';
 import {
   CrossrefDepositState,
   crossrefBaseUrl,
@@ -68,10 +69,10 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
   let settings: CrossrefDepositSettings;
   if (resolved.ready) settings = resolved.settings;
   else if (options.dryRun && resolved.settings) settings = resolved.settings;
-  else throw new Error(resolved.reason);
+  else throw new EnvironmentError(resolved.reason);
 
   const logger = createLogger('deposit');
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     let report: CrossrefDepositReport | undefined;
     if (options.dryRun) {
@@ -132,8 +133,8 @@ async function statusCommand(dois: string[], _options: unknown, command: Command
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const baseUrl = crossrefBaseUrl(loaded.config.crossref, process.env);
   const states = options.state as DoiDepositState[] | undefined;
-  for (const s of states ?? []) if (!STATES.includes(s)) throw new Error(`--state must be one of ${STATES.join(', ')}`);
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  for (const s of states ?? []) if (!STATES.includes(s)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     const state = new CrossrefDepositState(store, depositTarget(baseUrl));
     // Changed records show as pending straight away.

@@ -2,7 +2,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, type StoreTarget } from '../store/index.js';
+import { describeStoreTarget, type StoreTarget } from '../store/index.js';
+import { explainListenError, openCliStore } from './conventions.js';
 import { loadSeedSample, packageFilePath } from '../model/index.js';
 import {
   createConfiguredWorker,
@@ -32,7 +33,7 @@ async function importSamples(target: StoreTarget): Promise<string> {
   const inputs = await loadRecordInputs(sampleDirectories());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: false });
   try {
     const results = await store.records.upsertMany(records);
     const created = results.filter((r) => r.outcome === 'created' || r.outcome === 'undeleted').length;
@@ -73,9 +74,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     server = await serveStore({ db: dbArgument, port, host: '127.0.0.1' });
   } catch (error) {
     await configured.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${port} is in use: set PUBMETA_PORT (or --port) to another port`);
-    throw error;
+    throw explainListenError(error, '127.0.0.1', port, 'PUBMETA_PORT or --port');
   }
   process.stdout.write(`OAI-PMH endpoint: ${server.url}\n`);
   process.stdout.write(`  try ${server.url}?verb=ListRecords&metadataPrefix=oai_dc in a browser\n`);

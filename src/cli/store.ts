@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
+import { describeStoreTarget, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
 import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
+import { EXIT, explainListenError, openCliStore, printJson } from './conventions.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -32,10 +33,10 @@ function describeCounts(counts: Map<Outcome, number>): string {
   return parts.join(', ');
 }
 
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string }): Promise<void> {
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; json?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: false });
   try {
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
@@ -49,19 +50,25 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
       const file = input.source.replace(/(?:#\/\d+|:\d+)$/, '');
       const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
       for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
-      for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
+      for (const error of input.errors) process.stderr.write(input.unreadable ? `pubmeta import: ${error}\n` : `${input.source}: ${error}\n`);
       if (!outcome) continue;
       const counts = perFile.get(file) ?? new Map<Outcome, number>();
       counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
       perFile.set(file, counts);
       total.set(outcome, (total.get(outcome) ?? 0) + 1);
     }
-    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
     const stats = await store.records.stats();
+    if ((total.get('invalid') ?? 0) > 0) process.exitCode = EXIT.failed;
+    if (options.json) {
+      const counted = (counts: Map<Outcome, number>) => Object.fromEntries(OUTCOMES.map((o) => [o, counts.get(o) ?? 0]));
+      const files = Object.fromEntries([...perFile].map(([file, counts]) => [file, counted(counts)]));
+      printJson({ store: describeStoreTarget(target), ...counted(total), files, storeHolds: { records: stats.total - stats.deleted, deleted: stats.deleted } });
+      return;
+    }
+    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
     process.stdout.write(
       `imported into ${describeStoreTarget(target)}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
     );
-    if ((total.get('invalid') ?? 0) > 0) process.exitCode = 1;
   } finally {
     await store.close();
   }
@@ -81,9 +88,13 @@ function toLocalId(argument: string): string {
   }
 }
 
-async function deleteCommand(ids: string[], options: { db?: string }): Promise<void> {
+async function deleteCommand(ids: string[], options: { db?: string; json?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: true });
+  const results: { id: string; localId?: string; outcome: 'deleted' | 'already deleted' | 'not found' }[] = [];
+  const say = (line: string) => {
+    if (!options.json) process.stdout.write(`${line}\n`);
+  };
   try {
     for (const argument of ids) {
       let found: { localId: string; deleted: boolean } | undefined;
@@ -96,16 +107,23 @@ async function deleteCommand(ids: string[], options: { db?: string }): Promise<v
       }
       if (found === undefined) {
         process.stderr.write(`${argument}: no such record in ${describeStoreTarget(target)}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
+        results.push({ id: argument, outcome: 'not found' });
         continue;
       }
       const localId = found.localId;
       if (found.deleted) {
-        process.stdout.write(`${localId}: already deleted\n`);
+        say(`${localId}: already deleted`);
+        results.push({ id: argument, localId, outcome: 'already deleted' });
         continue;
       }
       await store.records.delete(localId);
-      process.stdout.write(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")\n`);
+      say(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")`);
+      results.push({ id: argument, localId, outcome: 'deleted' });
+    }
+    if (options.json) {
+      const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+      printJson({ store: describeStoreTarget(target), deleted: count('deleted'), alreadyDeleted: count('already deleted'), notFound: count('not found'), results });
     }
   } finally {
     await store.close();
@@ -128,6 +146,8 @@ export interface ServeOptions {
   identifiersPageSize?: number;
   tokenTtl?: number;
   maxInFlight?: number;
+  /** Serve a store that does not exist yet (created empty); otherwise such a store is refused. */
+  create?: boolean;
 }
 
 const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
@@ -139,7 +159,10 @@ const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
  */
 export async function serveStore(options: ServeOptions): Promise<RunningOaiServer & { store: Store }> {
   const log = createLogger('oai');
-  const store = await openStore(resolveStoreTarget(options.db));
+  const store = await openCliStore(resolveStoreTarget(options.db), {
+    mustExist: options.create !== true,
+    missingHint: 'import records first, or pass --create to serve a new, empty store',
+  });
   try {
     const host = options.host ?? '127.0.0.1';
     const baseHost = options.baseUrl ? new URL(options.baseUrl).hostname : '';
@@ -179,7 +202,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       port: options.port ?? 8080,
       maxInFlight: options.maxInFlight ?? 16,
       logger: log,
-    });
+    }).catch((error: unknown) => Promise.reject(explainListenError(error, host, options.port ?? 8080)));
     const close = running.close;
     return {
       ...running,
@@ -222,6 +245,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'record files or directories')
     .option('--db <file>', DB_HELP)
     .option('-q, --quiet', 'only the summary line')
+    .option('--json', 'one JSON document on stdout: counts per outcome and per file (problems stay on stderr)')
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
     .action(importCommand);
 
@@ -230,6 +254,7 @@ export function register(program: Command): void {
     .description('Delete records by local id (or DOI, or oai-identifier). They stay as tombstones, served with status="deleted" (deletedRecord: persistent).')
     .argument('<ids...>', 'local ids')
     .option('--db <file>', DB_HELP)
+    .option('--json', 'one JSON document on stdout: counts and the outcome per id')
     .action(deleteCommand);
 
   program
@@ -247,5 +272,6 @@ export function register(program: Command): void {
     .option('--identifiers-page-size <n>', 'headers per ListIdentifiers page', positiveInteger, 500)
     .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
     .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
+    .option('--create', 'serve a store that does not exist yet (a new, empty one); without it such a store is refused (exit 4)')
     .action(serveCommand);
 }

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openStore, type JobCounts, type JobRun } from '../store/index.js';
+import { type JobCounts, type JobRun } from '../store/index.js';
+import { checkStoreTarget, openCliStore, printJson } from './conventions.js';
 import {
   createConfiguredWorker,
   JobLeases,
@@ -44,11 +45,13 @@ interface WorkerCommandOptions {
   db?: string;
   once?: boolean;
   job?: string[];
+  json?: boolean;
 }
 
 async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const logger = createLogger('worker');
+  checkStoreTarget(resolveWorkerStoreTarget(loaded, options.db), { mustExist: false });
   const configured = await createConfiguredWorker(loaded, { ...(options.db ? { db: options.db } : {}), logger });
   const { worker } = configured;
   for (const notice of configured.notices) process.stderr.write(`pubmeta worker: ${notice}\n`);
@@ -74,7 +77,8 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
     const outcomes = options.job?.length
       ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once')))
       : await worker.runAllOnce('once');
-    for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
+    if (options.json) printJson({ outcomes });
+    else for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
     if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     await configured.close();
     return;
@@ -103,7 +107,7 @@ interface JobsCommandOptions {
 
 async function jobsCommand(options: JobsCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     if (options.leases) {
       const held = await new JobLeases(store.jobs).list();
@@ -139,6 +143,7 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('--once', 'run every enabled job once, in order, and exit (for cron users and tests)')
     .option('--job <name...>', 'with --once: only these jobs (harvest, export, deposit)')
+    .option('--json', 'with --once: one JSON document on stdout, every job\'s outcome and counts')
     .action(workerCommand);
 
   program
