@@ -219,11 +219,19 @@ export async function runCli(program: Command, argv: readonly string[] = process
   } catch (error) {
     const { exitCode, message } = describeFailure(error);
     if (message) process.stderr.write(`${message}\n`);
-    if (message && exitCode !== EXIT.usage && actionCommand?.opts().json === true && actionCommand.options.some((o) => o.long === '--json')) {
+    if (message && exitCode !== EXIT.usage && actionCommand && wantsJson(actionCommand)) {
       printJson({ error: { message: error instanceof Error ? error.message : String(error), exitCode } });
     }
     process.exit(exitCode);
   }
+}
+
+/** --json given to the command or to the command group it belongs to (deposit status). */
+function wantsJson(command: Command): boolean {
+  for (let c: Command | null = command; c; c = c.parent) {
+    if (c.options.some((o) => o.long === '--json') && c.opts().json === true) return true;
+  }
+  return false;
 }
 
 /** The one JSON document of a --json command. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
-import { EnvironmentError, openCliStore, UsageError } from './conventions.js';
+import { checkStoreTarget, EnvironmentError, openCliStore, UsageError } from './conventions.js';
 import {
   CrossrefDepositState,
   crossrefBaseUrl,
@@ -65,6 +65,7 @@ function printReport(report: CrossrefDepositReport, baseUrl: string): void {
 
 async function depositCommand(dois: string[], options: DepositCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
+  checkStoreTarget(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   const resolved = resolveCrossrefSettings(loaded.config.crossref, process.env);
   let settings: CrossrefDepositSettings;
   if (resolved.ready) settings = resolved.settings;
