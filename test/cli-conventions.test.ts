@@ -258,7 +258,7 @@ describe('--json: exactly one JSON document on stdout', () => {
     const added = await pubmeta(['harvest', 'add', 'self', url, '--db', join(dir, 'harvest.db')]);
     expect(added.code, added.stderr).toBe(0);
     writeFileSync(join(dir, 'worker.config.json'), JSON.stringify({ db: 'json.db', jobs: { export: { outDir: 'worker-out', formats: ['oai_dc'] } } }));
-  }, 120_000);
+  }, 300_000);
   afterAll(() => {
     server?.kill('SIGTERM');
   });

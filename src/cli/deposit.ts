@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
 import { checkStoreTarget, EnvironmentError, openCliStore, UsageError } from './conventions.js';
+import { createProgress } from './progress.js';
 import {
   CrossrefDepositState,
   crossrefBaseUrl,
@@ -93,7 +94,9 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
           {
             name: 'deposit',
             run: async (ctx) => {
-              report = await runCrossrefDeposit({ store, settings, signal: ctx.signal, logger, ...(dois.length ? { dois } : {}) });
+              const progress = createProgress({ label: 'deposit', unit: 'DOIs', bar: !options.json, logger });
+              const onProgress = (event: { dois?: number }) => progress.tick(event.dois ?? 0);
+              report = await runCrossrefDeposit({ store, settings, signal: ctx.signal, logger, onProgress, ...(dois.length ? { dois } : {}) }).finally(() => progress.stop());
               return depositCounts(report);
             },
           },

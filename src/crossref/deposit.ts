@@ -91,7 +91,7 @@ export interface CrossrefDepositRunOptions {
   /** Pure edges, replaceable in tests: the Crossref writer and the XSD check. */
   writeCrossref?: (records: ArticleRecord[], head: CrossrefHeadOptions) => string;
   validateCrossref?: (xml: string) => XmlValidationResult;
-  onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string }) => void;
+  onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string; /** send: DOIs in the batch */ dois?: number }) => void;
 }
 
 const defaultValidate = (xml: string): XmlValidationResult => validateXml(xml, 'crossref-5.3.1');
@@ -330,7 +330,7 @@ async function depositPending(options: DepositRun): Promise<void> {
     await state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
     const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
     report.batches.push(batchReport);
-    progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
+    progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}`, dois: dois.length });
     try {
       await client!.submit(fileName, xml, options.signal);
       await state.markSent(batchId);
