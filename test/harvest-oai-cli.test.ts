@@ -137,7 +137,8 @@ describe('pubmeta oai', () => {
     expect(unknown.stderr).toMatch(/idDoesNotExist/);
     const marc = await pubmeta(['oai', 'get', server.url, server.records[0]!.identifier, '--prefix', 'marcxml', '--json']);
     expect(marc.code).toBe(1);
-    expect(marc.stdout).toBe('');
+    // With --json the failure is the one JSON document on stdout (README, "Conventions").
+    expect(JSON.parse(marc.stdout)).toMatchObject({ error: { exitCode: 1, message: expect.stringMatching(/cannotDisseminateFormat/) } });
     expect(marc.stderr).toMatch(/cannotDisseminateFormat/);
   });
 
