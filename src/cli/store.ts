@@ -5,8 +5,11 @@ import { describeStoreTarget, resolveStoreTarget, type Store, type UpsertResult 
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
+import { checkAdminToken, createPagesHandler, repositoryDescription, storePagesDeps } from '../pages/index.js';
+import { resolveCrossrefIdentity } from '../crossref/settings.js';
 import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
 import { EXIT, explainListenError, openCliStore, printJson } from './conventions.js';
+import { matchJournalProfile } from '../journals/index.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -33,11 +36,36 @@ function describeCounts(counts: Map<Outcome, number>): string {
   return parts.join(', ');
 }
 
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; json?: boolean }): Promise<void> {
+/**
+ * `import --journal ID`: every record joins journal ID (journal.id is set); a record naming
+ * another journal is reported and skipped. False (exit 2) when there is no such profile.
+ */
+async function forceJournal(store: Store, inputs: Awaited<ReturnType<typeof loadRecordInputs>>, journalId: string): Promise<boolean> {
+  const profiles = await store.journals.list();
+  if (!profiles.some((p) => p.id === journalId)) {
+    process.stderr.write(
+      `pubmeta import: --journal ${journalId}: there is no journal profile "${journalId}" in ${store.location} (profiles: ${profiles.map((p) => p.id).join(', ') || 'none'}); add it with pubmeta journal add ${journalId} --title TITLE\n`,
+    );
+    process.exitCode = 2;
+    return false;
+  }
+  for (const input of inputs) {
+    if (!input.record) continue;
+    const match = matchJournalProfile(input.record, profiles, { journalId });
+    if (match.status === 'error') {
+      input.errors.push(match.message);
+      delete input.record;
+    } else input.record = { ...input.record, journal: { ...input.record.journal, id: journalId } };
+  }
+  return true;
+}
+
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; journal?: string; json?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
   const store = await openCliStore(target, { mustExist: false });
   try {
+    if (options.journal !== undefined && !(await forceJournal(store, inputs, options.journal))) return;
     const valid = inputs.filter((input) => input.record);
     // One transaction: the whole import lands, or (on a crash) none of it.
     const results = await store.records.upsertMany(valid.map((input) => input.record!));
@@ -148,6 +176,14 @@ export interface ServeOptions {
   maxInFlight?: number;
   /** Serve a store that does not exist yet (created empty); otherwise such a store is refused. */
   create?: boolean;
+  /** The pages for people (/, /records/..., HTML at /oai for browsers). Default true. */
+  pages?: boolean;
+  /** The operators' pages (/status), for requests with the admin token. */
+  admin?: boolean;
+  /** Default: $PUBMETA_ADMIN_TOKEN. */
+  adminToken?: string;
+  /** When the worker's harvest job runs next (pubmeta start knows it), for /status. */
+  nextHarvestRun?: () => Date | null | undefined;
 }
 
 const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
@@ -195,6 +231,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
     if (options.tokenTtl) config.tokenTtlSeconds = options.tokenTtl;
     const problems = checkOaiConfig({ baseUrl: options.baseUrl ?? 'http://127.0.0.1/oai', ...config });
     if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
+    const adminToken = options.admin ? adminTokenFrom(options) : undefined;
     const running = await startOaiServer({
       store: store.records,
       config,
@@ -202,6 +239,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       port: options.port ?? 8080,
       maxInFlight: options.maxInFlight ?? 16,
       logger: log,
+      ...(options.pages === false && !options.admin ? {} : { front: (oaiHandler, full) => pagesFront(store, full, oaiHandler, adminToken, options) }),
     }).catch((error: unknown) => Promise.reject(explainListenError(error, host, options.port ?? 8080)));
     const close = running.close;
     return {
@@ -218,11 +256,44 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
   }
 }
 
+function adminTokenFrom(options: ServeOptions): string {
+  const token = options.adminToken ?? process.env.PUBMETA_ADMIN_TOKEN ?? '';
+  if (!token) throw new Error('--admin needs an admin token: set PUBMETA_ADMIN_TOKEN (at least 16 characters, e.g. openssl rand -base64 24)');
+  const problems = checkAdminToken(token);
+  if (problems.length > 0) throw new Error(`PUBMETA_ADMIN_TOKEN: ${problems.join('; ')}`);
+  return token;
+}
+
+type Listener = Parameters<NonNullable<Parameters<typeof startOaiServer>[0]['front']>>[0];
+
+/** The pages in front of the OAI-PMH handler; without admin pages, an endpoint at / is served without them. */
+function pagesFront(store: Store, config: OaiConfig, oaiHandler: Listener, adminToken: string | undefined, options: ServeOptions): Listener {
+  const log = createLogger('pages');
+  const depositHead = resolveCrossrefIdentity(undefined);
+  const deps = storePagesDeps(store, config, {
+    ...(depositHead ? { depositHead } : {}),
+    ...(options.nextHarvestRun ? { nextHarvestRun: options.nextHarvestRun } : {}),
+  });
+  try {
+    return createPagesHandler(deps, {
+      repository: repositoryDescription(config),
+      oaiHandler,
+      ...(adminToken ? { admin: { token: adminToken } } : {}),
+      logger: log,
+    });
+  } catch (error) {
+    if (adminToken) throw error;
+    log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'serving OAI-PMH without the pages for people');
+    return oaiHandler;
+  }
+}
+
 async function serveCommand(options: ServeOptions): Promise<void> {
   const running = await serveStore(options);
   const stats = await running.store.records.stats();
   process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
   if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
+  if (options.pages !== false || options.admin) process.stdout.write(`pages for people: ${new URL('/', running.url).href}${options.admin ? ` (operators: ${new URL('/status', running.url).href})` : ''}\n`);
   process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${running.store.location}; Ctrl-C stops\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -247,6 +318,7 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'only the summary line')
     .option('--json', 'one JSON document on stdout: counts per outcome and per file (problems stay on stderr)')
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
+    .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
     .action(importCommand);
 
   program
@@ -259,7 +331,7 @@ export function register(program: Command): void {
 
   program
     .command('serve')
-    .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate, browser view).')
+    .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate) with pages for people: home and search at /, article pages at /records/<id>, HTML at the endpoint for browsers.')
     .option('--db <file>', DB_HELP)
     .option('--port <n>', 'TCP port (0 picks a free one)', portNumber, 8080)
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
@@ -273,5 +345,7 @@ export function register(program: Command): void {
     .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
     .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
     .option('--create', 'serve a store that does not exist yet (a new, empty one); without it such a store is refused (exit 4)')
+    .option('--no-pages', 'OAI-PMH only: no home page, record pages or HTML for browsers at the endpoint')
+    .option('--admin', 'operators\' page /status (harvests, deposits, job runs) for requests with $PUBMETA_ADMIN_TOKEN')
     .action(serveCommand);
 }

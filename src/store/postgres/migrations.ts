@@ -225,4 +225,12 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        PRIMARY KEY (profile, local_id)
      );`,
   ],
+  journals: [
+    `CREATE TABLE journals (
+       id text COLLATE "C" PRIMARY KEY,
+       profile_json text NOT NULL,
+       created_at text NOT NULL,
+       updated_at text NOT NULL
+     );`,
+  ],
 };

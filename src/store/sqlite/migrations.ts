@@ -230,4 +230,16 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      PRIMARY KEY (profile, local_id)
    ) WITHOUT ROWID;`,
   ],
+  /**
+   * Journal profiles (src/journals): one row per journal, the validated profile as JSON (its
+   * normal form, schemas/journal.schema.json); the DOI prefixes and ISSNs are read from it.
+   */
+  journals: [
+    `CREATE TABLE journals (
+     id TEXT PRIMARY KEY,
+     profile_json TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   ) WITHOUT ROWID;`,
+  ],
 };
