@@ -44,7 +44,7 @@ function pubmeta(args: string[]): Promise<Result> {
 beforeAll(async () => {
   server = await startFaultServer({ records: 12, pageSize: 5, gzip: true });
   workDir = mkdtempSync(join(tmpdir(), 'pubmeta-oai-cli-'));
-  serve = spawn(process.execPath, [CLI, 'serve', '--db', join(workDir, 'empty.db'), '--port', '0', '--admin-email', 'oai@example.org'], {
+  serve = spawn(process.execPath, [CLI, 'serve', '--create', '--db', join(workDir, 'empty.db'), '--port', '0', '--admin-email', 'oai@example.org'], {
     env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'oai-cli-test-secret-0123456789' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -137,7 +137,8 @@ describe('pubmeta oai', () => {
     expect(unknown.stderr).toMatch(/idDoesNotExist/);
     const marc = await pubmeta(['oai', 'get', server.url, server.records[0]!.identifier, '--prefix', 'marcxml', '--json']);
     expect(marc.code).toBe(1);
-    expect(marc.stdout).toBe('');
+    // With --json the failure is the one JSON document on stdout (README, "Conventions").
+    expect(JSON.parse(marc.stdout)).toMatchObject({ error: { exitCode: 1, message: expect.stringMatching(/cannotDisseminateFormat/) } });
     expect(marc.stderr).toMatch(/cannotDisseminateFormat/);
   });
 

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { upsertConfigJournals } from '../journals/index.js';
-import { openStore, type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
+import { type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
+import { checkStoreTarget, EnvironmentError, openCliStore, UsageError } from './conventions.js';
+import { createProgress } from './progress.js';
 import {
   CrossrefDepositState,
   crossrefBaseUrl,
@@ -65,14 +67,15 @@ function printReport(report: CrossrefDepositReport, baseUrl: string): void {
 
 async function depositCommand(dois: string[], options: DepositCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
+  checkStoreTarget(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   const resolved = resolveCrossrefSettings(loaded.config.crossref, process.env);
   let settings: CrossrefDepositSettings;
   if (resolved.ready) settings = resolved.settings;
   else if (options.dryRun && resolved.settings) settings = resolved.settings;
-  else throw new Error(resolved.reason);
+  else throw new EnvironmentError(resolved.reason);
 
   const logger = createLogger('deposit');
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     // The config's journals decide what is yours to deposit, as they do for the worker.
     if (loaded.config.journals?.length) await upsertConfigJournals(store.journals, loaded.config.journals);
@@ -94,7 +97,9 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
           {
             name: 'deposit',
             run: async (ctx) => {
-              report = await runCrossrefDeposit({ store, settings, signal: ctx.signal, logger, ...(dois.length ? { dois } : {}) });
+              const progress = createProgress({ label: 'deposit', unit: 'DOIs', bar: !options.json, logger });
+              const onProgress = (event: { dois?: number }) => progress.tick(event.dois ?? 0);
+              report = await runCrossrefDeposit({ store, settings, signal: ctx.signal, logger, onProgress, ...(dois.length ? { dois } : {}) }).finally(() => progress.stop());
               return depositCounts(report);
             },
           },
@@ -136,8 +141,8 @@ async function statusCommand(dois: string[], _options: unknown, command: Command
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const baseUrl = crossrefBaseUrl(loaded.config.crossref, process.env);
   const states = options.state as DoiDepositState[] | undefined;
-  for (const s of states ?? []) if (!STATES.includes(s)) throw new Error(`--state must be one of ${STATES.join(', ')}`);
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  for (const s of states ?? []) if (!STATES.includes(s)) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     const state = new CrossrefDepositState(store, depositTarget(baseUrl));
     // Changed records show as pending straight away.

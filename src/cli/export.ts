@@ -1,8 +1,10 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runExport, type ExportEvent, type ExportSummary } from '../export/index.js';
 import { FORMATS, type DepositHead, type FormatDescriptor, type FormatList } from '../formats/index.js';
 import { loadSeedSample, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
 import { iterateRecordInputs } from './inputs.js';
+import { EXIT, printJson } from './conventions.js';
+import { createProgress, type Progress } from './progress.js';
 import { existsSync } from 'node:fs';
 import {
   loadSeedJournalProfile,
@@ -34,6 +36,8 @@ interface ExportCliOptions {
   registrant?: string;
   batchSize?: string;
   verbose?: boolean;
+  json?: boolean;
+  progress?: boolean;
   journal?: string;
   db?: string;
 }
@@ -102,7 +106,7 @@ function withProfile(item: RecordItem, journals: JournalContext, counts: { inval
 }
 
 /** The command line's records, valid ones as export items; invalid ones reported as they are read. */
-async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }, journals: JournalContext): AsyncGenerator<RecordItem> {
+async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }, journals: JournalContext, progress?: Progress): AsyncGenerator<RecordItem> {
   if (inputs.length === 0) {
     note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH}) with its journal profile`);
     const item = withProfile({ record: loadSeedSample(), label: SEED_SAMPLE_PATH }, journals, counts);
@@ -111,8 +115,12 @@ async function* exportItems(inputs: string[], counts: { invalid: number; synthet
   }
   for await (const input of iterateRecordInputs(inputs)) {
     for (const warning of input.warnings) process.stderr.write(`${input.source}: warning: ${warning}\n`);
+    progress?.tick();
     if (!input.record) {
-      if (input.errors.length > 0) {
+      if (input.unreadable) {
+        counts.invalid++;
+        process.stderr.write(`pubmeta export: ${input.errors[0]}\n`);
+      } else if (input.errors.length > 0) {
         counts.invalid++;
         reportError(input.source, `invalid record, skipped:\n${input.errors.join('\n')}`);
       }
@@ -186,7 +194,7 @@ function explained(event: Extract<ExportEvent, { type: 'failure' }>, hints: Map<
   return hint === undefined ? event.message : `${event.message}; ${hint}`;
 }
 
-function printer(verbose: boolean, hints: Map<string, RefusalHintContext>): (event: ExportEvent) => void {
+function printer(verbose: boolean, hints: Map<string, RefusalHintContext>, quiet: () => boolean): (event: ExportEvent) => void {
   let listed = 0;
   return (event) => {
     if (event.type === 'failure') {
@@ -194,6 +202,7 @@ function printer(verbose: boolean, hints: Map<string, RefusalHintContext>): (eve
       reportError(event.label, event.format ? `${event.format}: ${message}` : message);
     }
     else if (event.type === 'note') note(event.message);
+    else if (quiet()) return;
     else if (verbose || listed < LISTED_FILES) {
       listed++;
       process.stdout.write(`wrote ${event.path}\n`);
@@ -226,10 +235,13 @@ async function exportCommand(inputs: string[], options: ExportCliOptions, availa
     return;
   }
   const journals: JournalContext = { profiles, journalId: options.journal, hints: new Map(), used: new Map() };
-  const { first, all } = await peekFirst(exportItems(inputs, counts, journals));
+  const progress = createProgress({ label: 'export', unit: 'records', bar: options.progress !== false && !options.json });
+  const { first, all } = await peekFirst(exportItems(inputs, counts, journals, progress));
   if (!first) {
-    process.stdout.write(`pubmeta export: ${counts.invalid} record(s) read; nothing to export${counts.invalid > 0 ? `; ${counts.invalid} problem(s) reported above` : ''}\n`);
-    process.exitCode = 1;
+    progress.stop();
+    process.exitCode = EXIT.failed;
+    if (options.json) printJson({ records: counts.invalid, invalid: counts.invalid, failures: 0, status: 'failed', written: {}, files: {}, out: options.out });
+    else process.stdout.write(`pubmeta export: ${counts.invalid} record(s) read; nothing to export${counts.invalid > 0 ? `; ${counts.invalid} problem(s) reported above` : ''}\n`);
     return;
   }
   const firstProfile = first.record.journal.id === undefined ? undefined : journals.used.get(first.record.journal.id);
@@ -240,14 +252,18 @@ async function exportCommand(inputs: string[], options: ExportCliOptions, availa
     formats,
     ...(deposit ? { deposit } : {}),
     ...(batchSize !== undefined ? { maxBatchRecords: batchSize } : {}),
-    onEvent: printer(options.verbose === true, journals.hints),
-  });
+    onEvent: printer(options.verbose === true, journals.hints, () => options.json === true || progress.drawing),
+  }).finally(() => progress.stop());
   if (counts.synthetic > 0 && formats.some((f) => f.writeBatch && summary.written[f.id]! > 0)) {
     note(`the deposit batches hold ${counts.synthetic} synthetic record(s): never deposit them`);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  if (summary.status !== 'succeeded' || counts.invalid > 0 || summary.records === 0) process.exitCode = EXIT.failed;
+  if (options.json) {
+    printJson({ records: summary.records + counts.invalid, invalid: counts.invalid, failures: summary.failures, status: summary.status, written: summary.written, files: summary.files, out: options.out, seconds: Number(seconds) });
+    return;
+  }
   process.stdout.write(`${summaryLine(summary, formats, options.out, seconds, counts.invalid)}\n`);
-  if (summary.status !== 'succeeded' || counts.invalid > 0 || summary.records === 0) process.exitCode = 1;
 }
 
 function layoutHelp(formats: FormatList): string {
@@ -273,10 +289,12 @@ export function register(program: Command, formats: FormatList = FORMATS): void 
     .option('--depositor-email <email>', 'Crossref depositor e-mail for batch results (env PUBMETA_DEPOSITOR_EMAIL)')
     .option('--registrant <name>', 'Crossref registrant (env PUBMETA_REGISTRANT; default: the publisher)')
     .addOption(new Option('--batch-size <n>', 'records per deposit batch file (default 100; files also stay under the format\'s byte limit)').argParser((value) => {
-      if (!/^[1-9]\d*$/.test(value)) throw new Error('--batch-size must be a positive integer');
+      if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('must be a positive integer');
       return value;
     }))
     .option('--verbose', `list every file written (the first ${LISTED_FILES} are always listed)`)
+    .option('--json', 'one JSON document on stdout: records read, invalid, failures, files written per format (problems stay on stderr)')
+    .option('--no-progress', 'no progress bar on a terminal')
     .option('--journal <id>', 'the records belong to this journal profile (default: each joins its journal by journal.id, ISSN, DOI prefix or title)')
     .option('--db <file>', 'the store holding the journal profiles (default: $PUBMETA_DB, else ./pubmeta.db; never created by export)')
     .addHelpText(

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createLogger } from '../log.js';
-import { openStore, resolveStoreTarget, type Store } from '../store/index.js';
+import { resolveStoreTarget, type Store } from '../store/index.js';
+import { EXIT, openCliStore, UsageError } from './conventions.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
 import { HarvestPlanError } from '../harvest/plan.js';
 import { registerDump } from './harvest-dump.js';
@@ -12,9 +13,9 @@ import { UnknownPrefixError, checkHarvestEndpoint, addHarvestSource, harvestSour
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
 /** Exit codes of `harvest run`: every source completed / one paused (resumable) / one failed. */
-const EXIT_PAUSED = 3;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
+const EXIT_PAUSED = EXIT.paused;
+const EXIT_FAILED = EXIT.failed;
+const EXIT_USAGE = EXIT.usage;
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
@@ -34,8 +35,9 @@ function nonNegativeNumber(value: string): number {
   return n;
 }
 
-async function withStore<T>(db: string | undefined, action: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveStoreTarget(db));
+/** Only `harvest add` may create the store; the other subcommands refuse one that does not exist. */
+async function withStore<T>(db: string | undefined, action: (store: Store) => Promise<T>, mustExist = true): Promise<T> {
+  const store = await openCliStore(resolveStoreTarget(db), { mustExist });
   try {
     return await action(store);
   } finally {
@@ -91,7 +93,7 @@ async function addCommand(name: string, url: string, options: AddOptions): Promi
         `  ${identify.repositoryName || '(unnamed repository)'}: granularity ${identify.granularity}, earliest ${identify.earliestDatestamp || '(not given)'}, deleted records ${identify.deletedRecord || '(not given)'}\n`,
       );
     }
-  });
+  }, false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -231,9 +233,9 @@ async function inPool<T, R>(items: T[], limit: number, stop: AbortSignal, work: 
 }
 
 async function runCommand(name: string | undefined, options: RunOptions): Promise<void> {
-  if (name !== undefined && options.all) throw new Error('give a source name or --all, not both');
-  if (name === undefined && !options.all) throw new Error('give a source name or --all');
-  if (options.parallel !== undefined && !options.all) throw new Error('--parallel goes with --all');
+  if (name !== undefined && options.all) throw new UsageError('give a source name or --all, not both');
+  if (name === undefined && !options.all) throw new UsageError('give a source name or --all');
+  if (options.parallel !== undefined && !options.all) throw new UsageError('--parallel goes with --all');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -15,6 +15,8 @@ export interface LoadedInput {
   /** "/pointer: reason" lines (or a file-level reason); non-empty means no record. */
   errors: string[];
   warnings: string[];
+  /** The file could not be read at all (errors[0] says why: "no such file: PATH"). */
+  unreadable?: true;
 }
 
 /** File extensions picked up when walking a directory. Files named explicitly are read whatever their name. */
@@ -46,7 +48,7 @@ async function expandPath(path: string, results: LoadedInput[]): Promise<string[
   try {
     isDirectory = (await stat(path)).isDirectory();
   } catch (error) {
-    results.push({ source: path, errors: [`cannot read: ${describeFsError(error)}`], warnings: [] });
+    results.push(unreadableInput(path, error));
     return [];
   }
   if (!isDirectory) return [path];
@@ -206,6 +208,13 @@ function warnDuplicateIds(results: LoadedInput[]): void {
     if (earlier === undefined) firstSource.set(id, input.source);
     else input.warnings.push(`local id ${JSON.stringify(id)} was already read from ${earlier}`);
   }
+}
+
+/** A file named on the command line that cannot be read: "no such file: PATH", "permission denied: PATH". */
+function unreadableInput(path: string, error: unknown): LoadedInput {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  const reason = code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${describeFsError(error)}`;
+  return { source: path, errors: [reason], warnings: [], unreadable: true };
 }
 
 function describeFsError(error: unknown): string {

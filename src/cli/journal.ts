@@ -1,3 +1,4 @@
+import { openCliStore } from './conventions.js';
 import type { Command } from 'commander';
 import { openStore, resolveStoreTarget, describeStoreTarget, type Store } from '../store/index.js';
 import { profilePlaceholders, saveJournalProfile, type JournalProfile } from '../journals/index.js';
@@ -81,7 +82,7 @@ async function withStore<T>(db: string | undefined, fn: (store: Store) => Promis
   const target = resolveStoreTarget(db);
   let store: Store;
   try {
-    store = await openStore(target);
+    store = await openCliStore(target, { mustExist: false }); // names the path; never creates directories
   } catch (error) {
     process.stderr.write(`pubmeta journal: cannot open the store ${describeStoreTarget(target)}: ${(error as Error).message}\n`);
     process.exitCode = EXIT_ENVIRONMENT;

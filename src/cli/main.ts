@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { applyCliConventions, runCli } from './conventions.js';
 import { register as registerExport } from './export.js';
 import { register as registerValidate } from './validate.js';
 import { register as registerSample } from './sample.js';
@@ -21,9 +23,7 @@ export function buildProgram(): Command {
   program
     .name('pubmeta')
     .description('Scholarly journal metadata: export (oai_dc, JATS 1.3, Crossref 5.3.1), OAI-PMH serve and harvest, Crossref deposit, scheduled worker.')
-    .version(pkg.version)
-    .showHelpAfterError()
-    .showSuggestionAfterError();
+    .version(pkg.version);
   for (const register of [
     registerExport,
     registerValidate,
@@ -40,13 +40,16 @@ export function buildProgram(): Command {
   ]) {
     register(program);
   }
-  return program;
+  return applyCliConventions(program);
 }
 
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
-  console.error(`pubmeta: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+/** Run only as the program (node dist/cli/main.js, npx, a linked bin), not when imported by tests. */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
 }
+
+if (isEntryPoint()) await runCli(buildProgram());

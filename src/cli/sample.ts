@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_SYNTHETIC_SEED, recordLocalId, syntheticRecord, SYNTHETIC_DOI_PREFIX } from '../model/index.js';
 import { localIdFileStem } from '../model/records.js';
+import { printJson } from './conventions.js';
 
 function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('must be a whole number of records, e.g. 1000');
@@ -24,6 +25,7 @@ interface SampleOptions {
   seed: number;
   compact?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 function writeSyntheticSamples(options: SampleOptions): void {
@@ -37,9 +39,10 @@ function writeSyntheticSamples(options: SampleOptions): void {
     writeFileSync(join(options.out, `${localIdFileStem(recordLocalId(record))}.json`), text);
     bytes += Buffer.byteLength(text);
   }
-  if (!options.quiet) {
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? Math.round(options.synthetic / seconds) : options.synthetic;
+  const seconds = (performance.now() - started) / 1000;
+  const rate = seconds > 0 ? Math.round(options.synthetic / seconds) : options.synthetic;
+  if (options.json) printJson({ written: options.synthetic, seed: options.seed, out: options.out, bytes, seconds: Number(seconds.toFixed(3)), recordsPerSecond: rate });
+  else if (!options.quiet) {
     process.stderr.write(
       `pubmeta sample: wrote ${options.synthetic} synthetic record(s) (seed ${options.seed}, ${(bytes / 1e6).toFixed(1)} MB) to ${options.out} in ${seconds.toFixed(2)} s (${rate} records/s)\n`,
     );
@@ -56,6 +59,7 @@ export function register(program: Command): void {
     .option('--seed <seed>', 'generator seed: the same seed and count always give the same files', parseSeed, DEFAULT_SYNTHETIC_SEED)
     .option('--compact', 'write compact JSON instead of indented JSON')
     .option('--quiet', 'print nothing on success')
+    .option('--json', 'one JSON document on stdout: records written, seed, bytes, time')
     .addHelpText(
       'after',
       `

@@ -2,7 +2,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, type StoreTarget } from '../store/index.js';
+import { describeStoreTarget, type StoreTarget } from '../store/index.js';
+import { explainListenError, openCliStore } from './conventions.js';
 import { loadSeedSample, packageFilePath } from '../model/index.js';
 import {
   createConfiguredWorker,
@@ -52,7 +53,7 @@ async function importSamples(target: StoreTarget, journal: JournalProfile): Prom
   const inputs = await loadRecordInputs(sampleFiles());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
-  const store = withPrerendering(await openStore(target));
+  const store = withPrerendering(await openCliStore(target, { mustExist: false }));
   try {
     // The seed's journal: its profile fills the seed's exports (landing page template, licence, depositor placeholders).
     await store.journals.upsert(journal);
@@ -149,9 +150,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     });
   } catch (error) {
     await configured.close();
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new Error(`port ${port} is in use: set PUBMETA_PORT (or --port) to another port`);
-    throw error;
+    throw explainListenError(error, '127.0.0.1', port, 'PUBMETA_PORT or --port');
   }
   process.stdout.write(`OAI-PMH endpoint: ${server.url}\n`);
   process.stdout.write(`pages for people: ${new URL('/', server.url).href} (the OAI-PMH responses, too, are pages in a browser)\n`);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { recordLocalId } from '../model/index.js';
-import { describeStoreTarget, isHarvestedLocalId, openStore, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
+import { describeStoreTarget, isHarvestedLocalId, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
 import { loadCliWorkerConfig, loadWorkerConfig } from '../worker/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
@@ -12,6 +12,7 @@ import { runRerenderJob, withPrerendering, type RerenderOptions } from '../oai/f
 import { checkAdminToken, createPagesHandler, repositoryDescription, storePagesDeps } from '../pages/index.js';
 import { resolveCrossrefIdentity } from '../crossref/settings.js';
 import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
+import { EXIT, explainListenError, openCliStore, printJson } from './conventions.js';
 import { matchJournalProfile } from '../journals/index.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
@@ -63,10 +64,10 @@ async function forceJournal(store: Store, inputs: Awaited<ReturnType<typeof load
   return true;
 }
 
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; journal?: string; render?: boolean }): Promise<void> {
+async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; journal?: string; json?: boolean; render?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
   const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
-  const opened = await openStore(target);
+  const opened = await openCliStore(target, { mustExist: false });
   // Written records are pre-rendered in every OAI format (see `pubmeta rerender`).
   const store = options.render === false ? opened : withPrerendering(opened);
   try {
@@ -90,19 +91,25 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
       const file = input.source.replace(/(?:#\/\d+|:\d+)$/, '');
       const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
       for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
-      for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
+      for (const error of input.errors) process.stderr.write(input.unreadable ? `pubmeta import: ${error}\n` : `${input.source}: ${error}\n`);
       if (!outcome) continue;
       const counts = perFile.get(file) ?? new Map<Outcome, number>();
       counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
       perFile.set(file, counts);
       total.set(outcome, (total.get(outcome) ?? 0) + 1);
     }
-    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
     const stats = await store.records.stats();
+    if ((total.get('invalid') ?? 0) > 0) process.exitCode = EXIT.failed;
+    if (options.json) {
+      const counted = (counts: Map<Outcome, number>) => Object.fromEntries(OUTCOMES.map((o) => [o, counts.get(o) ?? 0]));
+      const files = Object.fromEntries([...perFile].map(([file, counts]) => [file, counted(counts)]));
+      printJson({ store: describeStoreTarget(target), ...counted(total), files, storeHolds: { records: stats.total - stats.deleted, deleted: stats.deleted } });
+      return;
+    }
+    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
     process.stdout.write(
       `imported into ${describeStoreTarget(target)}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
     );
-    if ((total.get('invalid') ?? 0) > 0) process.exitCode = 1;
   } finally {
     await store.close();
   }
@@ -113,7 +120,7 @@ async function importCommand(paths: string[], options: { db?: string; quiet?: bo
 
 async function rerenderCommand(options: { db?: string; format?: string[]; set?: string; force?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: true });
   let stopping = false;
   const stop = () => (stopping = true);
   process.once('SIGTERM', stop);
@@ -153,9 +160,13 @@ function toLocalId(argument: string): string {
   }
 }
 
-async function deleteCommand(ids: string[], options: { db?: string }): Promise<void> {
+async function deleteCommand(ids: string[], options: { db?: string; json?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: true });
+  const results: { id: string; localId?: string; outcome: 'deleted' | 'already deleted' | 'not found' }[] = [];
+  const say = (line: string) => {
+    if (!options.json) process.stdout.write(`${line}\n`);
+  };
   try {
     for (const argument of ids) {
       let found: { localId: string; deleted: boolean } | undefined;
@@ -168,16 +179,23 @@ async function deleteCommand(ids: string[], options: { db?: string }): Promise<v
       }
       if (found === undefined) {
         process.stderr.write(`${argument}: no such record in ${describeStoreTarget(target)}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
+        results.push({ id: argument, outcome: 'not found' });
         continue;
       }
       const localId = found.localId;
       if (found.deleted) {
-        process.stdout.write(`${localId}: already deleted\n`);
+        say(`${localId}: already deleted`);
+        results.push({ id: argument, localId, outcome: 'already deleted' });
         continue;
       }
       await store.records.delete(localId);
-      process.stdout.write(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")\n`);
+      say(`${localId}: deleted (kept as a tombstone; harvesters see status="deleted")`);
+      results.push({ id: argument, localId, outcome: 'deleted' });
+    }
+    if (options.json) {
+      const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+      printJson({ store: describeStoreTarget(target), deleted: count('deleted'), alreadyDeleted: count('already deleted'), notFound: count('not found'), results });
     }
   } finally {
     await store.close();
@@ -190,7 +208,7 @@ async function deleteCommand(ids: string[], options: { db?: string }): Promise<v
 /** DOIs held by an own record and a harvested one: reported, both left alone (exit 0). */
 async function conflictsCommand(options: { db?: string; json?: boolean }): Promise<void> {
   const target = resolveStoreTarget(options.db);
-  const store = await openStore(target);
+  const store = await openCliStore(target, { mustExist: true });
   try {
     const conflicts = await store.records.conflicts();
     if (options.json) {
@@ -234,6 +252,8 @@ export interface ServeOptions {
   includeHarvested?: boolean;
   /** Config file whose `oai.includeHarvested` applies when --include-harvested is not given. */
   config?: string;
+  /** Serve a store that does not exist yet (created empty); otherwise such a store is refused. */
+  create?: boolean;
   /** The pages for people (/, /records/..., HTML at /oai for browsers). Default true. */
   pages?: boolean;
   /** The operators' pages (/status), for requests with the admin token. */
@@ -253,7 +273,10 @@ const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
  */
 export async function serveStore(options: ServeOptions): Promise<RunningOaiServer & { store: Store }> {
   const log = createLogger('oai');
-  const store = await openStore(resolveStoreTarget(options.db));
+  const store = await openCliStore(resolveStoreTarget(options.db), {
+    mustExist: options.create !== true,
+    missingHint: 'import records first, or pass --create to serve a new, empty store',
+  });
   try {
     const host = options.host ?? '127.0.0.1';
     const baseHost = options.baseUrl ? new URL(options.baseUrl).hostname : '';
@@ -297,7 +320,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       requestTimeoutSeconds: options.requestTimeout ?? 60,
       logger: log,
       ...(options.pages === false && !options.admin ? {} : { front: (oaiHandler, full) => pagesFront(store, full, oaiHandler, adminToken, options) }),
-    });
+    }).catch((error: unknown) => Promise.reject(explainListenError(error, host, options.port ?? 8080)));
     const close = running.close;
     return {
       ...running,
@@ -381,6 +404,7 @@ export function register(program: Command): void {
     .argument('<paths...>', 'record files or directories')
     .option('--db <file>', DB_HELP)
     .option('-q, --quiet', 'only the summary line')
+    .option('--json', 'one JSON document on stdout: counts per outcome and per file (problems stay on stderr)')
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
     .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
     .option('--no-render', 'do not pre-render the OAI-PMH metadata now (pubmeta rerender, or the first request, does it)')
@@ -402,6 +426,7 @@ export function register(program: Command): void {
     .description('Delete records by local id (or DOI, or oai-identifier). They stay as tombstones, served with status="deleted" (deletedRecord: persistent).')
     .argument('<ids...>', 'local ids')
     .option('--db <file>', DB_HELP)
+    .option('--json', 'one JSON document on stdout: counts and the outcome per id')
     .action(deleteCommand);
 
   program
@@ -430,6 +455,7 @@ export function register(program: Command): void {
     .option('--request-timeout <seconds>', 'time a client has to send its whole request (headers and body)', positiveInteger, 60)
     .option('--include-harvested', 'serve harvested records too, each with its OAI-PMH provenance in <about> (default: your own records only)')
     .option('--config <file>', 'config file whose oai.includeHarvested applies (default ./pubmeta.config.json when present)')
+    .option('--create', 'serve a store that does not exist yet (a new, empty one); without it such a store is refused (exit 4)')
     .option('--no-pages', 'OAI-PMH only: no home page, record pages or HTML for browsers at the endpoint')
     .option('--admin', 'operators\' page /status (harvests, deposits, job runs) for requests with $PUBMETA_ADMIN_TOKEN')
     .action(serveCommand);

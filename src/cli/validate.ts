@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadRecordInputs, recordFileKind } from './inputs.js';
+import { EXIT, noSuchFile } from './conventions.js';
 import { describeKnownRoots, detectSchema } from '../formats/index.js';
 import { SCHEMA_IDS, describeRootElement, validateXml, type SchemaId, type XmlValidationIssue } from '../validate/index.js';
 
@@ -47,6 +48,7 @@ function validateFile(file: string, forced: string | undefined): FileReport {
     bytes = readFileSync(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
+    if ((error as { code?: unknown }).code === 'ENOENT') return { file, valid: false, errors: [], problem: noSuchFile(file) };
     return { file, valid: false, errors: [], problem: `cannot read file (${reason})` };
   }
   const schema = forced ?? detectSchema(bytes);
@@ -116,7 +118,7 @@ Examples:
       } else {
         for (const report of reports) {
           if (report.problem) {
-            process.stderr.write(`${report.file}: error: ${report.problem}\n`);
+            process.stderr.write(report.problem === noSuchFile(report.file) ? `pubmeta validate: ${report.problem}\n` : `${report.file}: error: ${report.problem}\n`);
             continue;
           }
           const lines = [`${report.file}: ${report.valid ? 'valid' : 'invalid'} (${report.schema})`];
@@ -129,6 +131,6 @@ Examples:
           process.stderr.write(`${reports.length} files: ${valid} valid, ${reports.length - valid - failed} invalid${failed ? `, ${failed} not validated` : ''}\n`);
         }
       }
-      if (reports.some((r) => !r.valid)) process.exitCode = 1;
+      if (reports.some((r) => !r.valid)) process.exitCode = EXIT.failed;
     });
 }

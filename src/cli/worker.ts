@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openStore, type JobCounts, type JobRun, type LeaseHolder } from '../store/index.js';
+import { type JobCounts, type JobRun, type LeaseHolder } from '../store/index.js';
+import { checkStoreTarget, openCliStore, printJson } from './conventions.js';
 import {
   createConfiguredWorker,
   JobLeases,
@@ -55,11 +56,13 @@ interface WorkerCommandOptions {
   once?: boolean;
   job?: string[];
   tick?: string;
+  json?: boolean;
 }
 
 async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const logger = createLogger('worker');
+  checkStoreTarget(resolveWorkerStoreTarget(loaded, options.db), { mustExist: false });
   const configured = await createConfiguredWorker(loaded, { ...(options.db ? { db: options.db } : {}), logger });
   const { worker } = configured;
   for (const notice of configured.notices) process.stderr.write(`pubmeta worker: ${notice}\n`);
@@ -86,7 +89,8 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
     const outcomes = options.job?.length
       ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once', tick)))
       : await worker.runAllOnce('once', tick);
-    for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
+    if (options.json) printJson({ outcomes });
+    else for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
     if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     await configured.close();
     return;
@@ -115,7 +119,7 @@ interface JobsCommandOptions {
 
 async function jobsCommand(options: JobsCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
-  const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
+  const store = await openCliStore(resolveWorkerStoreTarget(loaded, options.db), { mustExist: true });
   try {
     const held = await new JobLeases(store.jobs).list();
     if (options.leases) {
@@ -153,6 +157,7 @@ export function register(program: Command): void {
     .option('--once', 'run every enabled job once, in order, and exit (for cron users and tests)')
     .option('--job <name...>', 'with --once: only these jobs (harvest, export, deposit)')
     .option('--tick <name>', 'with --once: the tick this run belongs to; workers started with the same tick share the harvest sources, each run once (default: a tick of its own)')
+    .option('--json', 'with --once: one JSON document on stdout, every job\'s outcome and counts')
     .action(workerCommand);
 
   program

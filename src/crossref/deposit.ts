@@ -94,7 +94,7 @@ export interface CrossrefDepositRunOptions {
   /** Pure edges, replaceable in tests: the Crossref writer and the XSD check. */
   writeCrossref?: (records: ArticleRecord[], head: CrossrefHeadOptions) => string;
   validateCrossref?: (xml: string) => XmlValidationResult;
-  onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string }) => void;
+  onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string; /** send: DOIs in the batch */ dois?: number }) => void;
   /**
    * Names this depositor in batch leases (`deposit-batch:<batch id>`): a batch is uploaded,
    * settled or polled by whoever holds its lease. Default `<host>:<pid>:deposit-<random>`.
@@ -430,7 +430,7 @@ async function sendBatch(run: DepositRun, batch: { batchId: string; fileName: st
   const held = keepLease(leases, key(batchId), owner, ttl, (error) => logger?.warn({ batchId, error: error.message }, 'batch lease heartbeat failed; will retry'));
   const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
   report.batches.push(batchReport);
-  (run.onProgress ?? (() => {}))({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
+  (run.onProgress ?? (() => {}))({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}`, dois: dois.length });
   try {
     await client!.submit(fileName, xml, run.signal);
     await state.markSent(batchId);
