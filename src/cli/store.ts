@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { describeStoreTarget, openStore, resolveStoreTarget, type Store, type UpsertResult } from '../store/index.js';
+import { describeStoreTarget, openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
-import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
+import { registerImport } from './import.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -19,52 +19,6 @@ function positiveInteger(value: string): number {
 function portNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return Number(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// import
-
-type Outcome = UpsertResult['outcome'] | 'invalid';
-const OUTCOMES: Outcome[] = ['created', 'updated', 'undeleted', 'unchanged', 'invalid'];
-
-function describeCounts(counts: Map<Outcome, number>): string {
-  const parts = OUTCOMES.filter((o) => (counts.get(o) ?? 0) > 0 || o === 'created').map((o) => `${counts.get(o) ?? 0} ${o}`);
-  return parts.join(', ');
-}
-
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string }): Promise<void> {
-  const target = resolveStoreTarget(options.db);
-  const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
-  const store = await openStore(target);
-  try {
-    const valid = inputs.filter((input) => input.record);
-    // One transaction: the whole import lands, or (on a crash) none of it.
-    const results = await store.records.upsertMany(valid.map((input) => input.record!));
-    const outcomeBySource = new Map<string, Outcome>();
-    valid.forEach((input, index) => outcomeBySource.set(input.source, results[index]!.outcome));
-
-    const perFile = new Map<string, Map<Outcome, number>>();
-    const total = new Map<Outcome, number>();
-    for (const input of inputs) {
-      const file = input.source.replace(/(?:#\/\d+|:\d+)$/, '');
-      const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
-      for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
-      for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
-      if (!outcome) continue;
-      const counts = perFile.get(file) ?? new Map<Outcome, number>();
-      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-      perFile.set(file, counts);
-      total.set(outcome, (total.get(outcome) ?? 0) + 1);
-    }
-    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
-    const stats = await store.records.stats();
-    process.stdout.write(
-      `imported into ${describeStoreTarget(target)}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
-    );
-    if ((total.get('invalid') ?? 0) > 0) process.exitCode = 1;
-  } finally {
-    await store.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,14 +170,7 @@ async function serveCommand(options: ServeOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
-    .command('import')
-    .description('Validate record files (JSON, XML, CSV/TSV spreadsheets one article per row; directories are walked for .json) and upsert them into the store. Unchanged records keep their datestamp; invalid ones are reported and skipped (exit code 1).')
-    .argument('<paths...>', 'record files or directories')
-    .option('--db <file>', DB_HELP)
-    .option('-q, --quiet', 'only the summary line')
-    .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
-    .action(importCommand);
+  registerImport(program, DB_HELP);
 
   program
     .command('delete')
