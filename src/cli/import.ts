@@ -29,6 +29,7 @@ function progressReporter(interactive: boolean) {
     let last = started;
     return {
       update(p: ImportProgress) {
+        log.debug({ committed: p.committed, transactions: p.transactions }, 'import transaction committed');
         if (Date.now() - last < 1000) return;
         last = Date.now();
         log.info({ files: p.files, read: p.read, committed: p.committed, transactions: p.transactions, bytes: p.bytes, totalBytes: p.totalBytes, recordsPerSecond: rate(p) }, 'import progress');
