@@ -56,7 +56,7 @@ export function toDataCite(record: ArticleRecord, options: DataCiteOptions = {})
   writeFormats(xml, record);
   writeRights(xml, record);
   writeDescriptions(xml, record);
-  writeFunding(xml, record);
+  writeFundingReferences(xml, record);
   writeJournalItem(xml, record);
   xml.close('resource');
   return xml.toString();
@@ -263,23 +263,24 @@ function writeDescriptions(xml: XmlWriter, record: ArticleRecord): void {
   xml.close('descriptions');
 }
 
-// 19 FundingReference: one per award (DataCite's awardNumber is single), or one per funder without awards.
-function writeFunding(xml: XmlWriter, record: ArticleRecord): void {
+// 19 FundingReference: one per award (DataCite's awardNumber is single), or one per funder
+// without awards. OpenAIRE 4 reuses DataCite's element under its own prefix ("oaire:").
+export function writeFundingReferences(xml: XmlWriter, record: ArticleRecord, prefix: '' | 'oaire:' = ''): void {
   const funding = (record.funding ?? []).filter((f) => present(f.funderName) !== undefined);
   if (funding.length === 0) return;
-  xml.open('fundingReferences');
+  xml.open(`${prefix}fundingReferences`);
   for (const funder of funding) {
     const awards = (funder.awardIds ?? []).map((a) => present(a)).filter((a): a is string => a !== undefined);
     for (const award of awards.length > 0 ? awards : [undefined]) {
-      xml.open('fundingReference');
-      xml.text('funderName', present(funder.funderName));
+      xml.open(`${prefix}fundingReference`);
+      xml.text(`${prefix}funderName`, present(funder.funderName));
       const id = funderIdentifier(funder.funderId);
-      if (id) xml.text('funderIdentifier', id.value, { funderIdentifierType: id.type });
-      xml.text('awardNumber', award);
-      xml.close('fundingReference');
+      if (id) xml.text(`${prefix}funderIdentifier`, id.value, { funderIdentifierType: id.type });
+      xml.text(`${prefix}awardNumber`, award);
+      xml.close(`${prefix}fundingReference`);
     }
   }
-  xml.close('fundingReferences');
+  xml.close(`${prefix}fundingReferences`);
 }
 
 /** A Funder Registry DOI as its resolver URL ("Crossref Funder ID"), or a ROR URL ("ROR"). */

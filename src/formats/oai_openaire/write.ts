@@ -19,7 +19,7 @@ import {
   publicationDate,
 } from '../common.js';
 import { creativeCommonsLicense } from '../datacite/licenses.js';
-import { funderIdentifier } from '../datacite/write.js';
+import { writeFundingReferences } from '../datacite/write.js';
 import { XmlWriter } from '../datacite/xml-writer.js';
 import { ExportError } from '../errors.js';
 
@@ -95,7 +95,7 @@ export function toOpenAire(record: ArticleRecord, options: OpenAireOptions = {})
   xml.open('oaire:resource', { ...NAMESPACES, 'xsi:schemaLocation': OPENAIRE_SCHEMA_LOCATION });
   writeTitles(xml, record);
   writePeople(xml, record);
-  writeFunding(xml, record);
+  writeFundingReferences(xml, record, 'oaire:'); // Funding Reference (MA)
   writeIdentifiers(xml, record);
   xml.open('datacite:dates').text('datacite:date', mandatory.issued, { dateType: 'Issued' }).close('datacite:dates');
   xml.text('dc:language', record.language);
@@ -160,25 +160,6 @@ function writePerson(xml: XmlWriter, kind: 'creator' | 'contributor', person: Co
   if (person.orcid) xml.text('datacite:nameIdentifier', orcidUrl(person.orcid), { nameIdentifierScheme: 'ORCID', schemeURI: 'https://orcid.org' });
   for (const affiliation of person.affiliations ?? []) xml.text('datacite:affiliation', present(affiliation.name));
   xml.close(`datacite:${kind}`);
-}
-
-// Funding Reference (MA): one per award; funder identifier as Crossref Funder ID or ROR.
-function writeFunding(xml: XmlWriter, record: ArticleRecord): void {
-  const funders = (record.funding ?? []).filter((f) => present(f.funderName));
-  if (funders.length === 0) return;
-  xml.open('oaire:fundingReferences');
-  for (const funder of funders) {
-    const awards = (funder.awardIds ?? []).map((a) => present(a)).filter((a): a is string => a !== undefined);
-    for (const award of awards.length > 0 ? awards : [undefined]) {
-      xml.open('oaire:fundingReference');
-      xml.text('oaire:funderName', present(funder.funderName));
-      const id = funderIdentifier(funder.funderId);
-      if (id) xml.text('oaire:funderIdentifier', id.value, { funderIdentifierType: id.type });
-      xml.text('oaire:awardNumber', award);
-      xml.close('oaire:fundingReference');
-    }
-  }
-  xml.close('oaire:fundingReferences');
 }
 
 // Resource Identifier (M): the landing page ("a jump-off page"), else the DOI link; the DOI and
