@@ -2,7 +2,7 @@
 // with their byte spans and lines), strict UTF-8 and UTF-16 decoding with byte offsets, and how
 // a file's kind and encoding are told from its first bytes.
 import { describe, expect, it } from 'vitest';
-import { classify, decodeUtf8, JsonLayoutError, JsonSplitter, Utf16ChunkDecoder, Utf8ChunkDecoder, type JsonValueSlice } from '../src/import/index.js';
+import { classifyImportFile as classify, decodeUtf8Strictly as decodeUtf8, JsonLayoutError, JsonSplitter, Utf16ChunkDecoder, Utf8ChunkDecoder, type JsonValueSlice } from '../src/import/index.js';
 
 function split(text: string | Buffer, chunkSize: number): { values: JsonValueSlice[]; layout: string | undefined } {
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;

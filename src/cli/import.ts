@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { IMPORT_OUTCOMES, importFiles, type ImportItem, type ImportProgress, type OutcomeCounts } from '../import/index.js';
+import { IMPORT_OUTCOMES, importFiles, type ImportItem, type ImportProgress, type ImportOutcomeCounts as OutcomeCounts } from '../import/index.js';
 import { describeStoreTarget, openStore, resolveStoreTarget } from '../store/index.js';
 import { parseSheetDelimiter } from './inputs.js';
 
