@@ -20,7 +20,7 @@ function describeCounts(counts: OutcomeCounts): string {
 
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-/** A progress bar on a terminal (stderr); a JSON log line a second otherwise. */
+/** A progress bar on a terminal (stderr); otherwise a JSON log line every 10 s (none for a short import). */
 function progressReporter(interactive: boolean) {
   const started = Date.now();
   const rate = (p: ImportProgress) => Math.round(p.committed / Math.max((Date.now() - started) / 1000, 0.001));
@@ -30,7 +30,8 @@ function progressReporter(interactive: boolean) {
     return {
       update(p: ImportProgress) {
         log.debug({ committed: p.committed, transactions: p.transactions }, 'import transaction committed');
-        if (Date.now() - last < 1000) return;
+        // Quiet for short imports (scripts compare stderr); then a line every 10 s.
+        if (Date.now() - last < 10_000) return;
         last = Date.now();
         log.info({ files: p.files, read: p.read, committed: p.committed, transactions: p.transactions, bytes: p.bytes, totalBytes: p.totalBytes, recordsPerSecond: rate(p) }, 'import progress');
       },
