@@ -276,7 +276,7 @@ describeBackends('Crossref deposits', (backend) => {
       const records = generateSyntheticRecords(2, 31);
       await t.store.records.upsertMany(records);
       const state = new CrossrefDepositState(t.store, depositTarget(standIn.url));
-      await state.syncFromStore({ includeSynthetic: true });
+      await state.syncFromStore({ includeSynthetic: true, journals: await t.store.journals.list() });
       // What a process killed between recording the batch and uploading it leaves behind.
       const timestamp = await state.reserveTimestamp(records.map((r) => r.doi));
       await state.prepareBatch({
@@ -299,7 +299,7 @@ describeBackends('Crossref deposits', (backend) => {
       const first = await runCrossrefDeposit({ store: t.store, settings: settings(), dryRun: true });
       const xml = first.batches[0]!.xml!;
       const state = new CrossrefDepositState(t.store, depositTarget(standIn.url));
-      await state.syncFromStore({ includeSynthetic: true });
+      await state.syncFromStore({ includeSynthetic: true, journals: await t.store.journals.list() });
       const timestamp = BigInt(/<timestamp>(\d+)<\/timestamp>/.exec(xml)![1]!);
       await state.prepareBatch({
         batchId: 'uploaded-then-killed',

@@ -279,6 +279,43 @@ describeBackends('harvesting through faults', (backend) => {
       await expectExactlyOnce(s);
     });
 
+    it('badResumptionToken restarts the list once; a second one fails the run, naming the code', async () => {
+      const s = await setup({ fault: (r) => (r.listRequest === 3 || r.listRequest === 5 ? { kind: 'badResumptionToken' } : undefined) });
+      const summary = await s.run();
+      expect(summary).toMatchObject({ status: 'failed', errorCode: 'badResumptionToken', resumable: true });
+      expect(summary.warnings.filter((w) => w.startsWith('badResumptionToken'))).toHaveLength(1);
+      // The next run goes on from the checkpoint (a fresh list request) and completes.
+      expect((await s.run()).status).toBe('completed');
+      await expectExactlyOnce(s);
+    });
+
+    it('a runaway token chain stops as paused, with a warning, past twice what completeListSize implies', async () => {
+      const s = await setup({ runaway: true });
+      const summary = await s.run();
+      // 35 records in pages of 10: 4 pages implied, so at most 8.
+      expect(summary).toMatchObject({ status: 'paused', errorCode: 'runawayList', resumable: true, pages: 8 });
+      expect(summary.warnings.join('\n')).toMatch(/runawayList: Runaway list.*completeListSize 35/);
+      expect(await s.store.harvest.getCheckpoint('faulty')).toMatchObject({ pages: 8 });
+      await expectExactlyOnce(s);
+    });
+
+    it('a runaway list stops at the page cap (maxPages) when that comes first; a budget lifts the check', async () => {
+      const s = await setup({ runaway: true });
+      expect(await s.run({ maxPages: 3 })).toMatchObject({ status: 'paused', errorCode: 'runawayList', pages: 3 });
+      // With a request budget the budget bounds the run instead.
+      expect(await s.run({ maxPages: 3, requestBudget: 12 })).toMatchObject({ status: 'paused', errorCode: 'requestBudgetExhausted' });
+    });
+
+    it('an explicit from that differs from the saved checkpoint is refused; --restart starts over', async () => {
+      const s = await setup();
+      expect((await s.run({ requestBudget: 3 })).status).toBe('paused');
+      await expect(s.run({ from: '2020-01-01' })).rejects.toThrow('checkpoint from (the beginning) exists: --restart or drop --from');
+      await expect(s.run({ until: '2020-01-01' })).rejects.toThrow(/checkpoint until \(open\) exists: --restart or drop --until/);
+      const restarted = await s.run({ from: '2020-01-01', restart: true });
+      expect(restarted).toMatchObject({ status: 'completed', resumed: false, from: '2020-01-01' });
+      await expectExactlyOnce(s);
+    });
+
     it('noRecordsMatch is an empty result, not a failure', async () => {
       const s = await setup();
       const summary = await s.run({ from: '2031-01-01T00:00:00Z' });

@@ -1,7 +1,8 @@
 /**
  * The pages in a real browser: headless Chromium with XSLT switched off (as it is being
- * removed), served by a node:http server on 127.0.0.1 with the real OAI engine over a SQLite
- * store. Assertions are on the visible text; screenshots go to test/artifacts/ (git-ignored).
+ * removed), served by `pubmeta serve --admin` (serveStore, the command's own code) on
+ * 127.0.0.1 over a SQLite store after a stand-in Crossref deposit where one DOI failed.
+ * Assertions are on the visible text; screenshots go to test/artifacts/ (git-ignored).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +10,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, DELETED_ID, FAILED_DOI, FAILED_MESSAGE, startPagesSite, type PagesSite } from './helpers/pages.js';
+import { ADMIN_TOKEN, DELETED_ID, FAILED_DOI, FAILED_MESSAGE, startServedSite, type ServedSite } from './helpers/servedSite.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`pages in headless Chromium without XSLT (skipped when ${CHROMIUM} is not installed)`, () => {
-  let site: PagesSite;
+  let site: ServedSite;
   let context: BrowserContext;
   let profile: string;
   /** Console errors and CSP violations: a page that needs a blocked resource shows here. */
@@ -24,7 +25,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`pages in headless Chr
   const errorPages = new Set<string>();
 
   beforeAll(async () => {
-    site = await startPagesSite({ admin: true });
+    site = await startServedSite();
     profile = mkdtempSync(join(tmpdir(), 'pubmeta-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -49,7 +50,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`pages in headless Chr
       consoleErrors.push(`${url}: ${message.text()}`);
     });
     mkdirSync(ARTIFACTS, { recursive: true });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await context?.close();

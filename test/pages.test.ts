@@ -229,7 +229,7 @@ describe('record pages', () => {
     expect(page).toContain('<dt>Issue</dt><dd>2</dd>');
   });
 
-  it('the head carries the citation meta tags and JSON-LD from deps.recordHead, and a canonical link', async () => {
+  it('the head carries the registry’s citation meta tags and JSON-LD, and a canonical link', async () => {
     const page = (await browserGet(site, '/records/jdp-323')).text();
     const head = page.slice(0, page.indexOf('</head>'));
     expect(head).toContain('<meta name="citation_title" content="Pola Perimbangan dan Regionalisasi Sektor Pertahanan di Shanghai Cooperation Organization">');
@@ -238,7 +238,8 @@ describe('record pages', () => {
     expect(head).toContain(`<link rel="canonical" href="${site.origin}/records/jdp-323">`);
     const jsonLd = JSON.parse(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/.exec(head)![1]!);
     expect(jsonLd['@type']).toBe('ScholarlyArticle');
-    expect(jsonLd.identifier.value).toBe('10.33172/jdp.v4i2.323');
+    expect(jsonLd['@id']).toBe('https://doi.org/10.33172/jdp.v4i2.323');
+    expect(jsonLd.identifier).toContainEqual({ '@type': 'PropertyValue', propertyID: 'DOI', value: '10.33172/jdp.v4i2.323' });
   });
 
   it('the Arabic record is tagged ar and laid out right to left; ORCID, ROR, funding, dates by medium', async () => {

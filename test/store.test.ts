@@ -9,6 +9,7 @@ import { journalSetSpec, recordSetSpecs, recordSets, SET_SPEC_PATTERN } from '..
 import { harvestSourceStatus, harvestedRecords } from '../src/harvest/index.js';
 import { CrossrefDepositState } from '../src/crossref/index.js';
 import { JobLeases, JobRunLog } from '../src/worker/index.js';
+import { loadSeedJournalProfile } from '../src/journals/index.js';
 import { describeBackends, postgresBackend, postgresUrlForSchema, useTestStores } from './helpers/backends.js';
 import { clockedStore } from './helpers/oai.js';
 
@@ -337,7 +338,7 @@ describeBackends('harvest, deposit and job state', (backend) => {
     const store = await stores.store();
     const state = new CrossrefDepositState(store, 'https://test.crossref.org', { clock: () => new Date('2025-01-02T03:04:05.678Z') });
     await store.records.upsert(loadSeedSample());
-    await state.syncFromStore({ includeSynthetic: true });
+    await state.syncFromStore({ includeSynthetic: true, journals: [loadSeedJournalProfile()] });
     const first = await state.reserveTimestamp();
     expect(first).toBe(20250102030405678n);
     expect(first > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);

@@ -13,6 +13,7 @@ import { openStore, type JobRun } from '../src/store/index.js';
 import { CrossrefDepositState, depositTarget } from '../src/crossref/index.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 import { startCrossrefStandIn, type CrossrefStandIn } from './helpers/crossrefStandIn.js';
+import { syntheticJournalProfiles } from './helpers/crossrefFixtures.js';
 import { childEnv, CLI, runCli, spawnCli, type RunningCli } from './helpers/crossrefProcesses.js';
 
 const USER = 'e2e/role';
@@ -66,6 +67,8 @@ describeBackends('worker end to end: harvest a local pubmeta serve, export, depo
         // The worker's store as the config names it: a file beside the config, or a PostgreSQL URL.
         db: backend.name === 'sqlite' ? 'worker.db' : workerStore.db,
         sources: [{ name: 'local-serve', url: oaiUrl, metadataPrefix: 'jats' }],
+        // The synthetic journals are this worker's own: their DOIs (10.5555) are deposited.
+        journals: syntheticJournalProfiles(),
         jobs: { export: { outDir: 'out', formats: ['oai_dc', 'jats', 'crossref'] } },
         crossref: {
           depositor: { name: 'End-to-end test', email: 'e2e@example.org' },

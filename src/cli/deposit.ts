@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
+import { upsertConfigJournals } from '../journals/index.js';
 import { openStore, type DoiDepositState, type DoiDepositStatus } from '../store/index.js';
 import {
   CrossrefDepositState,
@@ -56,7 +57,7 @@ function printReport(report: CrossrefDepositReport, baseUrl: string): void {
     );
   }
   for (const failure of report.invalid) out.push(`not sent (local validation): ${failure.doi} ${failure.field}: ${failure.message}`);
-  for (const skipped of report.skipped) out.push(`skipped: ${skipped.doi}: ${skipped.reason}`);
+  for (const skipped of report.skipped) out.push(`skipped: ${skipped.reason.startsWith(skipped.doi) ? skipped.reason : `${skipped.doi}: ${skipped.reason}`}`);
   for (const doi of report.unknownDois) out.push(`unknown DOI (not in the store): ${doi}`);
   if (report.interrupted) out.push('stopped before every pending DOI was sent; the next run continues');
   process.stdout.write(`${out.join('\n')}\n`);
@@ -73,6 +74,8 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
   const logger = createLogger('deposit');
   const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
+    // The config's journals decide what is yours to deposit, as they do for the worker.
+    if (loaded.config.journals?.length) await upsertConfigJournals(store.journals, loaded.config.journals);
     let report: CrossrefDepositReport | undefined;
     if (options.dryRun) {
       report = await runCrossrefDeposit({ store, settings, dryRun: true, logger, ...(dois.length ? { dois } : {}) });
@@ -113,7 +116,8 @@ async function depositCommand(dois: string[], options: DepositCommandOptions): P
     } else {
       printReport(report, settings.baseUrl);
     }
-    if (report.failed > 0 || report.invalid.length > 0 || report.unknownDois.length > 0) process.exitCode = 1;
+    const refusedAsked = dois.some((d) => report!.skipped.some((s) => s.doi === d.toLowerCase()));
+    if (report.failed > 0 || report.invalid.length > 0 || report.unknownDois.length > 0 || refusedAsked) process.exitCode = 1;
   } finally {
     await store.close();
   }
@@ -137,7 +141,7 @@ async function statusCommand(dois: string[], _options: unknown, command: Command
   try {
     const state = new CrossrefDepositState(store, depositTarget(baseUrl));
     // Changed records show as pending straight away.
-    await state.syncFromStore({ includeSynthetic: !isCrossrefProduction(baseUrl) });
+    await state.syncFromStore({ includeSynthetic: !isCrossrefProduction(baseUrl), journals: await store.journals.list() });
     const rows = await state.list({ ...(dois.length ? { dois } : {}), ...(states ? { states } : {}) });
     const counts = await state.counts();
     if (options.json) {

@@ -3,6 +3,17 @@ import { runExport, type ExportEvent, type ExportSummary } from '../export/index
 import { FORMATS, type DepositHead, type FormatDescriptor, type FormatList } from '../formats/index.js';
 import { loadSeedSample, SEED_SAMPLE_PATH, type ArticleRecord } from '../model/index.js';
 import { iterateRecordInputs } from './inputs.js';
+import { existsSync } from 'node:fs';
+import {
+  loadSeedJournalProfile,
+  profileCrossrefIdentity,
+  profilePlaceholders,
+  profileRecord,
+  refusalHint,
+  type JournalProfile,
+  type RefusalHintContext,
+} from '../journals/index.js';
+import { describeStoreTarget, openStore, resolveStoreTarget } from '../store/index.js';
 
 /** A record read from the command line, named by where it came from. */
 interface RecordItem {
@@ -23,6 +34,40 @@ interface ExportCliOptions {
   registrant?: string;
   batchSize?: string;
   verbose?: boolean;
+  journal?: string;
+  db?: string;
+}
+
+/** Exit statuses (DESIGN: 2 usage, 4 environment). */
+const EXIT_USAGE = 2;
+const EXIT_ENVIRONMENT = 4;
+
+/**
+ * The journal profiles in effect: the store's (when the store exists; export never creates
+ * one), plus the bundled seed journal when the seed is exported and the store has no "jdp".
+ */
+async function loadProfiles(options: ExportCliOptions, seed: boolean): Promise<JournalProfile[] | undefined> {
+  const target = resolveStoreTarget(options.db);
+  let profiles: JournalProfile[] = [];
+  if (target.kind === 'postgres' || existsSync(target.path)) {
+    try {
+      const store = await openStore(target);
+      try {
+        profiles = await store.journals.list();
+      } finally {
+        await store.close();
+      }
+    } catch (error) {
+      process.stderr.write(`pubmeta export: cannot read journal profiles from ${describeStoreTarget(target)}: ${(error as Error).message}\n`);
+      process.exitCode = EXIT_ENVIRONMENT;
+      return undefined;
+    }
+  }
+  if (seed) {
+    const bundled = loadSeedJournalProfile();
+    if (!profiles.some((p) => p.id === bundled.id)) profiles.push(bundled);
+  }
+  return profiles;
 }
 
 function note(message: string): void {
@@ -33,11 +78,35 @@ function reportError(label: string, message: string): void {
   process.stderr.write(`${label}: error: ${message.replace(/\n/g, `\n${label}: `)}\n`);
 }
 
+/** What the export knows of each record's journal: the profile it joined, and hints for refusals. */
+interface JournalContext {
+  profiles: readonly JournalProfile[];
+  journalId: string | undefined;
+  /** By DOI: what a refusal of the record can suggest. */
+  hints: Map<string, RefusalHintContext>;
+  /** Profiles records joined (for the deposit head). */
+  used: Map<string, JournalProfile>;
+}
+
+/** The record joined to its journal and filled from the profile; undefined (reported) when it cannot join. */
+function withProfile(item: RecordItem, journals: JournalContext, counts: { invalid: number }): RecordItem | undefined {
+  const profiled = profileRecord(item.record, journals.profiles, journals.journalId === undefined ? {} : { journalId: journals.journalId });
+  if (!profiled.ok) {
+    counts.invalid++;
+    reportError(item.label, profiled.message);
+    return undefined;
+  }
+  journals.hints.set(profiled.record.doi, profiled.hints);
+  if (profiled.profile) journals.used.set(profiled.profile.id, profiled.profile);
+  return { record: profiled.record, label: item.label };
+}
+
 /** The command line's records, valid ones as export items; invalid ones reported as they are read. */
-async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }): AsyncGenerator<RecordItem> {
+async function* exportItems(inputs: string[], counts: { invalid: number; synthetic: number }, journals: JournalContext): AsyncGenerator<RecordItem> {
   if (inputs.length === 0) {
-    note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH})`);
-    yield { record: loadSeedSample(), label: SEED_SAMPLE_PATH };
+    note(`no input given: exporting the bundled seed sample (${SEED_SAMPLE_PATH}) with its journal profile`);
+    const item = withProfile({ record: loadSeedSample(), label: SEED_SAMPLE_PATH }, journals, counts);
+    if (item) yield item;
     return;
   }
   for await (const input of iterateRecordInputs(inputs)) {
@@ -50,7 +119,8 @@ async function* exportItems(inputs: string[], counts: { invalid: number; synthet
       continue;
     }
     if (input.record.synthetic) counts.synthetic++;
-    yield { record: input.record, label: input.source };
+    const item = withProfile({ record: input.record, label: input.source }, journals, counts);
+    if (item) yield item;
   }
 }
 
@@ -65,12 +135,35 @@ async function peekFirst<T>(items: AsyncGenerator<T>): Promise<{ first: T | unde
   return { first: head.done ? undefined : head.value, all: all() };
 }
 
-/** Depositor and registrant from flags, then environment, then the first record's publisher. */
-function depositHead(options: ExportCliOptions, first: ArticleRecord | undefined): DepositHead {
+/**
+ * Depositor and registrant from flags, then environment, then the first record's journal
+ * profile, then the first record's publisher.
+ */
+function depositHead(options: ExportCliOptions, first: ArticleRecord | undefined, profile: JournalProfile | undefined): DepositHead {
   const publisher = first?.journal.publisher?.name?.trim() || first?.journal.title.trim() || 'unknown';
-  let name = options.depositorName ?? process.env.PUBMETA_DEPOSITOR_NAME;
-  let email = options.depositorEmail ?? process.env.PUBMETA_DEPOSITOR_EMAIL;
-  let registrant = options.registrant ?? process.env.PUBMETA_REGISTRANT;
+  const fromProfile = profile ? profileCrossrefIdentity(profile) : undefined;
+  // An empty environment variable counts as unset.
+  const env = (name: string): string | undefined => (process.env[name]?.trim() ? process.env[name] : undefined);
+  const given = {
+    name: options.depositorName ?? env('PUBMETA_DEPOSITOR_NAME'),
+    email: options.depositorEmail ?? env('PUBMETA_DEPOSITOR_EMAIL'),
+    registrant: options.registrant ?? env('PUBMETA_REGISTRANT'),
+  };
+  let name = given.name ?? fromProfile?.depositor.name;
+  let email = given.email ?? fromProfile?.depositor.email;
+  let registrant = given.registrant ?? fromProfile?.registrant;
+  const placeholders = profile ? profilePlaceholders(profile) : [];
+  const flagged = [
+    ['depositor.name', given.name],
+    ['depositor.email', given.email],
+    ['registrant', given.registrant],
+  ].filter(([field, given]) => given === undefined && placeholders.includes(field!));
+  if (profile && flagged.length > 0) {
+    note(
+      `journal ${profile.id}'s ${flagged.map(([f]) => f).join(', ')} ${flagged.length === 1 ? 'is a placeholder' : 'are placeholders'}: ` +
+        `the batch files are not ready to deposit until you run pubmeta journal set ${profile.id} --depositor-name NAME --depositor-email EMAIL --registrant NAME`,
+    );
+  }
   if (!name?.trim()) {
     name = publisher;
     note(`depositor name defaults to the publisher "${name}" (set --depositor-name or PUBMETA_DEPOSITOR_NAME)`);
@@ -86,10 +179,20 @@ function depositHead(options: ExportCliOptions, first: ArticleRecord | undefined
   return { depositor: { name, email }, registrant };
 }
 
-function printer(verbose: boolean): (event: ExportEvent) => void {
+/** A refusal's message, with the journal profile setting that would cure it. */
+function explained(event: Extract<ExportEvent, { type: 'failure' }>, hints: Map<string, RefusalHintContext>): string {
+  if (event.field === undefined || event.recordId === undefined) return event.message;
+  const hint = refusalHint({ field: event.field }, hints.get(event.recordId) ?? {});
+  return hint === undefined ? event.message : `${event.message}; ${hint}`;
+}
+
+function printer(verbose: boolean, hints: Map<string, RefusalHintContext>): (event: ExportEvent) => void {
   let listed = 0;
   return (event) => {
-    if (event.type === 'failure') reportError(event.label, event.format ? `${event.format}: ${event.message}` : event.message);
+    if (event.type === 'failure') {
+      const message = explained(event, hints);
+      reportError(event.label, event.format ? `${event.format}: ${message}` : message);
+    }
     else if (event.type === 'note') note(event.message);
     else if (verbose || listed < LISTED_FILES) {
       listed++;
@@ -113,20 +216,31 @@ async function exportCommand(inputs: string[], options: ExportCliOptions, availa
   const formats: FormatDescriptor[] = options.format === 'all' ? [...available] : available.filter((f) => f.id === options.format);
   const started = performance.now();
   const counts = { invalid: 0, synthetic: 0 };
-  const { first, all } = await peekFirst(exportItems(inputs, counts));
+  const profiles = await loadProfiles(options, inputs.length === 0);
+  if (!profiles) return;
+  if (options.journal !== undefined && !profiles.some((p) => p.id === options.journal)) {
+    process.stderr.write(
+      `pubmeta export: --journal ${options.journal}: there is no journal profile "${options.journal}" (profiles: ${profiles.map((p) => p.id).join(', ') || 'none'}); add it with pubmeta journal add ${options.journal} --title TITLE\n`,
+    );
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  const journals: JournalContext = { profiles, journalId: options.journal, hints: new Map(), used: new Map() };
+  const { first, all } = await peekFirst(exportItems(inputs, counts, journals));
   if (!first) {
     process.stdout.write(`pubmeta export: ${counts.invalid} record(s) read; nothing to export${counts.invalid > 0 ? `; ${counts.invalid} problem(s) reported above` : ''}\n`);
     process.exitCode = 1;
     return;
   }
-  const deposit = formats.some((f) => f.writeBatch) ? depositHead(options, first.record) : undefined;
+  const firstProfile = first.record.journal.id === undefined ? undefined : journals.used.get(first.record.journal.id);
+  const deposit = formats.some((f) => f.writeBatch) ? depositHead(options, first.record, firstProfile) : undefined;
   const batchSize = options.batchSize === undefined ? undefined : Number(options.batchSize);
   const summary = await runExport(all, {
     outDir: options.out,
     formats,
     ...(deposit ? { deposit } : {}),
     ...(batchSize !== undefined ? { maxBatchRecords: batchSize } : {}),
-    onEvent: printer(options.verbose === true),
+    onEvent: printer(options.verbose === true, journals.hints),
   });
   if (counts.synthetic > 0 && formats.some((f) => f.writeBatch && summary.written[f.id]! > 0)) {
     note(`the deposit batches hold ${counts.synthetic} synthetic record(s): never deposit them`);
@@ -163,6 +277,8 @@ export function register(program: Command, formats: FormatList = FORMATS): void 
       return value;
     }))
     .option('--verbose', `list every file written (the first ${LISTED_FILES} are always listed)`)
+    .option('--journal <id>', 'the records belong to this journal profile (default: each joins its journal by journal.id, ISSN, DOI prefix or title)')
+    .option('--db <file>', 'the store holding the journal profiles (default: $PUBMETA_DB, else ./pubmeta.db; never created by export)')
     .addHelpText(
       'after',
       `

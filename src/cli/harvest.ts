@@ -3,18 +3,28 @@ import cliProgress from 'cli-progress';
 import { createLogger } from '../log.js';
 import { openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
-import { addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
+import { HarvestPlanError } from '../harvest/plan.js';
+import { registerDump } from './harvest-dump.js';
+import type { HarvestSourceInput } from '../store/types.js';
+import type { OaiIdentify } from '../harvest/xml.js';
+import { UnknownPrefixError, checkHarvestEndpoint, addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
 /** Exit codes of `harvest run`: every source completed / one paused (resumable) / one failed. */
 const EXIT_PAUSED = 3;
 const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
     throw new InvalidArgumentError('must be a positive whole number');
   }
+  return Number(value);
+}
+
+function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('must be a whole number >= 0');
   return Number(value);
 }
 
@@ -40,28 +50,47 @@ interface AddOptions {
   prefix: string;
   set?: string;
   budget?: number;
+  delayMs?: number;
+  fromContact?: string;
+  check: boolean;
   replace?: boolean;
   db?: string;
 }
 
 async function addCommand(name: string, url: string, options: AddOptions): Promise<void> {
+  const input: HarvestSourceInput = {
+    name,
+    baseUrl: url,
+    metadataPrefix: options.prefix,
+    ...(options.set !== undefined ? { set: options.set } : {}),
+    ...(options.budget !== undefined ? { requestBudget: options.budget } : {}),
+    ...(options.delayMs !== undefined ? { delayMs: options.delayMs } : {}),
+    ...(options.fromContact !== undefined ? { fromContact: options.fromContact } : {}),
+  };
+  let identify: OaiIdentify | undefined;
+  if (options.check) {
+    try {
+      identify = await checkHarvestEndpoint(input);
+    } catch (error) {
+      if (error instanceof UnknownPrefixError) throw error;
+      throw new Error(`Checking ${url} failed: ${error instanceof Error ? error.message : String(error)} (add it anyway with --no-check)`);
+    }
+  }
   await withStore(options.db, async (store) => {
-    const source = await addHarvestSource(
-      store,
-      {
-        name,
-        baseUrl: url,
-        metadataPrefix: options.prefix,
-        ...(options.set !== undefined ? { set: options.set } : {}),
-        ...(options.budget !== undefined ? { requestBudget: options.budget } : {}),
-      },
-      { replace: options.replace ?? false },
-    );
-    process.stdout.write(
-      `source ${source.name}: ${source.baseUrl} (metadataPrefix ${source.metadataPrefix}${source.set ? `, set ${source.set}` : ''}${
-        source.requestBudget ? `, budget ${source.requestBudget} requests` : ''
-      })\n`,
-    );
+    const source = await addHarvestSource(store, input, { replace: options.replace ?? false, ...(identify ? { identify } : {}) });
+    const details = [
+      `metadataPrefix ${source.metadataPrefix}`,
+      source.set ? `set ${source.set}` : '',
+      source.requestBudget ? `budget ${source.requestBudget} requests` : '',
+      source.delayMs ? `${source.delayMs} ms between requests` : '',
+      source.fromContact ? `From ${source.fromContact}` : '',
+    ].filter(Boolean);
+    process.stdout.write(`source ${source.name}: ${source.baseUrl} (${details.join(', ')})\n`);
+    if (identify) {
+      process.stdout.write(
+        `  ${identify.repositoryName || '(unnamed repository)'}: granularity ${identify.granularity}, earliest ${identify.earliestDatestamp || '(not given)'}, deleted records ${identify.deletedRecord || '(not given)'}\n`,
+      );
+    }
   });
 }
 
@@ -75,6 +104,8 @@ interface RunOptions {
   full?: boolean;
   restart?: boolean;
   budget?: number;
+  maxPages?: number;
+  parallel?: number;
   maxRetryAfter?: number;
   timeout?: number;
   retries?: number;
@@ -161,15 +192,54 @@ function describeSummary(summary: HarvestRunSummary): string {
   return `${summary.source}: ${summary.status} (${summary.errorCode ?? 'error'}): ${summary.reason ?? ''}; so far ${counts}${resume}`;
 }
 
+function runOptionsFor(options: RunOptions, signal: AbortSignal, reporter: ReturnType<typeof progressReporter>): HarvestRunOptions {
+  return {
+    signal,
+    logger: reporter.log,
+    onProgress: (progress) => reporter.update(progress),
+    client: {
+      ...(options.maxRetryAfter !== undefined ? { maxRetryAfterMs: options.maxRetryAfter * 1000 } : {}),
+      ...(options.timeout !== undefined
+        ? { headersTimeoutMs: options.timeout * 1000, bodyTimeoutMs: options.timeout * 1000, connectTimeoutMs: Math.min(options.timeout * 1000, 30_000) }
+        : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.backoff !== undefined ? { backoffBaseMs: options.backoff, unavailableDelayMs: options.backoff } : {}),
+      ...(options.contact !== undefined ? { contactEmail: options.contact } : {}),
+    },
+    ...(options.budget !== undefined ? { requestBudget: options.budget } : {}),
+    ...(options.maxPages !== undefined ? { maxPages: options.maxPages } : {}),
+    ...(options.from !== undefined ? { from: options.from } : {}),
+    ...(options.until !== undefined ? { until: options.until } : {}),
+    ...(options.full ? { full: true } : {}),
+    ...(options.restart ? { restart: true } : {}),
+    ...(options.force ? { ignoreNotBefore: true } : {}),
+  };
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, in order of start; stops starting new ones once `stop` is aborted. */
+async function inPool<T, R>(items: T[], limit: number, stop: AbortSignal, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop.aborted) {
+      const item = items[next++]!;
+      results.push(await work(item));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
 async function runCommand(name: string | undefined, options: RunOptions): Promise<void> {
   if (name !== undefined && options.all) throw new Error('give a source name or --all, not both');
   if (name === undefined && !options.all) throw new Error('give a source name or --all');
+  if (options.parallel !== undefined && !options.all) throw new Error('--parallel goes with --all');
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals > 1) process.exit(130);
-    process.stderr.write(`\n${signal}: finishing the current page and saving the checkpoint (again to quit at once)\n`);
+    process.stderr.write(`\n${signal}: stopping the request in flight and saving the checkpoint (again to quit at once)\n`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -178,43 +248,33 @@ async function runCommand(name: string | undefined, options: RunOptions): Promis
     await withStore(options.db, async (store) => {
       const names = name !== undefined ? [name] : (await store.harvest.listSources()).map((s) => s.name);
       if (names.length === 0) throw new Error('No harvest sources configured (add one with: pubmeta harvest add NAME URL --prefix oai_dc)');
-      const summaries: HarvestRunSummary[] = [];
-      for (const sourceName of names) {
-        if (controller.signal.aborted) break;
-        const interactive = options.progress && process.stderr.isTTY === true && !options.json;
+      const parallel = options.parallel ?? 1;
+      // Progress bars cannot share a terminal: parallel runs log progress lines instead.
+      const interactive = options.progress && process.stderr.isTTY === true && !options.json && parallel === 1;
+      let usage = false;
+      const summaries = await inPool(names, parallel, controller.signal, async (sourceName): Promise<HarvestRunSummary | undefined> => {
         const reporter = progressReporter(sourceName, interactive);
-        const runOptions: HarvestRunOptions = {
-          signal: controller.signal,
-          logger: reporter.log,
-          onProgress: (progress) => reporter.update(progress),
-          client: {
-            ...(options.maxRetryAfter !== undefined ? { maxRetryAfterMs: options.maxRetryAfter * 1000 } : {}),
-            ...(options.timeout !== undefined
-              ? { headersTimeoutMs: options.timeout * 1000, bodyTimeoutMs: options.timeout * 1000, connectTimeoutMs: Math.min(options.timeout * 1000, 30_000) }
-              : {}),
-            ...(options.retries !== undefined ? { retries: options.retries } : {}),
-            ...(options.backoff !== undefined ? { backoffBaseMs: options.backoff, unavailableDelayMs: options.backoff } : {}),
-            ...(options.contact !== undefined ? { contactEmail: options.contact } : {}),
-          },
-          ...(options.budget !== undefined ? { requestBudget: options.budget } : {}),
-          ...(options.from !== undefined ? { from: options.from } : {}),
-          ...(options.until !== undefined ? { until: options.until } : {}),
-          ...(options.full ? { full: true } : {}),
-          ...(options.restart ? { restart: true } : {}),
-          ...(options.force ? { ignoreNotBefore: true } : {}),
-        };
         let summary: HarvestRunSummary;
         try {
-          summary = await runHarvest(store, sourceName, runOptions);
+          // One run per source at a time: runHarvest holds the source's lease (harvest:<name>).
+          summary = await runHarvest(store, sourceName, runOptionsFor(options, controller.signal, reporter));
+        } catch (error) {
+          if (!(error instanceof HarvestPlanError)) throw error;
+          // A usage problem (exit status 2): the arguments contradict the saved checkpoint.
+          process.stderr.write(`pubmeta: ${sourceName}: ${error.message}\n`);
+          usage = true;
+          return undefined;
         } finally {
           reporter.stop();
         }
-        summaries.push(summary);
         if (!options.json) process.stdout.write(`${describeSummary(summary)}\n`);
-      }
-      if (options.json) process.stdout.write(`${JSON.stringify(summaries.length === 1 && name !== undefined ? summaries[0] : summaries, null, 2)}\n`);
-      if (summaries.some((s) => s.status === 'failed')) process.exitCode = EXIT_FAILED;
-      else if (summaries.some((s) => s.status === 'paused') || summaries.length < names.length) process.exitCode = EXIT_PAUSED;
+        return summary;
+      });
+      const done = summaries.filter((s): s is HarvestRunSummary => s !== undefined);
+      if (options.json) process.stdout.write(`${JSON.stringify(done.length === 1 && name !== undefined ? done[0] : done, null, 2)}\n`);
+      if (usage) process.exitCode = EXIT_USAGE;
+      else if (done.some((s) => s.status === 'failed')) process.exitCode = EXIT_FAILED;
+      else if (done.some((s) => s.status === 'paused') || done.length < names.length) process.exitCode = EXIT_PAUSED;
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -233,6 +293,10 @@ function statusJson(status: HarvestSourceStatus) {
     metadataPrefix: source.metadataPrefix,
     set: source.set ?? null,
     requestBudget: source.requestBudget ?? null,
+    delayMs: source.delayMs ?? null,
+    fromContact: source.fromContact ?? null,
+    earliestDatestamp: source.earliestDatestamp ?? null,
+    deletedRecord: source.deletedRecord ?? null,
     repositoryName: source.repositoryName ?? null,
     granularity: source.granularity ?? null,
     nextFrom: source.nextFrom ?? null,
@@ -299,7 +363,7 @@ function statusText(status: HarvestSourceStatus): string {
 async function statusCommand(name: string | undefined, options: { json?: boolean; db?: string }): Promise<void> {
   await withStore(options.db, async (store) => {
     const sources = name !== undefined ? [await store.harvest.getSource(name)] : await store.harvest.listSources();
-    if (sources[0] === undefined) throw new Error(`No harvest source named "${name}"`);
+    if (name !== undefined && sources[0] === undefined) throw new Error(`No harvest source named "${name}"`);
     const statuses: HarvestSourceStatus[] = [];
     for (const source of sources) statuses.push(await harvestSourceStatus(store, source!));
     if (options.json) {
@@ -326,6 +390,9 @@ export function register(program: Command): void {
     .option('--prefix <metadataPrefix>', 'metadata format to harvest (oai_dc or jats map to article records)', 'oai_dc')
     .option('--set <setSpec>', 'harvest only this set')
     .option('--budget <requests>', 'most HTTP requests per run (a run that spends them pauses)', positiveInteger)
+    .option('--delay-ms <ms>', 'politeness: least milliseconds between two requests to this source', wholeNumber)
+    .option('--from-contact <email>', 'politeness: e-mail address sent in the HTTP From header')
+    .option('--no-check', 'skip Identify and ListMetadataFormats (an endpoint that is offline now)')
     .option('--replace', 'change an existing source')
     .option('--db <file>', DB_HELP)
     .action(addCommand);
@@ -337,12 +404,14 @@ export function register(program: Command): void {
         `Exit status 0 completed, ${EXIT_PAUSED} paused (resumable), ${EXIT_FAILED} failed.`,
     )
     .argument('[name]', 'source name')
-    .option('--all', 'every configured source, one after another')
+    .option('--all', 'every configured source (one after another, or --parallel N at a time)')
+    .option('--parallel <n>', 'with --all: harvest up to N sources at once (each source at most once)', positiveInteger)
     .option('--from <datestamp>', 'harvest from this date (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ) instead of the incremental from')
     .option('--until <datestamp>', 'harvest until this date')
     .option('--full', 'ignore the incremental from: harvest everything (nothing is duplicated)')
     .option('--restart', 'discard a saved checkpoint and start a new list')
     .option('--budget <requests>', 'most HTTP requests for this run', positiveInteger)
+    .option('--max-pages <n>', 'without --budget: most pages of a list before it pauses as a runaway (default 100000)', positiveInteger)
     .option('--max-retry-after <seconds>', 'longest Retry-After to wait for; longer pauses the run (default 900)', nonNegativeNumber)
     .option('--timeout <seconds>', 'headers and body inactivity timeout (default 120)', nonNegativeNumber)
     .option('--retries <n>', 'retries per request (default 8)', nonNegativeNumber)
@@ -353,6 +422,8 @@ export function register(program: Command): void {
     .option('--json', 'print the run summary as JSON')
     .option('--db <file>', DB_HELP)
     .action(runCommand);
+
+  registerDump(harvest, DB_HELP);
 
   harvest
     .command('status')

@@ -2,7 +2,8 @@ import cliProgress from 'cli-progress';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { IMPORT_OUTCOMES, importFiles, type ImportItem, type ImportProgress, type ImportOutcomeCounts as OutcomeCounts } from '../import/index.js';
-import { describeStoreTarget, openStore, resolveStoreTarget } from '../store/index.js';
+import { describeStoreTarget, openStore, resolveStoreTarget, type Store } from '../store/index.js';
+import { matchJournalProfile } from '../journals/index.js';
 import { parseSheetDelimiter } from './inputs.js';
 
 interface ImportCommandOptions {
@@ -12,6 +13,7 @@ interface ImportCommandOptions {
   repair?: boolean;
   progress: boolean;
   batchSize?: number;
+  journal?: string;
 }
 
 function describeCounts(counts: OutcomeCounts): string {
@@ -70,6 +72,28 @@ function reportItem(item: ImportItem, print: (line: string) => void): void {
   for (const error of item.errors) print(`${item.source}: ${error}\n`);
 }
 
+/**
+ * `import --journal ID`: every record joins journal ID (journal.id is set); a record naming
+ * another journal is reported and skipped. Undefined (exit 2) when there is no such profile.
+ */
+async function journalPreparer(store: Store, journalId: string): Promise<((item: ImportItem) => void) | undefined> {
+  const profiles = await store.journals.list();
+  if (!profiles.some((p) => p.id === journalId)) {
+    process.stderr.write(
+      `pubmeta import: --journal ${journalId}: there is no journal profile "${journalId}" in ${store.location} (profiles: ${profiles.map((p) => p.id).join(', ') || 'none'}); add it with pubmeta journal add ${journalId} --title TITLE\n`,
+    );
+    process.exitCode = 2;
+    return undefined;
+  }
+  return (item) => {
+    const match = matchJournalProfile(item.record!, profiles, { journalId });
+    if (match.status === 'error') {
+      item.errors.push(match.message);
+      delete item.record;
+    } else item.record = { ...item.record!, journal: { ...item.record!.journal, id: journalId } };
+  };
+}
+
 async function importCommand(paths: string[], options: ImportCommandOptions): Promise<void> {
   const target = resolveStoreTarget(options.db);
   const store = await openStore(target);
@@ -82,9 +106,15 @@ async function importCommand(paths: string[], options: ImportCommandOptions): Pr
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let prepare: ((item: ImportItem) => void) | undefined;
+  if (options.journal !== undefined && !(prepare = await journalPreparer(store, options.journal))) {
+    await store.close();
+    return;
+  }
   const reporter = progressReporter(options.progress && process.stderr.isTTY === true);
   try {
     const summary = await importFiles(store, paths, {
+      ...(prepare ? { prepare } : {}),
       repair: options.repair ?? false,
       ...(options.delimiter ? { delimiter: options.delimiter } : {}),
       ...(options.batchSize ? { batchRecords: options.batchSize } : {}),
@@ -130,6 +160,7 @@ export function registerImport(program: Command, dbHelp: string): void {
     .option('-q, --quiet', 'only the summary line')
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
     .option('--repair', 'import records with invalid UTF-8 (stray bytes read as windows-1252) or lone UTF-16 surrogates (U+FFFD), report each repair, and flag the record with a note; without it they are refused')
+    .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
     .option('--batch-size <n>', 'records per transaction (default 1000)', positiveInteger)
     .option('--no-progress', 'no progress bar on a terminal')
     .action(importCommand);

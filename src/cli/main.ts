@@ -11,6 +11,7 @@ import { register as registerDeposit } from './deposit.js';
 import { register as registerWorker } from './worker.js';
 import { register as registerStart } from './start.js';
 import { register as registerTemplate } from './template.js';
+import { register as registerJournal } from './journal.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     registerWorker,
     registerStart,
     registerTemplate,
+    registerJournal,
   ]) {
     register(program);
   }

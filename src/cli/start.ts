@@ -12,6 +12,15 @@ import {
   type LoadedWorkerConfig,
 } from '../worker/index.js';
 import { loadRecordInputs } from './inputs.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSeedJournalProfile, profileCrossrefIdentity, profilePlaceholders, profileRecord, type JournalProfile } from '../journals/index.js';
+import { runExport, type ExportEvent } from '../export/index.js';
+import { findFormat, type FormatDescriptor } from '../formats/index.js';
+import { parseStoreTarget } from '../store/index.js';
+
+/** The demo's own store: `pubmeta start` never touches ./pubmeta.db (or $PUBMETA_DB), your real store. */
+export const DEMO_STORE_FILE = 'pubmeta-demo.db';
 import { serveStore } from './store.js';
 import { formatCounts } from './worker.js';
 
@@ -28,12 +37,24 @@ function sampleDirectories(): string[] {
   return dirs;
 }
 
-async function importSamples(target: StoreTarget): Promise<string> {
-  const inputs = await loadRecordInputs(sampleDirectories());
+/** The record files of the sample folders (top level; samples/journals holds profiles, not records). */
+function sampleFiles(): string[] {
+  return sampleDirectories().flatMap((dir) =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+      .map((entry) => join(dir, entry.name))
+      .sort(),
+  );
+}
+
+async function importSamples(target: StoreTarget, journal: JournalProfile): Promise<string> {
+  const inputs = await loadRecordInputs(sampleFiles());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
   const store = await openStore(target);
   try {
+    // The seed's journal: its profile fills the seed's exports (landing page template, licence, depositor placeholders).
+    await store.journals.upsert(journal);
     const results = await store.records.upsertMany(records);
     const created = results.filter((r) => r.outcome === 'created' || r.outcome === 'undeleted').length;
     const updated = results.filter((r) => r.outcome === 'updated').length;
@@ -44,16 +65,64 @@ async function importSamples(target: StoreTarget): Promise<string> {
   }
 }
 
+/**
+ * The demo's store: --db, else the --config file's db, else ./pubmeta-demo.db. Never
+ * $PUBMETA_DB or ./pubmeta.db by default: those hold your own records, and the demo's
+ * synthetic ones must not be served or deposited from there.
+ */
+function demoStoreTarget(loaded: LoadedWorkerConfig, explicit: string | undefined): StoreTarget {
+  if (explicit) return parseStoreTarget(explicit);
+  if (loaded.config.db) return resolveWorkerStoreTarget({ config: loaded.config, baseDir: loaded.baseDir }, undefined, {});
+  return parseStoreTarget(DEMO_STORE_FILE);
+}
+
+/**
+ * The seed's own files, written with its journal profile: oai_dc and a Crossref deposit batch
+ * (its depositor and registrant are the profile's placeholders, named in one note).
+ */
+async function writeSeedFiles(outDir: string, journal: JournalProfile): Promise<string[]> {
+  const profiled = profileRecord(loadSeedSample(), [journal]);
+  if (!profiled.ok) throw new Error(profiled.message);
+  const formats = ['oai_dc', 'crossref'].map((id) => findFormat(id)).filter((f): f is FormatDescriptor => f !== undefined);
+  const head = profileCrossrefIdentity(journal);
+  const written: string[] = [];
+  const summary = await runExport([{ record: profiled.record, label: SEED_LABEL }], {
+    outDir,
+    formats,
+    ...(head ? { deposit: head } : {}),
+    onEvent: (event: ExportEvent) => {
+      if (event.type === 'file') written.push(relative(process.cwd(), event.path) || event.path);
+      else if (event.type === 'failure') process.stderr.write(`${event.label}: ${event.format ?? ''}: ${event.message}\n`);
+    },
+  });
+  if (summary.status !== 'succeeded') process.exitCode = 1;
+  return written;
+}
+
+const SEED_LABEL = 'samples/seed-jdp-323.json';
+
 async function startCommand(options: { config?: string; db?: string; port?: number }): Promise<void> {
   const loaded: LoadedWorkerConfig = options.config
     ? loadWorkerConfig(options.config)
     : { config: DEFAULT_START_CONFIG, baseDir: process.cwd(), source: '(built-in defaults)' };
-  const target = resolveWorkerStoreTarget(loaded, options.db);
+  const target = demoStoreTarget(loaded, options.db);
   const dbArgument = target.kind === 'sqlite' ? target.path : target.url;
   const port = options.port ?? (process.env.PUBMETA_PORT ? portNumber(process.env.PUBMETA_PORT) : 8080);
+  const journal = loadSeedJournalProfile();
 
-  process.stdout.write(`store: ${describeStoreTarget(target)}\n`);
-  process.stdout.write(`imported ${await importSamples(target)}\n`);
+  process.stdout.write(`demo store: ${describeStoreTarget(target)} (samples go here only; your own store, ./pubmeta.db or $PUBMETA_DB, is not touched)\n`);
+  process.stdout.write(`imported ${await importSamples(target, journal)}\n`);
+  process.stdout.write(`journal profile: ${journal.id} (${journal.title}, DOI prefix ${journal.doiPrefixes.join(', ')}) from samples/journals/${journal.id}.json\n`);
+  const seedOut = resolve(loaded.baseDir, loaded.config.jobs?.export?.outDir ?? 'out');
+  const seedFiles = await writeSeedFiles(seedOut, journal);
+  process.stdout.write(`seed files: ${seedFiles.join(', ')}\n`);
+  const placeholders = profilePlaceholders(journal);
+  if (placeholders.length > 0) {
+    process.stdout.write(
+      `note: the seed's Crossref file is not ready to deposit: journal ${journal.id}'s ${placeholders.join(', ')} are placeholders; ` +
+        `set them with pubmeta journal set ${journal.id} --depositor-name NAME --depositor-email EMAIL --registrant NAME --db ${dbArgument}\n`,
+    );
+  }
 
   // Quiet by default: this is an interactive demo; PUBMETA_LOG_LEVEL=info shows the job log.
   const logger = createLogger('worker', process.env.PUBMETA_LOG_LEVEL ?? 'warn');
@@ -70,7 +139,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
 
   let server: Awaited<ReturnType<typeof serveStore>>;
   try {
-    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1' });
+    server = await serveStore({ db: dbArgument, port, host: '127.0.0.1', nextHarvestRun: () => worker.nextRuns().find((j) => j.job === 'harvest')?.next });
   } catch (error) {
     await configured.close();
     const code = (error as NodeJS.ErrnoException).code;
@@ -78,7 +147,7 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     throw error;
   }
   process.stdout.write(`OAI-PMH endpoint: ${server.url}\n`);
-  process.stdout.write(`  try ${server.url}?verb=ListRecords&metadataPrefix=oai_dc in a browser\n`);
+  process.stdout.write(`pages for people: ${new URL('/', server.url).href} (the OAI-PMH responses, too, are pages in a browser)\n`);
 
   worker.start();
   for (const { job, next } of worker.nextRuns()) process.stdout.write(`worker: ${job} next at ${next?.toISOString() ?? 'never'}\n`);
@@ -104,10 +173,10 @@ export function register(program: Command): void {
   program
     .command('start')
     .description(
-      'Demo in one command: import the sample records into the store, write the exports, serve OAI-PMH on http://127.0.0.1:8080/oai and run the worker (deposit stays off until Crossref credentials are set).',
+      `Demo in one command: define the seed's journal and import the sample records into the demo store (./${DEMO_STORE_FILE}; ./pubmeta.db is left alone), write the seed's oai_dc and Crossref files and the exports, serve OAI-PMH on http://127.0.0.1:8080/oai and run the worker (deposit stays off until Crossref credentials are set).`,
     )
     .option('--config <file>', 'worker config instead of the built-in defaults (export every 5 minutes to ./out, deposit every 30 minutes when configured)')
-    .option('--db <file>', 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)')
+    .option('--db <file>', `the demo store: a SQLite file or a postgres:// URL (default: the config's db, else ./${DEMO_STORE_FILE}; never $PUBMETA_DB)`)
     .option('--port <n>', 'OAI-PMH port (default: $PUBMETA_PORT, else 8080; 0 picks a free one)', portNumber)
     .action(startCommand);
 }

@@ -5,6 +5,8 @@ import { describeStoreTarget, openStore, resolveStoreTarget, type Store } from '
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
+import { checkAdminToken, createPagesHandler, repositoryDescription, storePagesDeps } from '../pages/index.js';
+import { resolveCrossrefIdentity } from '../crossref/settings.js';
 import { registerImport } from './import.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
@@ -82,6 +84,14 @@ export interface ServeOptions {
   identifiersPageSize?: number;
   tokenTtl?: number;
   maxInFlight?: number;
+  /** The pages for people (/, /records/..., HTML at /oai for browsers). Default true. */
+  pages?: boolean;
+  /** The operators' pages (/status), for requests with the admin token. */
+  admin?: boolean;
+  /** Default: $PUBMETA_ADMIN_TOKEN. */
+  adminToken?: string;
+  /** When the worker's harvest job runs next (pubmeta start knows it), for /status. */
+  nextHarvestRun?: () => Date | null | undefined;
 }
 
 const TOKEN_SECRET_META_KEY = 'oai.tokenSecret';
@@ -126,6 +136,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
     if (options.tokenTtl) config.tokenTtlSeconds = options.tokenTtl;
     const problems = checkOaiConfig({ baseUrl: options.baseUrl ?? 'http://127.0.0.1/oai', ...config });
     if (problems.length > 0) throw new Error(`cannot serve: ${problems.join('; ')}`);
+    const adminToken = options.admin ? adminTokenFrom(options) : undefined;
     const running = await startOaiServer({
       store: store.records,
       config,
@@ -133,6 +144,7 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       port: options.port ?? 8080,
       maxInFlight: options.maxInFlight ?? 16,
       logger: log,
+      ...(options.pages === false && !options.admin ? {} : { front: (oaiHandler, full) => pagesFront(store, full, oaiHandler, adminToken, options) }),
     });
     const close = running.close;
     return {
@@ -149,11 +161,44 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
   }
 }
 
+function adminTokenFrom(options: ServeOptions): string {
+  const token = options.adminToken ?? process.env.PUBMETA_ADMIN_TOKEN ?? '';
+  if (!token) throw new Error('--admin needs an admin token: set PUBMETA_ADMIN_TOKEN (at least 16 characters, e.g. openssl rand -base64 24)');
+  const problems = checkAdminToken(token);
+  if (problems.length > 0) throw new Error(`PUBMETA_ADMIN_TOKEN: ${problems.join('; ')}`);
+  return token;
+}
+
+type Listener = Parameters<NonNullable<Parameters<typeof startOaiServer>[0]['front']>>[0];
+
+/** The pages in front of the OAI-PMH handler; without admin pages, an endpoint at / is served without them. */
+function pagesFront(store: Store, config: OaiConfig, oaiHandler: Listener, adminToken: string | undefined, options: ServeOptions): Listener {
+  const log = createLogger('pages');
+  const depositHead = resolveCrossrefIdentity(undefined);
+  const deps = storePagesDeps(store, config, {
+    ...(depositHead ? { depositHead } : {}),
+    ...(options.nextHarvestRun ? { nextHarvestRun: options.nextHarvestRun } : {}),
+  });
+  try {
+    return createPagesHandler(deps, {
+      repository: repositoryDescription(config),
+      oaiHandler,
+      ...(adminToken ? { admin: { token: adminToken } } : {}),
+      logger: log,
+    });
+  } catch (error) {
+    if (adminToken) throw error;
+    log.warn({ reason: error instanceof Error ? error.message : String(error) }, 'serving OAI-PMH without the pages for people');
+    return oaiHandler;
+  }
+}
+
 async function serveCommand(options: ServeOptions): Promise<void> {
   const running = await serveStore(options);
   const stats = await running.store.records.stats();
   process.stdout.write(`OAI-PMH endpoint: ${running.url}\n`);
   if (running.config.baseUrl !== running.url) process.stdout.write(`(advertised base URL: ${running.config.baseUrl})\n`);
+  if (options.pages !== false || options.admin) process.stdout.write(`pages for people: ${new URL('/', running.url).href}${options.admin ? ` (operators: ${new URL('/status', running.url).href})` : ''}\n`);
   process.stdout.write(`serving ${stats.total - stats.deleted} records and ${stats.deleted} deleted from ${running.store.location}; Ctrl-C stops\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -181,7 +226,7 @@ export function register(program: Command): void {
 
   program
     .command('serve')
-    .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate, browser view).')
+    .description('Serve the store as an OAI-PMH 2.0 repository (GET/POST, gzip/deflate) with pages for people: home and search at /, article pages at /records/<id>, HTML at the endpoint for browsers.')
     .option('--db <file>', DB_HELP)
     .option('--port <n>', 'TCP port (0 picks a free one)', portNumber, 8080)
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
@@ -194,5 +239,7 @@ export function register(program: Command): void {
     .option('--identifiers-page-size <n>', 'headers per ListIdentifiers page', positiveInteger, 500)
     .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
     .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
+    .option('--no-pages', 'OAI-PMH only: no home page, record pages or HTML for browsers at the endpoint')
+    .option('--admin', 'operators\' page /status (harvests, deposits, job runs) for requests with $PUBMETA_ADMIN_TOKEN')
     .action(serveCommand);
 }

@@ -136,7 +136,7 @@ export class CrossrefClient {
       return { url, init: { method: 'POST', body: form } };
     });
     const ack = parseDepositAcknowledgement(body);
-    if (ack.outcome === 'received') return { message: ack.message };
+    if (ack.outcome === 'received') return { message: this.#redact(ack.message) };
     if (ack.outcome === 'failure') {
       const reason = this.#redact(ack.message);
       if (ack.authentication) {
@@ -165,7 +165,9 @@ export class CrossrefClient {
       };
     });
     try {
-      return parseBatchDiagnostic(body);
+      // Messages are stored and shown: whatever the server echoes of the request loses the password.
+      const diagnostic = parseBatchDiagnostic(body);
+      return { ...diagnostic, records: diagnostic.records.map((r) => ({ ...r, message: this.#redact(r.message) })) };
     } catch (error) {
       if (/login|password|authenticat|unauthori[sz]ed/i.test(body)) {
         throw new CrossrefDepositError('auth', 'Crossref refused the credentials when reading the submission log. Check PUBMETA_CROSSREF_USER / PUBMETA_CROSSREF_PASSWORD.');

@@ -9,6 +9,7 @@ import { CrossrefClient, isCrossrefProduction, pause, type CrossrefClientOptions
 import { CrossrefDepositError } from './errors.js';
 import type { BatchDiagnostic } from './responses.js';
 import { CrossrefDepositState, depositTarget, type BatchItem, type DepositBatchInfo } from './state.js';
+import { applyJournalProfile, depositStanding, type JournalProfile } from '../journals/index.js';
 
 export interface CrossrefDepositorIdentity {
   /** doi_batch/head: depositor_name and email_address (Crossref mails submission logs there). */
@@ -181,7 +182,8 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
 
   const run = async (store: Store) => {
     const state = new CrossrefDepositState(store, target, options.clock ? { clock: options.clock } : {});
-    await depositPending({ ...options, store, state, report, client, dryRun, production, head });
+    const journals = await store.journals.list();
+    await depositPending({ ...options, store, state, report, client, dryRun, production, head, journals });
   };
   try {
     if (!dryRun) await run(options.store);
@@ -211,6 +213,8 @@ type DepositRun = CrossrefDepositRunOptions & {
   dryRun: boolean;
   production: boolean;
   head: CrossrefDepositorIdentity;
+  /** The store's journal profiles: only their own DOIs are deposited. */
+  journals: readonly JournalProfile[];
 };
 
 /**
@@ -241,8 +245,18 @@ async function chooseBatch(
         report.skipped.push({ doi: row.doi, reason: 'synthetic record: never deposited to production' });
         continue;
       }
+      // Checked again at sending: a DOI forced pending, or profiles changed since it was queued.
+      const standing = depositStanding(stored.record, run.journals);
+      if (!standing.ok) {
+        await state.dropStale(row.doi);
+        report.skipped.push({ doi: row.doi, reason: standing.reason });
+        logger?.warn({ doi: row.doi, reason: standing.reason }, 'not deposited: not a DOI of your journals');
+        continue;
+      }
+      // The journal profile fills what the record lacks (landing page from its template, ISSNs, ...).
+      const record = applyJournalProfile(stored.record, standing.profile).record;
       // The schema check runs once per batch; per record only when the batch fails it.
-      const check = checkCrossrefRecord(stored.record, head, { ...run, schema: false });
+      const check = checkCrossrefRecord(record, head, { ...run, schema: false });
       if (!check.ok) {
         for (const failure of check.failures) report.invalid.push({ doi: row.doi, localId: row.localId, ...failure });
         const message = check.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
@@ -262,12 +276,22 @@ async function depositPending(options: DepositRun): Promise<void> {
   const progress = options.onProgress ?? (() => {});
   const records = store.records;
   progress({ phase: 'sync', message: 'reading changed records' });
-  report.scanned = (await state.syncFromStore({ includeSynthetic: !production })).scanned;
+  const sync = await state.syncFromStore({ includeSynthetic: !production, journals: options.journals });
+  report.scanned = sync.scanned;
+  for (const refused of sync.refused) report.skipped.push({ doi: refused.doi, reason: refused.reason });
 
   let only: string[] | undefined;
   if (options.dois) {
     const forced = await state.forcePending(options.dois);
-    report.unknownDois = forced.unknown;
+    report.unknownDois = [];
+    for (const doi of forced.unknown) {
+      // An untracked DOI may be a record that is not yours to deposit: say why rather than "unknown".
+      const stored = await records.get(doi);
+      const standing = stored?.record && !stored.deleted ? depositStanding(stored.record, options.journals) : undefined;
+      if (standing && !standing.ok) {
+        if (!report.skipped.some((s) => s.doi === doi)) report.skipped.push({ doi, reason: standing.reason });
+      } else report.unknownDois.push(doi);
+    }
     only = [...forced.forced];
   }
 

@@ -9,6 +9,8 @@ import type {
 } from '../store/types.js';
 import type { BatchDiagnostic, RecordDiagnosticStatus } from './responses.js';
 import { crossrefTimestampOf } from '../formats/crossref/writer.js';
+import { canonicalJson } from '../store/canonical.js';
+import { depositStanding, type JournalProfile } from '../journals/index.js';
 
 // The state rows are the store's types (src/store/types.ts).
 export type { BatchItem, DepositBatchInfo, DepositBatchStatus, DoiDepositState, DoiDepositStatus, PendingDoi };
@@ -23,6 +25,8 @@ export interface SyncResult {
   scanned: number;
   added: number;
   changed: number;
+  /** Records not queued: no journal profile, or a DOI outside their journal's DOI prefixes. */
+  refused: { doi: string; localId: string; reason: string }[];
 }
 
 /**
@@ -75,10 +79,14 @@ export class CrossrefDepositState {
    * only records whose datestamp is at or after the previous sync's high-water mark are read
    * (inclusive, so a record changed within the same second is not missed).
    */
-  async syncFromStore(options: { includeSynthetic: boolean }): Promise<SyncResult> {
+  async syncFromStore(options: { includeSynthetic: boolean; journals: readonly JournalProfile[] }): Promise<SyncResult> {
     const key = `sync:${this.target}`;
-    const since = await this.#store.deposits.getMeta(key);
-    const result: SyncResult = { scanned: 0, added: 0, changed: 0 };
+    // Journal profiles decide which records are deposited: when they change, every record is read again.
+    const journalsKey = `sync-journals:${this.target}`;
+    const journalsNow = canonicalJson(options.journals);
+    const journalsChanged = (await this.#store.deposits.getMeta(journalsKey)) !== journalsNow;
+    const since = journalsChanged ? undefined : await this.#store.deposits.getMeta(key);
+    const result: SyncResult = { scanned: 0, added: 0, changed: 0, refused: [] };
     let highWater = since;
     let after: { datestamp: string; localId: string } | undefined;
     const pageSize = 500;
@@ -96,6 +104,13 @@ export class CrossrefDepositState {
             continue;
           }
           if (stored.record.synthetic && !options.includeSynthetic) continue;
+          const standing = depositStanding(stored.record, options.journals);
+          if (!standing.ok) {
+            // Never queued; anything queued before (under other profiles) is taken back.
+            await tx.deposits.withdrawPending(this.target, { localId: stored.localId }, now);
+            result.refused.push({ doi, localId: stored.localId, reason: standing.reason });
+            continue;
+          }
           const row = await tx.deposits.getDoi(this.target, doi);
           if (!row) {
             if (await tx.deposits.insertPending(this.target, doi, stored.localId, stored.contentHash, now)) result.added++;
@@ -111,6 +126,7 @@ export class CrossrefDepositState {
       if (page.length < pageSize) break;
     }
     if (highWater && highWater !== since) await this.#store.deposits.setMeta(key, highWater);
+    if (journalsChanged) await this.#store.deposits.setMeta(journalsKey, journalsNow);
     return result;
   }
 

@@ -48,6 +48,11 @@ export type HarvestErrorCode =
   | 'retryAfterTooLong'
   /** The per-source request budget is spent: the run pauses with a checkpoint. */
   | 'requestBudgetExhausted'
+  /**
+   * A list with no request budget went on past twice what its completeListSize implies, or
+   * past the page cap: the run pauses with a checkpoint and a warning.
+   */
+  | 'runawayList'
   /** Stopped by the caller's AbortSignal. */
   | 'aborted';
 
@@ -136,7 +141,7 @@ export class HarvestPausedError extends HarvestError {
   readonly resumeAfter: Date | undefined;
 
   constructor(
-    code: 'retryAfterTooLong' | 'requestBudgetExhausted' | 'aborted',
+    code: 'retryAfterTooLong' | 'requestBudgetExhausted' | 'runawayList' | 'aborted',
     message: string,
     options: { resumeAfter?: Date; url?: string } = {},
   ) {

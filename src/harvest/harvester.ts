@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { recordLocalId } from '../model/index.js';
 import type { ArticleRecord } from '../model/types.js';
-import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedQuarantine, PreparedRecord, StagedItem, Store } from '../store/types.js';
+import type { HarvestCheckpoint, HarvestRunCounts, HarvestSource, PreparedRecord, StagedItem, Store } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
 import { HarvestClient, readAndMapRecord, type HarvestClientEvent, type HarvestClientOptions, type PageResult } from './client.js';
-import { SECONDS_GRANULARITY, buildRequestUrl, formatUtcDatetime, isUtcDatetime, listDateArguments, toGranularity, utcDatetimeToDate } from '../oai-pmh/index.js';
+import { SECONDS_GRANULARITY, buildRequestUrl, formatUtcDatetime, isUtcDatetime } from '../oai-pmh/index.js';
 import { HarvestError, HarvestOaiError, HarvestPausedError, describeError } from './errors.js';
 import { mapHarvestedMetadata, type HarvestMapper } from './mapping.js';
 import { describeRepair, repairChanged } from './sanitize.js';
 import type { ScannedItem } from './scanner.js';
-import { commitHarvestPage, type HarvestRecordSink } from './commit.js';
+import { commitHarvestPage, type HarvestRecordSink, type PageOutcome } from './commit.js';
 import { hashRecordBytes } from './sources.js';
 import { isUnreadable, type Granularity, type ItemContext } from './xml.js';
+import { DEFAULT_MAX_PAGES, advanceSequence, nextFromResponseDate, pageLimit, planRun, requestArguments, restartSequence, startSequence } from './plan.js';
+import { classifyError, classifyPage, identifyFailureIsFatal } from './classify.js';
 
 export type HarvestRunOutcome = 'completed' | 'paused' | 'failed';
 
@@ -88,8 +90,14 @@ export interface HarvestRunOptions {
   maxBufferedBytes?: number;
   /** Seconds subtracted from the responseDate for the next `from` (guidelines §3). Default 0. */
   overlapSeconds?: number;
-  /** badResumptionToken restarts allowed per run. Default 3. */
+  /** badResumptionToken restarts allowed per run (from the last checkpointed datestamp). Default 1. */
   maxRestarts?: number;
+  /**
+   * Most pages of a list sequence when no request budget is set: a list going on past twice
+   * what its first page's completeListSize implies, or past this cap, pauses as a runaway.
+   * Default 100,000.
+   */
+  maxPages?: number;
   /**
    * Lifetime of the source's lease (`harvest:<source>`) between heartbeats; another process may
    * take the source over once it expires. Default 5 minutes, renewed every third of it.
@@ -242,7 +250,8 @@ function prepareItem(item: ScannedItem, context: ItemContext, metadataPrefix: st
     recordXml: read.xml,
     metadataXml: read.metadataXml,
     contentHash: hashRecordBytes(read.rawBytes),
-    rawBytes: repaired ? read.rawBytes : undefined,
+    // Kept when the stored text cannot give the harvested bytes back (dump --format raw).
+    rawBytes: repaired || !read.recoverable ? read.rawBytes : undefined,
     repairs: repaired ? describeRepair(read.repair) : undefined,
     format: mapping?.format,
     article: mapping?.record,
@@ -259,13 +268,7 @@ function laterDatestamp(a: string | undefined, b: string): string {
   return a === undefined || b > a ? b : a;
 }
 
-/** The next incremental `from`: the first responseDate of the sequence at the repository's granularity. */
-export function nextFromResponseDate(responseDate: string | undefined, granularity: Granularity, overlapSeconds = 0): string | undefined {
-  if (responseDate === undefined) return undefined;
-  const date = utcDatetimeToDate(responseDate);
-  if (!date) return undefined;
-  return formatUtcDatetime(new Date(date.getTime() - overlapSeconds * 1000), granularity);
-}
+export { nextFromResponseDate } from './plan.js';
 
 const INTERRUPTED = 'the harvester process ended without finishing (killed or crashed); the checkpoint was kept';
 
@@ -334,319 +337,268 @@ export async function runHarvest(store: Store, sourceName: string, options: Harv
   }
 }
 
-async function harvestLocked(
-  store: Store,
-  source: HarvestSource,
-  options: HarvestRunOptions,
-  clock: () => Date,
-  log: Logger | undefined,
-): Promise<HarvestRunSummary> {
-  const started = clock();
-  const now = () => clock().toISOString();
-  const warnings: string[] = [];
-  const warn = (code: string, message: string) => {
-    warnings.push(`${code}: ${message}`);
-    log?.warn({ source: source.name, code }, message);
+interface InFlight {
+  buffer: PageBuffer;
+  requestedAt: Date;
+  result: Promise<PageResult>;
+  cancel: AbortController;
+}
+
+type Totals = Omit<HarvestRunCounts, 'requests'>;
+
+/** Shared state of one run: what the loop and the summary read. */
+interface RunState {
+  store: Store;
+  source: HarvestSource;
+  options: HarvestRunOptions;
+  clock: () => Date;
+  log: Logger | undefined;
+  started: Date;
+  warnings: string[];
+  totals: Totals;
+  resumed: boolean;
+  previousRecords: number;
+  runId: number;
+  client: HarvestClient | undefined;
+  from?: string | undefined;
+  until?: string | undefined;
+  completeListSize?: number | undefined;
+  nextFrom?: string | undefined;
+}
+
+function warnRun(state: RunState, code: string, message: string): void {
+  state.warnings.push(`${code}: ${message}`);
+  state.log?.warn({ source: state.source.name, code }, message);
+}
+
+function summarize(
+  state: RunState,
+  status: HarvestRunOutcome,
+  extra: { reason?: string; errorCode?: string; resumeAfter?: string; resumable?: boolean } = {},
+): HarvestRunSummary {
+  const finished = state.clock();
+  const summary: HarvestRunSummary = {
+    runId: state.runId,
+    source: state.source.name,
+    status,
+    resumable: extra.resumable ?? status !== 'completed',
+    resumed: state.resumed,
+    requests: state.client?.requestCount ?? 0,
+    ...state.totals,
+    warnings: state.warnings,
+    startedAt: state.started.toISOString(),
+    finishedAt: finished.toISOString(),
+    durationMs: finished.getTime() - state.started.getTime(),
   };
-  let clientRequests = () => 0;
-  let resumed = false;
-  let from: string | undefined;
-  let until: string | undefined;
-  let completeListSize: number | undefined;
-  let nextFrom: string | undefined;
-  const totals = { pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
+  if (extra.reason !== undefined) summary.reason = extra.reason;
+  if (extra.errorCode !== undefined) summary.errorCode = extra.errorCode;
+  if (extra.resumeAfter !== undefined) summary.resumeAfter = extra.resumeAfter;
+  if (state.from !== undefined) summary.from = state.from;
+  if (state.until !== undefined) summary.until = state.until;
+  if (state.completeListSize !== undefined) summary.completeListSize = state.completeListSize;
+  if (state.nextFrom !== undefined) summary.nextFrom = state.nextFrom;
+  return summary;
+}
 
-  if (source.notBefore !== undefined && !options.ignoreNotBefore && Date.parse(source.notBefore) > started.getTime()) {
-    const runId = await startRun(store, source.name, {}, now());
-    const reason = `The repository asked not to be contacted before ${source.notBefore} (Retry-After)`;
-    await store.harvest.finishRun(runId, 'paused', { reason, errorCode: 'retryAfterTooLong', warnings, requests: 0 }, now());
-    return summarize('paused', { reason, errorCode: 'retryAfterTooLong', resumeAfter: source.notBefore });
-  }
-
-  let checkpoint = options.restart ? undefined : await store.harvest.getCheckpoint(source.name);
-  if (checkpoint && checkpoint.metadataPrefix !== source.metadataPrefix) checkpoint = undefined;
-  resumed = checkpoint !== undefined;
-  const previousRecords = checkpoint?.records ?? 0;
-  await store.harvest.clearStaging(source.name);
-  const runId = await startRun(
-    store,
-    source.name,
-    {
-      ...((checkpoint?.listFrom ?? options.from) !== undefined ? { from: checkpoint?.listFrom ?? options.from } : {}),
-      ...((checkpoint?.listUntil ?? options.until) !== undefined ? { until: checkpoint?.listUntil ?? options.until } : {}),
-      ...(checkpoint ? { resumedFrom: checkpoint.runId } : {}),
-    },
-    now(),
-  );
-
-  const clientEvents = (event: HarvestClientEvent) => {
-    if (event.type === 'retry') {
-      log?.warn({ source: source.name, url: event.url, attempt: event.attempt, delayMs: event.delayMs, code: event.code }, `retrying: ${event.message}`);
-    } else if (event.type === 'warning') {
-      warn(event.code, event.message);
-    } else {
-      log?.debug({ source: source.name, url: event.url, attempt: event.attempt }, 'request');
-    }
-  };
-  const client = new HarvestClient({
+function makeClient(state: RunState): HarvestClient {
+  const { options, source, log } = state;
+  const budget = options.requestBudget ?? source.requestBudget;
+  const delay = options.client?.minIntervalMs ?? source.delayMs;
+  const contact = options.client?.contactEmail ?? source.fromContact;
+  return new HarvestClient({
     ...options.client,
     baseUrl: source.baseUrl,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...((options.requestBudget ?? source.requestBudget) !== undefined ? { requestBudget: options.requestBudget ?? source.requestBudget } : {}),
-    clock: options.client?.clock ?? clock,
-    onEvent: (event) => {
-      clientEvents(event);
+    ...(budget !== undefined ? { requestBudget: budget } : {}),
+    ...(delay !== undefined ? { minIntervalMs: delay } : {}),
+    ...(contact !== undefined ? { contactEmail: contact } : {}),
+    clock: options.client?.clock ?? state.clock,
+    onEvent: (event: HarvestClientEvent) => {
+      if (event.type === 'retry') {
+        log?.warn({ source: source.name, url: event.url, attempt: event.attempt, delayMs: event.delayMs, code: event.code }, `retrying: ${event.message}`);
+      } else if (event.type === 'warning') {
+        warnRun(state, event.code, event.message);
+      } else {
+        log?.debug({ source: source.name, url: event.url, attempt: event.attempt }, 'request');
+      }
       options.client?.onEvent?.(event);
     },
   });
-  clientRequests = () => client.requestCount;
+}
 
-  completeListSize = checkpoint?.completeListSize;
+/** Identify once per sequence: the granularity decides the `from` format (§3.3.1). */
+async function learnGranularity(state: RunState, client: HarvestClient, resuming: boolean): Promise<Granularity> {
+  const { source, store } = state;
+  if (resuming && source.granularity !== undefined) return source.granularity;
+  try {
+    const identify = await client.identify();
+    await store.harvest.recordIdentify(source.name, identify, state.clock().toISOString());
+    if (identify.declaredGranularity !== identify.granularity) {
+      warnRun(state, 'granularity', `Identify declares granularity "${identify.declaredGranularity}"; using day granularity`);
+    }
+    return identify.granularity;
+  } catch (error) {
+    if (identifyFailureIsFatal(error)) throw error;
+    warnRun(state, 'identify', `Identify failed (${describeError(error)}); assuming day granularity, which every repository supports`);
+    return source.granularity ?? 'YYYY-MM-DD';
+  }
+}
 
-  function summarize(
-    status: HarvestRunOutcome,
-    extra: { reason?: string; errorCode?: string; resumeAfter?: string; resumable?: boolean } = {},
-    id = 0,
-  ): HarvestRunSummary {
-    const finished = clock();
-    const summary: HarvestRunSummary = {
-      runId: id,
-      source: source.name,
-      status,
-      resumable: extra.resumable ?? status !== 'completed',
-      resumed,
-      requests: clientRequests(),
-      ...totals,
-      warnings,
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
-    };
-    if (extra.reason !== undefined) summary.reason = extra.reason;
-    if (extra.errorCode !== undefined) summary.errorCode = extra.errorCode;
-    if (extra.resumeAfter !== undefined) summary.resumeAfter = extra.resumeAfter;
-    if (from !== undefined) summary.from = from;
-    if (until !== undefined) summary.until = until;
-    if (completeListSize !== undefined) summary.completeListSize = completeListSize;
-    if (nextFrom !== undefined) summary.nextFrom = nextFrom;
-    return summary;
+/** Ends the run by its outcome: paused (resumable) or failed (checkpoint kept). */
+async function finishWithError(state: RunState, error: unknown): Promise<HarvestRunSummary> {
+  const { store, source, log, runId } = state;
+  const now = state.clock().toISOString();
+  const requests = state.client?.requestCount ?? 0;
+  if (error instanceof HarvestPausedError) {
+    const resumeAfter = error.resumeAfter?.toISOString();
+    if (resumeAfter) await store.harvest.setNotBefore(source.name, resumeAfter, now);
+    await store.harvest.finishRun(runId, 'paused', { reason: error.message, errorCode: error.code, warnings: state.warnings, requests }, now);
+    log?.warn({ source: source.name, code: error.code, resumeAfter }, `harvest paused: ${error.message}`);
+    return summarize(state, 'paused', { reason: error.message, errorCode: error.code, ...(resumeAfter ? { resumeAfter } : {}) });
+  }
+  const code = error instanceof HarvestOaiError ? error.oaiCode : error instanceof HarvestError ? error.code : 'internal';
+  const reason = describeError(error);
+  await store.harvest.finishRun(runId, 'failed', { reason, errorCode: code, warnings: state.warnings, requests }, now);
+  log?.error({ source: source.name, code }, `harvest failed: ${reason}`);
+  if (!(error instanceof HarvestError)) throw error;
+  return summarize(state, 'failed', { reason, errorCode: code, resumable: (await store.harvest.getCheckpoint(source.name)) !== undefined });
+}
+
+async function harvestLocked(store: Store, source: HarvestSource, options: HarvestRunOptions, clock: () => Date, log: Logger | undefined): Promise<HarvestRunSummary> {
+  const state: RunState = {
+    store,
+    source,
+    options,
+    clock,
+    log,
+    started: clock(),
+    warnings: [],
+    totals: { pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 },
+    resumed: false,
+    previousRecords: 0,
+    runId: 0,
+    client: undefined,
+  };
+  const now = () => clock().toISOString();
+  if (source.notBefore !== undefined && !options.ignoreNotBefore && Date.parse(source.notBefore) > state.started.getTime()) {
+    state.runId = await startRun(store, source.name, {}, now());
+    const reason = `The repository asked not to be contacted before ${source.notBefore} (Retry-After)`;
+    await store.harvest.finishRun(state.runId, 'paused', { reason, errorCode: 'retryAfterTooLong', warnings: state.warnings, requests: 0 }, now());
+    return summarize(state, 'paused', { reason, errorCode: 'retryAfterTooLong', resumeAfter: source.notBefore });
+  }
+  const plan = planRun({ source, checkpoint: await store.harvest.getCheckpoint(source.name), from: options.from, until: options.until, full: options.full, restart: options.restart });
+  const saved = plan.kind === 'continue' ? plan.checkpoint : undefined;
+  state.resumed = saved !== undefined;
+  state.previousRecords = saved?.records ?? 0;
+  await store.harvest.clearStaging(source.name);
+  const window = saved ? { from: saved.listFrom, until: saved.listUntil } : { from: plan.kind === 'start' ? plan.from : undefined, until: plan.kind === 'start' ? plan.until : undefined };
+  state.runId = await startRun(
+    store,
+    source.name,
+    { ...(window.from !== undefined ? { from: window.from } : {}), ...(window.until !== undefined ? { until: window.until } : {}), ...(saved ? { resumedFrom: saved.runId } : {}) },
+    now(),
+  );
+  const client = makeClient(state);
+  state.client = client;
+  state.completeListSize = saved?.completeListSize;
+  try {
+    const granularity = await learnGranularity(state, client, saved !== undefined);
+    let checkpoint: HarvestCheckpoint;
+    if (saved) {
+      checkpoint = saved;
+      log?.info({ source: source.name, pages: saved.pages, records: saved.records, token: saved.resumptionToken !== undefined }, 'continuing from the checkpoint of an earlier run');
+    } else {
+      const started = startSequence(source, state.runId, window, granularity, now());
+      for (const note of started.notes) warnRun(state, 'granularity', note);
+      checkpoint = started.checkpoint;
+      await store.harvest.saveCheckpoint(checkpoint, now());
+    }
+    state.from = checkpoint.listFrom;
+    state.until = checkpoint.listUntil;
+    await new RunLoop(state, client, granularity, checkpoint).run();
+    log?.info({ source: source.name, ...state.totals, nextFrom: state.nextFrom }, 'harvest completed');
+    return summarize(state, 'completed');
+  } catch (error) {
+    return await finishWithError(state, error);
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * The thin run loop: request a page (the next one goes out before this one is committed),
+ * commit it with its checkpoint, ask classify.ts what next. Throws a HarvestError to stop.
+ */
+class RunLoop {
+  private nextSlot = 0;
+  private restartsLeft: number;
+  private readonly seenTokens = new Set<string>();
+  private readonly prepare: Prepare;
+  private readonly localIdOf: (article: ArticleRecord) => string;
+  private first: { count: number; completeListSize: number | undefined } | undefined;
+  private readonly budgeted: boolean;
+
+  constructor(
+    private readonly state: RunState,
+    private readonly client: HarvestClient,
+    private readonly granularity: Granularity,
+    private checkpoint: HarvestCheckpoint,
+  ) {
+    const { options, source } = state;
+    this.restartsLeft = options.maxRestarts ?? 1;
+    const mapper = options.mapper ?? mapHarvestedMetadata;
+    this.prepare = (item, context, requestUrl) => prepareItem(item, context, source.metadataPrefix, mapper, requestUrl);
+    this.localIdOf = options.localIdOf ?? recordLocalId;
+    this.budgeted = (options.requestBudget ?? source.requestBudget) !== undefined;
+    if (checkpoint.resumptionToken !== undefined) this.seenTokens.add(checkpoint.resumptionToken);
+    // A resumed sequence: its average page stands for the first page.
+    if (checkpoint.pages > 0) this.first = { count: Math.ceil(checkpoint.records / checkpoint.pages), completeListSize: checkpoint.completeListSize };
   }
 
-  try {
-    // Identify once per sequence: the granularity decides the `from` format (§3.3.1).
-    let granularity: Granularity = source.granularity ?? 'YYYY-MM-DD';
-    if (!checkpoint || source.granularity === undefined) {
-      try {
-        const identify = await client.identify();
-        granularity = identify.granularity;
-        await store.harvest.recordIdentify(source.name, identify, now());
-        if (identify.declaredGranularity !== identify.granularity) {
-          warn('granularity', `Identify declares granularity "${identify.declaredGranularity}"; using day granularity`);
-        }
-      } catch (error) {
-        if (error instanceof HarvestPausedError) throw error;
-        if (error instanceof HarvestError && ['network', 'unreachable', 'unsupportedUrl', 'redirect', 'timeout', 'httpStatus', 'responseTooLarge'].includes(error.code)) throw error;
-        warn('identify', `Identify failed (${describeError(error)}); assuming day granularity, which every repository supports`);
-      }
-    }
+  private get aborted(): boolean {
+    return this.state.options.signal?.aborted === true;
+  }
 
-    if (!checkpoint) {
-      // §3.3.1: days are sent as days, seconds to a day repository as their (whole) day.
-      const range = listDateArguments({ from: options.from ?? (options.full ? undefined : source.nextFrom), until: options.until }, granularity);
-      for (const note of range.notes) warn('granularity', note);
-      from = range.from;
-      until = range.until;
-      checkpoint = {
-        source: source.name,
-        runId,
-        metadataPrefix: source.metadataPrefix,
-        listFrom: from,
-        listUntil: until,
-        listSet: source.set,
-        restartFrom: from,
-        resumptionToken: undefined,
-        cursor: undefined,
-        completeListSize: undefined,
-        pages: 0,
-        records: 0,
-        firstResponseDate: undefined,
-        maxDatestamp: undefined,
-        ordered: true,
-        restarts: 0,
-        updatedAt: now(),
-      };
-      await store.harvest.saveCheckpoint(checkpoint, now());
-    } else {
-      from = checkpoint.listFrom;
-      until = checkpoint.listUntil;
-      log?.info(
-        { source: source.name, pages: checkpoint.pages, records: checkpoint.records, token: checkpoint.resumptionToken !== undefined },
-        'continuing from the checkpoint of an earlier run',
-      );
-    }
+  private request(cp: HarvestCheckpoint): InFlight {
+    const args = requestArguments(cp);
+    const { store, source, options } = this.state;
+    const buffer = new PageBuffer(store, source.name, this.nextSlot++, options.maxBufferedBytes ?? 32 * 1024 * 1024, this.prepare, buildRequestUrl(source.baseUrl, { verb: 'ListRecords', ...args }));
+    const cancel = new AbortController();
+    const result = this.client.fetchPage('ListRecords', args, { onAttempt: () => buffer.reset(), onItem: (item, context) => buffer.receive(item, context) }, cancel.signal);
+    result.catch(() => undefined); // awaited later, or abandoned on a stop
+    return { buffer, requestedAt: this.state.clock(), result, cancel };
+  }
 
-    const maxRestarts = options.maxRestarts ?? 3;
-    const seenTokens = new Set<string>();
-    if (checkpoint.resumptionToken !== undefined) seenTokens.add(checkpoint.resumptionToken);
-    const mapper = options.mapper ?? mapHarvestedMetadata;
-    const localIdOf = options.localIdOf ?? recordLocalId;
-    const maxBufferedBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
-    const prepare: Prepare = (item, context, requestUrl) => prepareItem(item, context, source.metadataPrefix, mapper, requestUrl);
-    let nextSlot = 0;
-    let restartsThisRun = 0;
-
-    interface InFlight {
-      buffer: PageBuffer;
-      requestedAt: Date;
-      result: Promise<PageResult>;
-      cancel: AbortController;
-    }
-    const request = (cp: HarvestCheckpoint): InFlight => {
-      const args: Record<string, string> =
-        cp.resumptionToken !== undefined
-          ? { resumptionToken: cp.resumptionToken }
-          : {
-              metadataPrefix: cp.metadataPrefix,
-              ...(cp.restartFrom !== undefined ? { from: cp.restartFrom } : {}),
-              ...(cp.listUntil !== undefined ? { until: cp.listUntil } : {}),
-              ...(cp.listSet !== undefined ? { set: cp.listSet } : {}),
-            };
-      const buffer = new PageBuffer(store, source.name, nextSlot++, maxBufferedBytes, prepare, buildRequestUrl(source.baseUrl, { verb: 'ListRecords', ...args }));
-      const cancel = new AbortController();
-      const result = client.fetchPage(
-        'ListRecords',
-        args,
-        { onAttempt: () => buffer.reset(), onItem: (item, context) => buffer.receive(item, context) },
-        cancel.signal,
-      );
-      result.catch(() => undefined); // awaited later, or abandoned on a stop
-      return { buffer, requestedAt: clock(), result, cancel };
-    };
-
-    if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
-    let inFlight: InFlight | undefined = request(checkpoint);
+  async run(): Promise<void> {
+    if (this.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+    let inFlight: InFlight | undefined = this.request(this.checkpoint);
     try {
       for (;;) {
-        const current: InFlight = inFlight!;
+        const current: InFlight = inFlight;
         inFlight = undefined;
-        const cp: HarvestCheckpoint = checkpoint;
         let result: PageResult;
         try {
           result = await current.result;
         } catch (error) {
           current.buffer.reset();
           await current.buffer.settled().catch(() => undefined);
-          if (error instanceof HarvestOaiError && error.oaiCode === 'badResumptionToken' && cp.resumptionToken !== undefined) {
-            if (restartsThisRun >= maxRestarts) throw error;
-            restartsThisRun++;
-            // Incomplete lists need not be in datestamp order (§3.5), so only a sequence seen in
-            // order may restart at its latest datestamp; otherwise at the sequence's own `from`.
-            const restartFrom =
-              cp.ordered && cp.maxDatestamp !== undefined && isUtcDatetime(cp.maxDatestamp) ? toGranularity(cp.maxDatestamp, granularity) : cp.listFrom;
-            warn(
-              'badResumptionToken',
-              `The repository rejected the resumption token (${error.errors[0]?.message || 'expired or invalid'}); restarting the list from ${restartFrom ?? 'the beginning'}`,
-            );
-            checkpoint = { ...cp, resumptionToken: undefined, restartFrom, restarts: cp.restarts + 1, cursor: undefined };
-            await store.harvest.saveCheckpoint(checkpoint, now());
-            seenTokens.clear();
-            if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
-            inFlight = request(checkpoint);
-            continue;
-          }
-          throw error;
+          await this.onError(error);
+          inFlight = this.request(this.checkpoint);
+          continue;
         }
-        const envelope = result.envelope;
-        if (envelope.errors.some((e) => e.code === 'noRecordsMatch')) {
-          log?.info({ source: source.name }, 'noRecordsMatch: nothing new since the last harvest');
-        }
-        let token = envelope.resumptionToken?.value ?? '';
-        if (token !== '' && seenTokens.has(token)) {
-          warn('resumptionTokenLoop', `The repository returned resumption token "${token}" again; ending the list to avoid a loop`);
-          token = '';
-        }
-        if (token !== '') seenTokens.add(token);
-
+        const token = this.tokenOf(result);
         // Fetch ahead: the next page is requested before this one is mapped and committed, so
         // the repository renders it while we work. Commits still advance one page at a time.
-        if (token !== '' && !options.signal?.aborted && !current.buffer.spilled) {
-          inFlight = request({ ...cp, resumptionToken: token });
+        if (token.value !== '' && !token.repeated && !this.aborted && !current.buffer.spilled) {
+          inFlight = this.request({ ...this.checkpoint, resumptionToken: token.value });
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        const page = current.buffer;
-        page.prepareReceived();
-
-        const responseDate =
-          envelope.responseDate !== undefined && isUtcDatetime(envelope.responseDate)
-            ? envelope.responseDate
-            : (() => {
-                if (cp.firstResponseDate === undefined) warn('responseDate', `Missing or invalid responseDate "${envelope.responseDate ?? ''}"; using the local clock`);
-                return formatUtcDatetime(current.requestedAt, SECONDS_GRANULARITY);
-              })();
-        const ordered = cp.ordered && page.ordered && (cp.maxDatestamp === undefined || page.minDatestamp === undefined || page.minDatestamp >= cp.maxDatestamp);
-        const maxDatestamp = page.maxDatestamp === undefined ? cp.maxDatestamp : laterDatestamp(cp.maxDatestamp, page.maxDatestamp);
-        if (envelope.resumptionToken?.completeListSize !== undefined) completeListSize = envelope.resumptionToken.completeListSize;
-        const next: HarvestCheckpoint = {
-          ...cp,
-          runId,
-          resumptionToken: token === '' ? undefined : token,
-          cursor: envelope.resumptionToken?.cursor,
-          completeListSize: completeListSize,
-          pages: cp.pages + 1,
-          records: cp.records + page.count,
-          firstResponseDate: cp.firstResponseDate ?? responseDate,
-          maxDatestamp,
-          ordered,
-        };
-        await page.settled();
-        // The last page completes the run in its own transaction: a crash can never leave a
-        // checkpoint that says "all pages stored" yet no completion, which the next run would
-        // read as "list request next" and harvest everything again.
-        const last = token === '';
-        if (last) nextFrom = nextFromResponseDate(next.firstResponseDate, granularity, options.overlapSeconds ?? 0);
-        const outcome = await commitHarvestPage(store, {
-          source: source.name,
-          slot: page.slot,
-          metadataPrefix: cp.metadataPrefix,
-          runId,
-          // Staged items are read back inside the commit's transaction.
-          items: (tx) => page.all(tx),
-          checkpoint: last ? undefined : next,
-          requests: client.requestCount,
-          ...(options.records !== undefined ? { records: options.records } : {}),
-          localIdOf,
-          now: now(),
-          ...(last
-            ? { then: (tx: Store) => completeRun(tx, runId, source.name, { nextFrom, lastResponseDate: next.firstResponseDate, warnings, requests: client.requestCount }, now()) }
-            : {}),
-        });
-        checkpoint = next;
-        totals.pages++;
-        totals.records += page.count;
-        totals.created += outcome.created;
-        totals.updated += outcome.updated;
-        totals.unchanged += outcome.unchanged;
-        totals.deleted += outcome.deleted;
-        totals.invalid += outcome.invalid;
-        totals.quarantined += outcome.quarantined;
-        log?.debug({ source: source.name, page: next.pages, records: next.records, cursor: next.cursor, completeListSize }, 'page committed');
-        const progress: HarvestProgress = {
-          source: source.name,
-          pages: totals.pages,
-          records: totals.records,
-          previousRecords,
-          created: totals.created,
-          updated: totals.updated,
-          quarantined: totals.quarantined,
-          invalid: totals.invalid,
-          requests: client.requestCount,
-        };
-        if (next.cursor !== undefined) progress.cursor = next.cursor;
-        if (completeListSize !== undefined) progress.completeListSize = completeListSize;
-        options.onProgress?.(progress);
-        if (token === '') break;
-        if (options.signal?.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
-        inFlight ??= request(checkpoint);
+        const verdict = await this.commit(current, result, token);
+        if (verdict.action === 'done') return;
+        if (verdict.action === 'pause') throw verdict.error;
+        // A stop asked for while the page committed (by a progress callback, a signal).
+        if (this.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+        inFlight ??= this.request(this.checkpoint);
       }
     } finally {
       // A page fetched ahead but not committed is dropped: the checkpoint asks for it again.
@@ -657,24 +609,124 @@ async function harvestLocked(
         await inFlight.buffer.settled().catch(() => undefined);
       }
     }
+  }
 
-    log?.info({ source: source.name, ...totals, nextFrom }, 'harvest completed');
-    return summarize('completed', {}, runId);
-  } catch (error) {
-    if (error instanceof HarvestPausedError) {
-      const resumeAfter = error.resumeAfter?.toISOString();
-      if (error.resumeAfter) await store.harvest.setNotBefore(source.name, error.resumeAfter.toISOString(), now());
-      await store.harvest.finishRun(runId, 'paused', { reason: error.message, errorCode: error.code, warnings, requests: client.requestCount }, now());
-      log?.warn({ source: source.name, code: error.code, resumeAfter }, `harvest paused: ${error.message}`);
-      return summarize('paused', { reason: error.message, errorCode: error.code, ...(resumeAfter ? { resumeAfter } : {}) }, runId);
-    }
-    const code = error instanceof HarvestOaiError ? error.oaiCode : error instanceof HarvestError ? error.code : 'internal';
-    const reason = describeError(error);
-    await store.harvest.finishRun(runId, 'failed', { reason, errorCode: code, warnings, requests: client.requestCount }, now());
-    log?.error({ source: source.name, code }, `harvest failed: ${reason}`);
-    if (!(error instanceof HarvestError)) throw error;
-    return summarize('failed', { reason, errorCode: code, resumable: (await store.harvest.getCheckpoint(source.name)) !== undefined }, runId);
-  } finally {
-    await client.close();
+  /** A failed request: restart the list after badResumptionToken (once), else rethrow. */
+  private async onError(error: unknown): Promise<void> {
+    const cp = this.checkpoint;
+    const verdict = classifyError(error, { hadToken: cp.resumptionToken !== undefined, restartsLeft: this.restartsLeft });
+    if (verdict.action !== 'restart') throw verdict.action === 'pause' ? verdict.error : error;
+    this.restartsLeft--;
+    this.checkpoint = restartSequence(cp, this.granularity);
+    const from = this.checkpoint.restartFrom;
+    warnRun(this.state, 'badResumptionToken', `The repository rejected the resumption token (${verdict.message}); restarting the list from ${from ?? 'the beginning'}`);
+    await this.state.store.harvest.saveCheckpoint(this.checkpoint, this.state.clock().toISOString());
+    this.seenTokens.clear();
+    this.first = undefined;
+    if (this.aborted) throw new HarvestPausedError('aborted', 'Stopped on request; the checkpoint is saved');
+  }
+
+  private tokenOf(result: PageResult): { value: string; repeated: boolean } {
+    const envelope = result.envelope;
+    if (envelope.errors.some((e) => e.code === 'noRecordsMatch')) this.state.log?.info({ source: this.state.source.name }, 'noRecordsMatch: nothing new since the last harvest');
+    const value = envelope.resumptionToken?.value ?? '';
+    const repeated = value !== '' && this.seenTokens.has(value);
+    if (value !== '') this.seenTokens.add(value);
+    return { value, repeated };
+  }
+
+  private responseDate(result: PageResult, requestedAt: Date): string {
+    const date = result.envelope.responseDate;
+    if (date !== undefined && isUtcDatetime(date)) return date;
+    if (this.checkpoint.firstResponseDate === undefined) warnRun(this.state, 'responseDate', `Missing or invalid responseDate "${date ?? ''}"; using the local clock`);
+    return formatUtcDatetime(requestedAt, SECONDS_GRANULARITY);
+  }
+
+  /** Commits a received page with its checkpoint (the last page with the run's completion) and classifies it. */
+  private async commit(current: InFlight, result: PageResult, token: { value: string; repeated: boolean }) {
+    const { state } = this;
+    const { store, source, options } = state;
+    const page = current.buffer;
+    page.prepareReceived();
+    const cp = this.checkpoint;
+    const listSize = result.envelope.resumptionToken?.completeListSize;
+    this.first ??= { count: page.count, completeListSize: listSize };
+    const facts = {
+      token: token.repeated ? '' : token.value,
+      cursor: result.envelope.resumptionToken?.cursor,
+      completeListSize: listSize,
+      count: page.count,
+      responseDate: this.responseDate(result, current.requestedAt),
+      minDatestamp: page.minDatestamp,
+      maxDatestamp: page.maxDatestamp,
+      ordered: page.ordered,
+    };
+    const next = advanceSequence(cp, state.runId, facts);
+    state.completeListSize = next.completeListSize;
+    const verdict = classifyPage({
+      token: token.value,
+      repeated: token.repeated,
+      pages: next.pages,
+      pageLimit: pageLimit(this.first, options.maxPages ?? DEFAULT_MAX_PAGES, this.budgeted),
+      completeListSize: this.first.completeListSize,
+      aborted: this.aborted,
+    });
+    if (verdict.action === 'done' && verdict.warning) warnRun(state, verdict.warning.code, verdict.warning.message);
+    if (verdict.action === 'pause' && verdict.warning) warnRun(state, verdict.warning.code, verdict.warning.message);
+    await page.settled();
+    // The last page completes the run in its own transaction: a crash can never leave a
+    // checkpoint that says "all pages stored" yet no completion, which the next run would
+    // read as "list request next" and harvest everything again.
+    const last = verdict.action === 'done';
+    if (last) state.nextFrom = nextFromResponseDate(next.firstResponseDate, this.granularity, options.overlapSeconds ?? 0);
+    const now = state.clock().toISOString();
+    const requests = this.client.requestCount;
+    const outcome = await commitHarvestPage(store, {
+      source: source.name,
+      slot: page.slot,
+      metadataPrefix: cp.metadataPrefix,
+      runId: state.runId,
+      // Staged items are read back inside the commit's transaction.
+      items: (tx) => page.all(tx),
+      checkpoint: last ? undefined : next,
+      requests,
+      ...(options.records !== undefined ? { records: options.records } : {}),
+      localIdOf: this.localIdOf,
+      now,
+      ...(last
+        ? { then: (tx: Store) => completeRun(tx, state.runId, source.name, { nextFrom: state.nextFrom, lastResponseDate: next.firstResponseDate, warnings: state.warnings, requests }, now) }
+        : {}),
+    });
+    this.checkpoint = next;
+    this.report(page.count, outcome, next);
+    return verdict;
+  }
+
+  private report(count: number, outcome: PageOutcome, next: HarvestCheckpoint): void {
+    const { state } = this;
+    const totals = state.totals;
+    totals.pages++;
+    totals.records += count;
+    totals.created += outcome.created;
+    totals.updated += outcome.updated;
+    totals.unchanged += outcome.unchanged;
+    totals.deleted += outcome.deleted;
+    totals.invalid += outcome.invalid;
+    totals.quarantined += outcome.quarantined;
+    state.log?.debug({ source: state.source.name, page: next.pages, records: next.records, cursor: next.cursor, completeListSize: next.completeListSize }, 'page committed');
+    const progress: HarvestProgress = {
+      source: state.source.name,
+      pages: totals.pages,
+      records: totals.records,
+      previousRecords: state.previousRecords,
+      created: totals.created,
+      updated: totals.updated,
+      quarantined: totals.quarantined,
+      invalid: totals.invalid,
+      requests: this.client.requestCount,
+    };
+    if (next.cursor !== undefined) progress.cursor = next.cursor;
+    if (next.completeListSize !== undefined) progress.completeListSize = next.completeListSize;
+    state.options.onProgress?.(progress);
   }
 }

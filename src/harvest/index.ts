@@ -54,6 +54,16 @@ export {
 // Harvest state rows (HarvestSource, HarvestRunRow, HarvestCheckpoint, StoredHarvestRecord, ...)
 // are the store's types, exported from src/store.
 export {
+  planRun as planHarvestRun,
+  HarvestPlanError,
+  DEFAULT_MAX_PAGES as HARVEST_DEFAULT_MAX_PAGES,
+  type RunPlan as HarvestRunPlan,
+} from './plan.js';
+export { classifyPage as classifyHarvestPage, classifyError as classifyHarvestError, type Verdict as HarvestVerdict } from './classify.js';
+export { dumpItems as harvestDumpItems, type DumpItem as HarvestDumpItem, type DumpFilter as HarvestDumpFilter } from './dump.js';
+export {
+  checkHarvestEndpoint,
+  UnknownPrefixError as HarvestUnknownPrefixError,
   addHarvestSource,
   harvestSourceStatus,
   harvestedRecord,

@@ -8,7 +8,9 @@ import type {
   Store,
   StoredHarvestRecord,
 } from '../store/types.js';
-import { splitStoredRecord } from './xml.js';
+import { splitStoredRecord, type OaiIdentify } from './xml.js';
+import { HarvestClient, type HarvestClientOptions } from './client.js';
+import { HarvestOaiError } from './errors.js';
 
 export interface HarvestSourceStatus {
   source: HarvestSource;
@@ -51,6 +53,55 @@ function checkSourceInput(input: HarvestSourceInput): void {
   if (input.requestBudget !== undefined && !(Number.isInteger(input.requestBudget) && input.requestBudget > 0)) {
     throw new Error('The request budget must be a positive integer');
   }
+  if (input.delayMs !== undefined && !(Number.isInteger(input.delayMs) && input.delayMs >= 0)) {
+    throw new Error('The delay between requests must be a whole number of milliseconds >= 0');
+  }
+}
+
+/** Refuses a metadataPrefix the endpoint does not offer (the run would fail with cannotDisseminateFormat). */
+export class UnknownPrefixError extends Error {
+  constructor(
+    readonly prefix: string,
+    readonly offered: string[],
+  ) {
+    super(`The repository does not offer metadataPrefix "${prefix}"; it offers: ${offered.length > 0 ? offered.join(', ') : '(none)'}`);
+    this.name = 'UnknownPrefixError';
+  }
+}
+
+/**
+ * Checks an endpoint before it is added: Identify (granularity, earliest datestamp, deletedRecord
+ * policy) and ListMetadataFormats (the prefix must be on offer). A server that cannot be reached
+ * fails here, with a hint to add it with --no-check.
+ */
+export async function checkHarvestEndpoint(
+  input: Pick<HarvestSourceInput, 'baseUrl' | 'metadataPrefix' | 'fromContact'>,
+  client: Omit<HarvestClientOptions, 'baseUrl'> = {},
+): Promise<OaiIdentify> {
+  const harvestClient = new HarvestClient({
+    retries: 1,
+    backoffBaseMs: 500,
+    unreachableRetries: 1,
+    unreachableWindowMs: 2_000,
+    ...(input.fromContact !== undefined ? { contactEmail: input.fromContact } : {}),
+    ...client,
+    baseUrl: input.baseUrl,
+  });
+  try {
+    const identify = await harvestClient.identify();
+    let formats: string[];
+    try {
+      formats = (await harvestClient.listMetadataFormats()).map((f) => f.metadataPrefix);
+    } catch (error) {
+      // noMetadataFormats (§4.4): the repository offers none at all.
+      if (error instanceof HarvestOaiError && error.oaiCode === 'noMetadataFormats') formats = [];
+      else throw error;
+    }
+    if (!formats.includes(input.metadataPrefix)) throw new UnknownPrefixError(input.metadataPrefix, formats);
+    return identify;
+  } finally {
+    await harvestClient.close();
+  }
 }
 
 /**
@@ -60,10 +111,11 @@ function checkSourceInput(input: HarvestSourceInput): void {
 export async function addHarvestSource(
   store: Store,
   input: HarvestSourceInput,
-  options: { replace?: boolean; clock?: () => Date } = {},
+  options: { replace?: boolean; clock?: () => Date; identify?: OaiIdentify } = {},
 ): Promise<HarvestSource> {
   checkSourceInput(input);
   const now = (options.clock ?? (() => new Date()))().toISOString();
+  const identify = options.identify;
   await store.withTransaction(async (tx) => {
     const existing = await tx.harvest.getSource(input.name);
     if (existing && !options.replace) {
@@ -77,6 +129,7 @@ export async function addHarvestSource(
     await tx.harvest.updateSource(input, { resetList: changedList }, now);
     if (changedList) await tx.harvest.deleteCheckpoint(input.name);
   });
+  if (identify) await store.harvest.recordIdentify(input.name, identify, now);
   return (await store.harvest.getSource(input.name))!;
 }
 

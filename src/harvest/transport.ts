@@ -72,6 +72,8 @@ export interface TransportOptions {
   unavailableDelayMs?: number;
   /** Longest Retry-After honoured; a longer one pauses the run (resumable). Default 15 min. */
   maxRetryAfterMs?: number;
+  /** Politeness: least milliseconds between the starts of two requests. Default 0. */
+  minIntervalMs?: number;
   /** Most HTTP requests this transport may make (retries and redirects included). Default unlimited. */
   requestBudget?: number;
   /** Default 5. */
@@ -259,6 +261,7 @@ export class HttpTransport {
   private readonly random: () => number;
   private readonly clock: () => Date;
   private requests = 0;
+  private lastRequestAt: number | undefined;
 
   constructor(options: TransportOptions = {}) {
     this.options = options;
@@ -336,6 +339,7 @@ export class HttpTransport {
     for (let attempt = 1; ; attempt++) {
       if (signals.some((s) => s.aborted)) throw new HarvestPausedError('aborted', 'Stopped on request', { url });
       this.checkBudget(url);
+      await this.keepInterval(signals);
       options.onAttempt?.(attempt);
       this.emit({ type: 'request', url, attempt });
       const startedAt = Date.now();
@@ -371,6 +375,17 @@ export class HttpTransport {
       this.emit({ type: 'retry', url, attempt, delayMs: delay, code: failure.code, message: failure.message });
       await this.pause(delay, signals);
     }
+  }
+
+  /** Politeness: waits until `minIntervalMs` has passed since the last request started. */
+  private async keepInterval(signals: AbortSignal[]): Promise<void> {
+    const interval = this.options.minIntervalMs ?? 0;
+    if (interval <= 0) return;
+    // The slot is taken before waiting, so requests started together (fetch-ahead) queue up.
+    const now = Date.now();
+    const at = this.lastRequestAt === undefined ? now : Math.max(now, this.lastRequestAt + interval);
+    this.lastRequestAt = at;
+    if (at > now) await this.pause(at - now, signals);
   }
 
   /** The wait before retry number `retryNumber` of a failure: Retry-After, 503's floor, or backoff. */

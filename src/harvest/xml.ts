@@ -1,8 +1,8 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { DAY_GRANULARITY, OAI_PMH_NAMESPACE, SECONDS_GRANULARITY, type Granularity } from '../oai-pmh/index.js';
+import { DAY_GRANULARITY, OAI_PMH_NAMESPACE, SECONDS_GRANULARITY, XSI_NAMESPACE, type Granularity } from '../oai-pmh/index.js';
 import type { OaiErrorEntry } from './errors.js';
 import { HarvestError } from './errors.js';
-import { decodeXmlBytes, emptyRepair, type TextRepair } from './sanitize.js';
+import { decodeXmlBytes, emptyRepair, repairChanged, type TextRepair } from './sanitize.js';
 import { OaiResponseSplitter, localName, type ItemChild, type ScannedItem, type SplitterResult } from './scanner.js';
 
 
@@ -186,6 +186,11 @@ export interface HarvestedItem {
   repair: TextRepair;
   /** The bytes exactly as received. */
   rawBytes: Buffer;
+  /**
+   * Whether `recordAsHarvested(xml)` gives back the bytes as received (no repair, UTF-8, only
+   * the usual OAI-PMH declarations added): when not, the bytes must be kept beside the text.
+   */
+  recoverable: boolean;
 }
 
 /** An item that cannot be read: quarantined with the reason and the raw bytes. */
@@ -253,6 +258,24 @@ export function withInheritedNamespaces(metadataXml: string, inScope: Record<str
   return metadataXml.slice(0, insertAt) + added + metadataXml.slice(insertAt);
 }
 
+/** The declarations withInheritedNamespaces usually adds to a stored <record> (the OAI-PMH root's). */
+const USUAL_RECORD_DECLARATIONS = [` xmlns="${OAI_PMH_NAMESPACE}"`, ` xmlns:xsi="${XSI_NAMESPACE}"`];
+
+/**
+ * A stored record as it was harvested: without the usual declarations added to its start tag
+ * (exact when the record was stored `recoverable`; otherwise its raw bytes were kept).
+ */
+export function recordAsHarvested(storedXml: string): string {
+  const match = FIRST_START_TAG.exec(storedXml);
+  if (!match) return storedXml;
+  let at = match.index + match[0].indexOf(match[1]!) + match[1]!.length;
+  const start = at;
+  for (const declaration of USUAL_RECORD_DECLARATIONS) {
+    if (storedXml.startsWith(declaration, at)) at += declaration.length;
+  }
+  return at === start ? storedXml : storedXml.slice(0, start) + storedXml.slice(at);
+}
+
 function decodeSlice(item: ScannedItem, start: number, end: number, ctx: ItemContext): string {
   return decodeXmlBytes(item.bytes.subarray(start, end), emptyRepair(), ctx.declaredEncoding);
 }
@@ -314,7 +337,9 @@ export function readRecordItem(item: ScannedItem, ctx: ItemContext): HarvestedIt
   }
   // Stored standalone: the namespace declarations the record relied on go onto <record>.
   const standalone = isBareHeader ? xml : withInheritedNamespaces(xml, ctx.namespaces, { inheritOaiDefault: true });
-  return { header: parsed, xml: standalone, metadataXml, aboutXml, repair, rawBytes: bytes };
+  const utf8 = ctx.declaredEncoding === undefined || /^utf-?8$/i.test(ctx.declaredEncoding);
+  const recoverable = utf8 && !repairChanged(repair) && (standalone === xml || recordAsHarvested(standalone) === xml);
+  return { header: parsed, xml: standalone, metadataXml, aboutXml, repair, rawBytes: bytes, recoverable };
 }
 
 // A header holds simple elements only (§2.5): <identifier>, <datestamp>, <setSpec>*.

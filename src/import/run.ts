@@ -18,6 +18,8 @@ export interface ImportOptions extends ReadOptions {
   onItem?: (item: ImportItem) => void;
   /** After each committed transaction, and at least once per file. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Called on each valid record before it is batched: may change `item.record`, or refuse it (push an error, delete the record). */
+  prepare?: (item: ImportItem) => void;
   /** Checked between transactions: when it is aborted, the import stops after the last commit. */
   signal?: AbortSignal;
 }
@@ -103,6 +105,7 @@ export async function importFiles(store: Store, paths: readonly string[], option
       continue;
     }
     for await (const item of readFileItems(entry, sniffed, options, (n) => (progress.bytes += n))) {
+      if (item.record) options.prepare?.(item);
       if (item.record) {
         progress.read++;
         if (seen.add(recordLocalId(item.record))) {

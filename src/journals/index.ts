@@ -15,7 +15,12 @@ export {
   XML_GALLEY_MIME_TYPE,
 } from './apply.js';
 export type { AppliedJournalProfile, UnfilledTemplate } from './apply.js';
-export { isOwnDoi, ownedPrefixOf, ownershipProblem } from './ownership.js';
+export { isOwnDoi, ownedPrefixOf, ownershipProblem, depositStanding } from './ownership.js';
+export type { DepositStanding } from './ownership.js';
 export { refusalHint, explainRefusal, profileOptionsFor } from './hints.js';
 export type { ExportRefusal, RefusalHintContext } from './hints.js';
 export { loadSeedJournalProfile, SEED_JOURNAL_PROFILE_PATH } from './samples.js';
+export { saveJournalProfile, upsertConfigJournals, conflictsWithOthers } from './registry.js';
+export type { JournalSaveResult, ConfigJournalsResult } from './registry.js';
+export { profileRecord } from './resolve.js';
+export type { ProfiledRecord } from './resolve.js';

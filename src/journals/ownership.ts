@@ -6,6 +6,7 @@
 import type { ArticleRecord } from '../model/types.js';
 import { normalizeDoi } from '../model/identifiers.js';
 import type { JournalProfile } from './types.js';
+import { matchJournalProfile } from './match.js';
 
 /**
  * The profile's prefix that owns the DOI, or undefined. A DOI has one prefix, everything
@@ -38,4 +39,19 @@ export function ownershipProblem(record: Pick<ArticleRecord, 'doi' | 'journal'>,
   if (isOwnDoi(record.doi, profile)) return undefined;
   const prefixes = profile.doiPrefixes.join(', ');
   return `${record.doi}: not deposited: the DOI is outside the DOI prefixes of journal ${profile.id} (${profile.title}): ${prefixes}`;
+}
+
+/** A record's standing for a deposit: its journal, or why it is not deposited. */
+export type DepositStanding = { ok: true; profile: JournalProfile } | { ok: false; reason: string };
+
+/**
+ * Whether a record may be deposited: it must join one of your journals (matchJournalProfile)
+ * and its DOI must lie under one of that journal's DOI prefixes.
+ */
+export function depositStanding(record: ArticleRecord, profiles: readonly JournalProfile[]): DepositStanding {
+  const match = matchJournalProfile(record, profiles);
+  if (match.status === 'error') return { ok: false, reason: `${match.message}; not deposited` };
+  const profile = match.status === 'matched' ? match.profile : undefined;
+  const problem = ownershipProblem(record, profile);
+  return problem === undefined ? { ok: true, profile: profile! } : { ok: false, reason: problem };
 }

@@ -197,6 +197,11 @@ const JOURNALS: readonly PoolJournal[] = [
   },
 ];
 
+/** The journals synthetic records belong to (code, and the journal as records carry it). */
+export function syntheticJournals(): { code: string; journal: Journal }[] {
+  return JOURNALS.map((j) => ({ code: j.code, journal: structuredClone(j.journal) }));
+}
+
 const LICENSES = [
   'https://creativecommons.org/licenses/by/4.0/',
   'https://creativecommons.org/licenses/by/4.0/',

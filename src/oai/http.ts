@@ -246,6 +246,11 @@ export interface StartOaiServerOptions extends Omit<OaiRequestHandlerOptions, 'c
   port?: number;
   /** Time in-flight requests get to finish on close before connections are cut. Default 5000 ms. */
   shutdownGraceMs?: number;
+  /**
+   * A listener in front of the OAI-PMH handler (the pages for people: createPagesHandler), made
+   * once the configuration is complete (baseUrl known). It passes harvesters' requests on.
+   */
+  front?: (oaiHandler: (req: IncomingMessage, res: ServerResponse) => void, config: OaiConfig) => (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface RunningOaiServer {
@@ -277,7 +282,8 @@ export async function startOaiServer(options: StartOaiServerOptions): Promise<Ru
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const config: OaiConfig = { ...options.config, baseUrl: options.config.baseUrl ?? `http://${hostForUrl}:${address.port}/oai` };
   try {
-    handler = createOaiRequestHandler({ ...options, config });
+    const oaiHandler = createOaiRequestHandler({ ...options, config });
+    handler = options.front ? options.front(oaiHandler, config) : oaiHandler;
   } catch (error) {
     server.close();
     throw error;

@@ -186,7 +186,9 @@ async function serveRecord(pages: Pages, request: Request): Promise<void> {
   if (route.formatId !== undefined) return serveExport(pages, request, route.localId, route.formatId);
   const pageUrl = new URL(recordPath(route.localId, ids), pages.siteUrl).href;
   const head = await pages.deps.recordHead(stored.record, { url: pageUrl, localId: route.localId });
+  const unavailable = await pages.deps.formatAvailability?.(stored.record);
   const body = renderRecordPage({
+    ...(unavailable ? { unavailable } : {}),
     site: pages.site,
     localId: route.localId,
     record: stored.record,

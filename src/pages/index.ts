@@ -5,6 +5,7 @@ export { prefersHtml } from './negotiate.js';
 export { textDirection } from './language.js';
 export { recordPath, exportPath, parseRecordPath } from './paths.js';
 export { checkAdminToken, type AdminAccess } from './admin.js';
+export { storePagesDeps, repositoryDescription, recordHead, formatAvailability, type StorePagesOptions } from './storeDeps.js';
 export type {
   PagesDeps,
   PageRecord,
@@ -21,4 +22,5 @@ export type {
   StatusFilters,
   StatusData,
   OaiRequestArguments,
+  FormatAvailability,
 } from './types.js';

@@ -19,7 +19,7 @@ import { html, joinHtml, trustedHtml, type HtmlValue, type SafeHtml } from './ht
 import { langAttributes, languageName } from './language.js';
 import { renderPage, type SiteContext } from './layout.js';
 import { exportPath, recordPath, withQuery } from './paths.js';
-import type { ExportFormatInfo, OaiFormatInfo, PageRecord } from './types.js';
+import type { ExportFormatInfo, FormatAvailability, OaiFormatInfo, PageRecord } from './types.js';
 
 export interface RecordPageInput {
   site: SiteContext;
@@ -33,6 +33,8 @@ export interface RecordPageInput {
   pageUrl: string;
   /** The citation meta tags and JSON-LD from deps.recordHead (trusted markup). */
   head: string;
+  /** Formats the record cannot be given in: listed with the reason instead of a link. */
+  unavailable?: FormatAvailability;
 }
 
 export function renderRecordPage(input: RecordPageInput): string {
@@ -270,13 +272,17 @@ ${references.map((reference) => {
 function metadataBlock(input: RecordPageInput): SafeHtml {
   const formatIds = input.exportFormats.map((f) => f.id);
   const identifier = oaiIdentifier(input.repositoryIdentifier, input.localId);
-  const exports = input.exportFormats.map(
-    (format) => html`<li><a href="${exportPath(input.localId, format.id, formatIds)}" type="${format.mediaType}">${format.label}</a></li>\n`,
-  );
-  const getRecord = input.oaiFormats.map(
-    (format) =>
-      html`<li><a href="${withQuery(input.site.oaiPath, { verb: 'GetRecord', metadataPrefix: format.metadataPrefix, identifier })}">GetRecord (${format.metadataPrefix})</a></li>\n`,
-  );
+  const notHere = (reason: string) => html` <span class="muted">(not available for this record: ${reason})</span>`;
+  const exports = input.exportFormats.map((format) => {
+    const reason = input.unavailable?.exports[format.id];
+    if (reason !== undefined) return html`<li>${format.label}${notHere(reason)}</li>\n`;
+    return html`<li><a href="${exportPath(input.localId, format.id, formatIds)}" type="${format.mediaType}">${format.label}</a></li>\n`;
+  });
+  const getRecord = input.oaiFormats.map((format) => {
+    const reason = input.unavailable?.oai[format.metadataPrefix];
+    if (reason !== undefined) return html`<li>GetRecord (${format.metadataPrefix})${notHere(reason)}</li>\n`;
+    return html`<li><a href="${withQuery(input.site.oaiPath, { verb: 'GetRecord', metadataPrefix: format.metadataPrefix, identifier })}">GetRecord (${format.metadataPrefix})</a></li>\n`;
+  });
   return html`<section aria-labelledby="metadata-heading">
 <h2 id="metadata-heading">Metadata</h2>
 <p>This record in other formats:</p>

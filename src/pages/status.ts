@@ -12,7 +12,9 @@ export interface StatusPageInput {
 }
 
 function time(value: string | null | undefined): HtmlValue {
-  return value ? html`<time datetime="${value}">${value}</time>` : '';
+  // Shown to the second ("2024-03-01 09:10:00 UTC"); the exact value stays in datetime.
+  const shown = value?.replace(/^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?Z$/, '$1 $2 UTC');
+  return value ? html`<time datetime="${value}">${shown}</time>` : '';
 }
 
 function counts(values: Readonly<Record<string, number>> | null | undefined): HtmlValue {

@@ -127,6 +127,12 @@ export interface StatusData {
 /** Request arguments of an OAI-PMH request, every value of repeated keys kept (OaiArguments). */
 export type OaiRequestArguments = Record<string, string[]>;
 
+/** Why a record cannot be given in some formats (format id or metadataPrefix → reason). */
+export interface FormatAvailability {
+  exports: Readonly<Record<string, string>>;
+  oai: Readonly<Record<string, string>>;
+}
+
 export interface PagesDeps {
   /** A record by local id, tombstones included; undefined when there is none. */
   getRecord(localId: string): Promise<PageRecord | undefined>;
@@ -145,6 +151,12 @@ export interface PagesDeps {
   exportFormats: readonly ExportFormatInfo[];
   /** The record in one of exportFormats. Called for records that exist and are not deleted. */
   exportRecord(localId: string, formatId: string): Promise<ExportResult>;
+  /**
+   * Formats this record cannot be given in, with the reason (ExportError's message): `exports`
+   * by export format id, `oai` by metadataPrefix. The article page links only to the others.
+   * Absent: every format is linked.
+   */
+  formatAvailability?(record: ArticleRecord): Promise<FormatAvailability> | FormatAvailability;
   /**
    * Extra <head> markup for an article page: the citation_* meta tags and the schema.org
    * JSON-LD block. Trusted: emitted unescaped (build it with metaTag and jsonLdScript).

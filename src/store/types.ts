@@ -1,5 +1,6 @@
 import type { ArticleRecord } from '../model/types.js';
 import type { Granularity } from '../harvest/xml.js';
+import type { JournalProfile } from '../journals/types.js';
 
 /**
  * The store as every capability sees it: one repository per capability, each method returning
@@ -80,6 +81,31 @@ export interface RecordRepository {
   hasSets(): Promise<boolean>;
   /** Number of records, tombstones included, and of tombstones. */
   stats(): Promise<{ total: number; deleted: number }>;
+  /**
+   * Records (not tombstones) whose titles (any language), contributor names or DOI contain
+   * every word of `query` (case-insensitive; a doi.org URL counts as its DOI), newest first,
+   * at most `limit` (see src/store/search.ts).
+   */
+  search(query: string, limit: number): Promise<StoredRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// journals: profiles of your own journals (src/journals)
+
+export type JournalUpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/**
+ * Journal profiles, by id. The store keeps what it is given: callers validate profiles first
+ * (validateJournalProfile) and check them against each other (validateJournalProfileList).
+ */
+export interface JournalRepository {
+  get(id: string): Promise<JournalProfile | undefined>;
+  /** Every profile, in id order. */
+  list(): Promise<JournalProfile[]>;
+  /** Stores the profile under its id, replacing the whole previous profile of that id. */
+  upsert(profile: JournalProfile, options?: { now?: Date }): Promise<JournalUpsertOutcome>;
+  /** False when there was no such profile. Records naming it keep their journal.id. */
+  remove(id: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,7 +133,13 @@ export interface HarvestSource {
   granularity: Granularity | undefined;
   repositoryName: string | undefined;
   earliestDatestamp: string | undefined;
+  /** Identify's deletedRecord policy: no, transient or persistent (§4.2). */
+  deletedRecord: string | undefined;
   identifiedAt: string | undefined;
+  /** Politeness: least milliseconds between two requests to this source. */
+  delayMs: number | undefined;
+  /** Politeness: the e-mail address sent in the HTTP From header. */
+  fromContact: string | undefined;
   /** `from` of the next incremental run, already at the repository's granularity. */
   nextFrom: string | undefined;
   /** responseDate of the last completed run's first response. */
@@ -124,6 +156,8 @@ export interface HarvestSourceInput {
   metadataPrefix: string;
   set?: string;
   requestBudget?: number;
+  delayMs?: number;
+  fromContact?: string;
 }
 
 export type HarvestRunStatus = 'running' | 'completed' | 'paused' | 'failed' | 'interrupted';
@@ -285,7 +319,7 @@ export interface HarvestRepository {
   listSources(): Promise<HarvestSource[]>;
   /** Removes a source with its runs, checkpoint, harvested rows and quarantine (not records). */
   removeSource(name: string): Promise<boolean>;
-  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string }, now: string): Promise<void>;
+  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string; deletedRecord?: string }, now: string): Promise<void>;
   setNotBefore(name: string, notBefore: string | undefined, now: string): Promise<void>;
   /** After a completed run: the next incremental `from`, and the pause lifted. */
   setNextFrom(name: string, nextFrom: string | undefined, lastResponseDate: string | undefined, now: string): Promise<void>;
@@ -368,6 +402,11 @@ export interface DoiDepositStatus {
   registeredAt: string | null;
 }
 
+/** A DOI's deposit state with the deposit target (Crossref system) it belongs to. */
+export interface TargetedDoiStatus extends DoiDepositStatus {
+  target: string;
+}
+
 /** A DOI row with the content hash of the version it refers to. */
 export interface DoiDepositRow extends DoiDepositStatus {
   contentHash: string;
@@ -413,6 +452,8 @@ export interface DepositRepository {
   lockMeta(key: string): Promise<void>;
 
   getDoi(target: string, doi: string): Promise<DoiDepositRow | undefined>;
+  /** DOI rows of every target, most recently changed first, at most `limit` (the status page). */
+  recentDois(filter: { states?: DoiDepositState[]; limit: number }): Promise<TargetedDoiStatus[]>;
   listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]>;
   countStates(target: string): Promise<{ state: DoiDepositState; count: number; registered: number }[]>;
   /** A DOI seen for the first time; false when it is already tracked. */
@@ -537,6 +578,7 @@ export interface Store {
   readonly deposits: DepositRepository;
   readonly jobs: JobRepository;
   readonly meta: MetaRepository;
+  readonly journals: JournalRepository;
   /**
    * Runs `fn` in one transaction: every call made through `tx` commits together, or (when `fn`
    * throws) not at all. Calls made meanwhile through this store from other async work never

@@ -6,6 +6,7 @@ import { Cron } from 'croner';
 import { packageFilePath } from '../model/index.js';
 import type { CrossrefConfigSection } from '../crossref/index.js';
 import { FORMATS, formatIds, type FormatId, type FormatList } from '../formats/index.js';
+import { validateJournalProfileList, type JournalProfile } from '../journals/index.js';
 
 export const WORKER_CONFIG_SCHEMA_PATH = 'schemas/config.schema.json';
 
@@ -29,6 +30,8 @@ export interface WorkerConfig {
   db?: string;
   timezone?: string;
   leaseSeconds?: number;
+  /** Journal profiles (schemas/journal.schema.json), in normal form once validated. */
+  journals?: JournalProfile[];
   sources?: HarvestSourceConfig[];
   jobs?: {
     harvest?: WorkerJobConfig;
@@ -121,6 +124,15 @@ function describe(error: ErrorObject): { pointer: string; message: string } {
   }
 }
 
+/** The config's `journals`, each checked against the journal profile schema and against the others. */
+function journalsOf(value: unknown): { profiles?: JournalProfile[]; problems: { pointer: string; message: string }[] } {
+  if (value === null || typeof value !== 'object' || !('journals' in value)) return { problems: [] };
+  const list = (value as { journals: unknown }).journals;
+  if (!Array.isArray(list)) return { problems: [] }; // the config schema reports the type
+  const result = validateJournalProfileList(list, '/journals');
+  return result.ok ? { profiles: result.profiles, problems: [] } : { problems: result.errors };
+}
+
 /** Validates a parsed config object; throws WorkerConfigError listing every problem. */
 export function validateWorkerConfig(value: unknown, source = 'config', formats: FormatList = FORMATS): WorkerConfig {
   let validator = validators.get(formats);
@@ -128,9 +140,13 @@ export function validateWorkerConfig(value: unknown, source = 'config', formats:
     validator = compile(formats);
     validators.set(formats, validator);
   }
-  if (validator(value)) return value as WorkerConfig;
+  const journals = journalsOf(value);
+  if (validator(value) && journals.problems.length === 0) {
+    const config = value as WorkerConfig;
+    return journals.profiles ? { ...config, journals: journals.profiles } : config;
+  }
   const seen = new Set<string>();
-  const problems: { pointer: string; message: string }[] = [];
+  const problems: { pointer: string; message: string }[] = [...journals.problems];
   for (const error of validator.errors ?? []) {
     // allOf/$ref branches repeat the same failure; one line per pointer and message.
     const problem = describe(error);

@@ -11,6 +11,7 @@ import { PubmetaWorker, type WorkerJob } from './worker.js';
 import { runExportJob } from './jobs/export.js';
 import { runHarvestJob } from './jobs/harvest.js';
 import { runDepositJob } from './jobs/deposit.js';
+import { upsertConfigJournals } from '../journals/index.js';
 
 /** What `pubmeta start` runs when no --config is given. */
 export const DEFAULT_START_CONFIG: WorkerConfig = {
@@ -122,6 +123,11 @@ export async function createConfiguredWorker(
 
   const store = await openStore(target);
   try {
+    if (config.journals && config.journals.length > 0) {
+      const result = await upsertConfigJournals(store.journals, config.journals);
+      const changed = [...result.created, ...result.updated];
+      if (changed.length > 0) notices.push(`journal profiles from the config saved in the store: ${changed.join(', ')}`);
+    }
     const worker = new PubmetaWorker({
       store,
       jobs,

@@ -38,6 +38,9 @@ export interface FaultRequest {
   rawQuery: string;
   /** 1-based count of ListRecords requests. */
   listRequest: number;
+  /** When it arrived (Date.now()) and its HTTP From header. */
+  at?: number;
+  from?: string | undefined;
 }
 
 export type FaultAction =
@@ -89,6 +92,8 @@ export interface FaultServerOptions {
   giant?: (index: number) => GiantRecord | undefined;
   /** Send every 200 response gzip-compressed (Content-Encoding: gzip). */
   gzip?: boolean;
+  /** A runaway list: the last page comes again and again, each time with a fresh token. */
+  runaway?: boolean;
   /** Called as each request arrives (before it is answered). */
   onRequest?: (request: FaultRequest) => void;
 }
@@ -130,6 +135,11 @@ export function faultTitle(index: number, version: number): string {
 
 function headerXml(record: FaultRecord): string {
   return `<header${record.deleted ? ' status="deleted"' : ''}><identifier>${escapeXml(record.identifier)}</identifier><datestamp>${record.datestamp}</datestamp><setSpec>fault</setSpec></header>`;
+}
+
+/** The bytes of a record as the server sends it in ListRecords. */
+export function faultRecordXml(record: FaultRecord): Buffer {
+  return recordXml(record);
 }
 
 function recordXml(record: FaultRecord): Buffer {
@@ -256,6 +266,10 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const complete = `completeListSize="${matching.length}" cursor="${state.offset}"`;
     if (repeatToken && requestedToken !== undefined) {
       tokenElement = `<resumptionToken ${complete}>${escapeXml(requestedToken)}</resumptionToken>`;
+    } else if (options.runaway && state.offset + pageSize >= matching.length) {
+      const token = `runaway${++tokenCounter}`;
+      tokens.set(token, { offset: state.offset, from: state.from, until: state.until });
+      tokenElement = `<resumptionToken ${complete}>${escapeXml(token)}</resumptionToken>`;
     } else if (state.offset + pageSize < matching.length) {
       // Characters a harvester must percent-encode (§3.5, guidelines §6.1): / + = & % space ? #
       const token = `t${++tokenCounter}/${state.offset + pageSize}+${state.from ?? ''}=&% ?#${state.until ?? ''}`;
@@ -429,7 +443,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const verb = args.verb ?? '';
     delete args.verb;
     if (verb === 'ListRecords') listRequests++;
-    const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0 };
+    const request: FaultRequest = { n: requests.length + 1, verb, args, rawQuery: url.search.slice(1), listRequest: verb === 'ListRecords' ? listRequests : 0, at: Date.now(), from: req.headers.from };
     requests.push(request);
     options.onRequest?.(request);
     if (request.n > maxRequests) {

@@ -12,7 +12,7 @@ import { toJats, toOaiDc } from '../../src/formats/index.js';
 import { generateSyntheticRecords, loadSeedSample, validateArticle, type ArticleRecord } from '../../src/model/index.js';
 import { createOaiRequestHandler, handleOaiRequest, DEFAULT_METADATA_FORMATS, type OaiArguments, type OaiConfig } from '../../src/oai/index.js';
 import { openStore, type RecordRepository, type Store } from '../../src/store/index.js';
-import { createPagesHandler, jsonLdScript, metaTag, type PagesDeps, type StatusData, type StatusFilters } from '../../src/pages/index.js';
+import { createPagesHandler, recordHead, type PagesDeps, type StatusData, type StatusFilters } from '../../src/pages/index.js';
 import { TestClock } from './oai.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -25,44 +25,6 @@ export function edgeCaseRecord(n: 1 | 2): ArticleRecord {
   const result = validateArticle(JSON.parse(readFileSync(path, 'utf8')));
   if (!result.ok) throw new Error(`synthetic-edge-cases-${n}.json is invalid`);
   return result.record;
-}
-
-/**
- * Stand-in for the formats helper's citation_meta and schemaorg writers (deps.recordHead):
- * the Google Scholar inclusion guidelines' tags for the record and a minimal ScholarlyArticle.
- * The lead swaps it for the format registry's writers when serve is wired.
- */
-export function standInRecordHead(record: ArticleRecord, page: { url: string }): string {
-  const tags: [string, string][] = [];
-  const titleTag = record.title[record.language] !== undefined ? record.language : Object.keys(record.title)[0]!;
-  tags.push(['citation_title', record.title[titleTag]!]);
-  for (const c of record.contributors.filter((c) => (c.role ?? 'author') === 'author')) {
-    tags.push(['citation_author', c.type === 'organization' ? c.name! : [c.family, c.given].filter(Boolean).join(', ')]);
-  }
-  const date = record.dates?.published?.online ?? record.dates?.published?.print ?? record.issue?.publicationDate ?? String(record.issue?.year ?? '');
-  if (date) tags.push(['citation_publication_date', date.replace(/-/g, '/')]);
-  tags.push(['citation_journal_title', record.journal.title]);
-  for (const issn of record.journal.issns ?? []) tags.push(['citation_issn', issn.value]);
-  if (record.issue?.volume) tags.push(['citation_volume', record.issue.volume]);
-  if (record.issue?.number) tags.push(['citation_issue', record.issue.number]);
-  if (record.pages?.first) tags.push(['citation_firstpage', record.pages.first]);
-  if (record.pages?.last) tags.push(['citation_lastpage', record.pages.last]);
-  tags.push(['citation_doi', record.doi]);
-  const pdf = record.galleys?.find((g) => g.mimeType === 'application/pdf');
-  if (pdf) tags.push(['citation_pdf_url', pdf.url]);
-  tags.push(['citation_abstract_html_url', page.url]);
-  tags.push(['citation_language', record.language]);
-  const jsonLd = {
-    '@context': 'https://schema.org',
-    '@type': 'ScholarlyArticle',
-    headline: record.title[titleTag],
-    inLanguage: record.language,
-    url: page.url,
-    sameAs: `https://doi.org/${record.doi}`,
-    identifier: { '@type': 'PropertyValue', propertyID: 'DOI', value: record.doi },
-    author: record.contributors.map((c) => ({ '@type': 'Person', givenName: c.given, familyName: c.family })),
-  };
-  return [...tags.map(([name, content]) => metaTag(name, content).toString()), jsonLdScript(JSON.stringify(jsonLd)).toString()].join('\n');
 }
 
 export const EXPORT_FORMATS = [
@@ -170,7 +132,8 @@ export async function startPagesSite(options: { admin?: boolean; pageSize?: numb
       const body = formatId === 'jats' ? toJats(stored.record) : toOaiDc(stored.record);
       return { ok: true, mediaType: 'application/xml', body };
     },
-    recordHead: standInRecordHead,
+    // The registry's citation_meta and schemaorg writers, as `pubmeta serve` uses them.
+    recordHead: (record) => recordHead(record),
   };
   const logger = { debug: (entry: unknown) => logLines.push(entry), error: (entry: unknown) => logLines.push(entry) };
   handler = createPagesHandler(deps, {

@@ -1,5 +1,5 @@
 import { batchFromRow, doiFromRow } from '../rows.js';
-import type { BatchItem, DepositBatchInfo, DepositRepository, DoiDepositRow, DoiDepositState, DoiDepositStatus, PendingDoi } from '../types.js';
+import type { BatchItem, DepositBatchInfo, DepositRepository, DoiDepositRow, DoiDepositState, DoiDepositStatus, PendingDoi, TargetedDoiStatus } from '../types.js';
 import type { PgAccess } from './connection.js';
 
 /** Crossref deposit state in PostgreSQL (tables of the 'crossref' namespace). */
@@ -24,6 +24,18 @@ export class PgDeposits implements DepositRepository {
   async getDoi(target: string, doi: string): Promise<DoiDepositRow | undefined> {
     const [row] = await this.access.query('SELECT * FROM crossref_dois WHERE target = $1 AND doi = $2', [target, doi]);
     return row ? doiFromRow(row) : undefined;
+  }
+
+  async recentDois(filter: { states?: DoiDepositState[]; limit: number }): Promise<TargetedDoiStatus[]> {
+    const states = filter.states ?? [];
+    const rows = await this.access.query(
+      `SELECT * FROM crossref_dois ${states.length > 0 ? 'WHERE state = ANY($2::text[])' : ''} ORDER BY updated_at DESC, target, doi LIMIT $1`,
+      states.length > 0 ? [filter.limit, states] : [filter.limit],
+    );
+    return rows.map((row) => {
+      const { contentHash: _hash, ...status } = doiFromRow(row);
+      return { ...status, target: String(row.target) };
+    });
   }
 
   async listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]> {

@@ -51,18 +51,18 @@ export class PgHarvest implements HarvestRepository {
 
   async insertSource(input: HarvestSourceInput, now: string): Promise<void> {
     await this.access.run(
-      `INSERT INTO harvest_sources (name, base_url, metadata_prefix, set_spec, request_budget, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-      [input.name, input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, now],
+      `INSERT INTO harvest_sources (name, base_url, metadata_prefix, set_spec, request_budget, delay_ms, from_contact, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+      [input.name, input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, input.delayMs ?? null, input.fromContact ?? null, now],
     );
   }
 
   async updateSource(input: HarvestSourceInput, options: { resetList: boolean }, now: string): Promise<void> {
     await this.access.run(
-      `UPDATE harvest_sources SET base_url = $1, metadata_prefix = $2, set_spec = $3, request_budget = $4, updated_at = $5
+      `UPDATE harvest_sources SET base_url = $1, metadata_prefix = $2, set_spec = $3, request_budget = $4, delay_ms = $5, from_contact = $6, updated_at = $7
        ${options.resetList ? ', granularity = NULL, identified_at = NULL, next_from = NULL, not_before = NULL' : ''}
-       WHERE name = $6`,
-      [input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, now, input.name],
+       WHERE name = $8`,
+      [input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, input.delayMs ?? null, input.fromContact ?? null, now, input.name],
     );
   }
 
@@ -79,11 +79,11 @@ export class PgHarvest implements HarvestRepository {
     return (await this.access.run('DELETE FROM harvest_sources WHERE name = $1', [name])) > 0;
   }
 
-  async recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string }, now: string): Promise<void> {
+  async recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string; deletedRecord?: string }, now: string): Promise<void> {
     await this.access.run(
-      `UPDATE harvest_sources SET granularity = $1, repository_name = $2, earliest_datestamp = $3, identified_at = $4, updated_at = $4
-       WHERE name = $5`,
-      [identify.granularity, identify.repositoryName || null, identify.earliestDatestamp || null, now, name],
+      `UPDATE harvest_sources SET granularity = $1, repository_name = $2, earliest_datestamp = $3, deleted_record = $4, identified_at = $5, updated_at = $5
+       WHERE name = $6`,
+      [identify.granularity, identify.repositoryName || null, identify.earliestDatestamp || null, identify.deletedRecord || null, now, name],
     );
   }
 

@@ -141,6 +141,10 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        raw bytea,
        PRIMARY KEY (source, slot, seq)
      );`,
+    /** Identify's deletedRecord policy; per-source politeness (least delay between requests, From contact). */
+    `ALTER TABLE harvest_sources ADD COLUMN deleted_record text;
+   ALTER TABLE harvest_sources ADD COLUMN delay_ms integer;
+   ALTER TABLE harvest_sources ADD COLUMN from_contact text;`,
   ],
   crossref: [
     `CREATE TABLE crossref_dois (
@@ -223,6 +227,14 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        content_hash text NOT NULL,
        exported_at text NOT NULL,
        PRIMARY KEY (profile, local_id)
+     );`,
+  ],
+  journals: [
+    `CREATE TABLE journals (
+       id text COLLATE "C" PRIMARY KEY,
+       profile_json text NOT NULL,
+       created_at text NOT NULL,
+       updated_at text NOT NULL
      );`,
   ],
 };

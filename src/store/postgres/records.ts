@@ -1,5 +1,6 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
+import { scanSearch } from '../search.js';
 import { prepareRecordWrite, toStoredRecord, upsertOutcome, type ExistingRecordState, type RecordRowData, type RecordWrite } from '../recordRows.js';
 import type { Datestamp, ListOptions, RecordQuery, RecordRepository, SetInfo, StoredRecord, UpsertResult } from '../types.js';
 import type { PgAccess } from './connection.js';
@@ -54,6 +55,28 @@ export class PgRecords implements RecordRepository {
       await access.run('UPDATE record_sets SET datestamp = $1 WHERE local_id = $2', [datestamp, localId]);
       return true;
     });
+  }
+
+  search(query: string, limit: number): Promise<StoredRecord[]> {
+    return scanSearch(
+      async (patterns, before, chunk) => {
+        const params: unknown[] = [...patterns];
+        const conditions = ['NOT deleted', ...patterns.map((_p, i) => `json ILIKE $${i + 1} ESCAPE '\\'`)];
+        if (before) {
+          params.push(before.datestamp, before.localId);
+          conditions.push(`(datestamp, local_id) < ($${params.length - 1}, $${params.length})`);
+        }
+        params.push(chunk);
+        const rows = await this.access.query<RecordRowData & Record<string, unknown>>(
+          `SELECT local_id, datestamp, deleted, content_hash, set_specs, json FROM records
+           WHERE ${conditions.join(' AND ')} ORDER BY datestamp DESC, local_id DESC LIMIT $${params.length}`,
+          params,
+        );
+        return rows.map((row) => toStoredRecord(row, true));
+      },
+      query,
+      limit,
+    );
   }
 
   async get(localId: string): Promise<StoredRecord | undefined> {

@@ -6,6 +6,7 @@ import { PgHarvest } from './harvest.js';
 import { PgJobs } from './jobs.js';
 import { PgMeta } from './meta.js';
 import { PgRecords } from './records.js';
+import { PgJournals } from './journals.js';
 
 export interface PgStoreOptions {
   /** Source of record datestamps (seconds are kept). Default: the system clock. */
@@ -18,6 +19,7 @@ function repositories(access: PgAccess, clock: () => Date) {
     harvest: new PgHarvest(access),
     deposits: new PgDeposits(access),
     jobs: new PgJobs(access),
+    journals: new PgJournals(access),
     meta: new PgMeta(access),
   };
 }

@@ -7,6 +7,7 @@ import type {
   DoiDepositState,
   DoiDepositStatus,
   PendingDoi,
+  TargetedDoiStatus,
 } from '../types.js';
 import { statement, type Db, type SqliteAccess } from './connection.js';
 
@@ -39,6 +40,21 @@ export class SqliteDeposits implements DepositRepository {
       const row = statement<[string, string], Row>(db, 'SELECT * FROM crossref_dois WHERE target = ? AND doi = ?').safeIntegers(true).get(target, doi);
       return row ? doiFromRow(row) : undefined;
     });
+  }
+
+  recentDois(filter: { states?: DoiDepositState[]; limit: number }): Promise<TargetedDoiStatus[]> {
+    const states = filter.states ?? [];
+    const where = states.length > 0 ? `WHERE state IN (${placeholders(states.length)})` : '';
+    return this.access.read((db) =>
+      db
+        .prepare<unknown[], Row>(`SELECT * FROM crossref_dois ${where} ORDER BY updated_at DESC, target, doi LIMIT ?`)
+        .safeIntegers(true)
+        .all(...states, filter.limit)
+        .map((row) => {
+          const { contentHash: _hash, ...status } = doiFromRow(row);
+          return { ...status, target: String(row.target) };
+        }),
+    );
   }
 
   listDois(target: string, filter: { dois?: string[]; states?: DoiDepositState[] }): Promise<DoiDepositStatus[]> {

@@ -60,9 +60,9 @@ export class SqliteHarvest implements HarvestRepository {
     return this.access.write((db) => {
       statement(
         db,
-        `INSERT INTO harvest_sources (name, base_url, metadata_prefix, set_spec, request_budget, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(input.name, input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, now, now);
+        `INSERT INTO harvest_sources (name, base_url, metadata_prefix, set_spec, request_budget, delay_ms, from_contact, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(input.name, input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, input.delayMs ?? null, input.fromContact ?? null, now, now);
     });
   }
 
@@ -70,10 +70,10 @@ export class SqliteHarvest implements HarvestRepository {
     return this.access.write((db) => {
       statement(
         db,
-        `UPDATE harvest_sources SET base_url = ?, metadata_prefix = ?, set_spec = ?, request_budget = ?, updated_at = ?
+        `UPDATE harvest_sources SET base_url = ?, metadata_prefix = ?, set_spec = ?, request_budget = ?, delay_ms = ?, from_contact = ?, updated_at = ?
          ${options.resetList ? ', granularity = NULL, identified_at = NULL, next_from = NULL, not_before = NULL' : ''}
          WHERE name = ?`,
-      ).run(input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, now, input.name);
+      ).run(input.baseUrl, input.metadataPrefix, input.set ?? null, input.requestBudget ?? null, input.delayMs ?? null, input.fromContact ?? null, now, input.name);
     });
   }
 
@@ -92,13 +92,13 @@ export class SqliteHarvest implements HarvestRepository {
     return this.access.write((db) => statement(db, 'DELETE FROM harvest_sources WHERE name = ?').run(name).changes > 0);
   }
 
-  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string }, now: string): Promise<void> {
+  recordIdentify(name: string, identify: { granularity: Granularity; repositoryName: string; earliestDatestamp: string; deletedRecord?: string }, now: string): Promise<void> {
     return this.access.write((db) => {
       statement(
         db,
-        `UPDATE harvest_sources SET granularity = ?, repository_name = ?, earliest_datestamp = ?, identified_at = ?, updated_at = ?
+        `UPDATE harvest_sources SET granularity = ?, repository_name = ?, earliest_datestamp = ?, deleted_record = ?, identified_at = ?, updated_at = ?
          WHERE name = ?`,
-      ).run(identify.granularity, identify.repositoryName || null, identify.earliestDatestamp || null, now, now, name);
+      ).run(identify.granularity, identify.repositoryName || null, identify.earliestDatestamp || null, identify.deletedRecord || null, now, now, name);
     });
   }
 

@@ -152,6 +152,10 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      raw BLOB,
      PRIMARY KEY (source, slot, seq)
    );`,
+    /** Identify's deletedRecord policy; per-source politeness (least delay between requests, From contact). */
+    `ALTER TABLE harvest_sources ADD COLUMN deleted_record TEXT;
+   ALTER TABLE harvest_sources ADD COLUMN delay_ms INTEGER;
+   ALTER TABLE harvest_sources ADD COLUMN from_contact TEXT;`,
   ],
   /** Per-DOI deposit state per target, deposit batches and their items. */
   crossref: [
@@ -228,6 +232,18 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      content_hash TEXT NOT NULL,
      exported_at TEXT NOT NULL,
      PRIMARY KEY (profile, local_id)
+   ) WITHOUT ROWID;`,
+  ],
+  /**
+   * Journal profiles (src/journals): one row per journal, the validated profile as JSON (its
+   * normal form, schemas/journal.schema.json); the DOI prefixes and ISSNs are read from it.
+   */
+  journals: [
+    `CREATE TABLE journals (
+     id TEXT PRIMARY KEY,
+     profile_json TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
    ) WITHOUT ROWID;`,
   ],
 };

@@ -1,5 +1,6 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
+import { scanSearch } from '../search.js';
 import { prepareRecordWrite, toStoredRecord, upsertOutcome, type RecordRowData } from '../recordRows.js';
 import type { Datestamp, ListOptions, RecordQuery, RecordRepository, SetInfo, StoredRecord, UpsertResult } from '../types.js';
 import { statement, type Db, type SqliteAccess } from './connection.js';
@@ -112,6 +113,24 @@ export class SqliteRecords implements RecordRepository {
 
   hasSets(): Promise<boolean> {
     return this.access.read((db) => statement<[], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM record_sets) AS n').get()!.n === 1);
+  }
+
+  search(query: string, limit: number): Promise<StoredRecord[]> {
+    return scanSearch(
+      (patterns, before, chunk) => {
+        const conditions = ['deleted = 0', ...patterns.map(() => "json LIKE ? ESCAPE '\\'")];
+        const params: unknown[] = [...patterns];
+        if (before) {
+          conditions.push('(datestamp, local_id) < (?, ?)');
+          params.push(before.datestamp, before.localId);
+        }
+        const text = `SELECT local_id, datestamp, deleted, content_hash, set_specs, json FROM records
+          WHERE ${conditions.join(' AND ')} ORDER BY datestamp DESC, local_id DESC LIMIT ?`;
+        return this.access.read((db) => statement<unknown[], RecordRowData>(db, text).all(...params, chunk).map((row) => toStoredRecord(row, true)));
+      },
+      query,
+      limit,
+    );
   }
 
   stats(): Promise<{ total: number; deleted: number }> {

@@ -5,6 +5,7 @@ import { SqliteHarvest } from './harvest.js';
 import { SqliteJobs } from './jobs.js';
 import { SqliteMeta } from './meta.js';
 import { SqliteRecords } from './records.js';
+import { SqliteJournals } from './journals.js';
 
 export interface SqliteStoreOptions {
   /** Source of record datestamps (seconds are kept). Default: the system clock. */
@@ -18,6 +19,7 @@ function repositories(access: SqliteAccess, clock: () => Date) {
     harvest: new SqliteHarvest(access),
     deposits: new SqliteDeposits(access),
     jobs: new SqliteJobs(access),
+    journals: new SqliteJournals(access),
     meta: new SqliteMeta(access),
   };
 }

@@ -10,6 +10,7 @@ import { ExportError, toCrossref, toJats, toOaiDc } from '../../formats/index.js
 import type { CrossrefDepositorIdentity } from '../../crossref/index.js';
 import { AtomicFileBatch, exportFileName, sweepTempFiles } from '../atomicWrite.js';
 import type { ExportFormatName } from '../config.js';
+import { profileRecord } from '../../journals/index.js';
 
 export interface ExportJobOptions {
   store: Store;
@@ -66,8 +67,11 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
     throw new Error('the crossref export format needs crossref.depositor and crossref.registrant in the config');
   }
   const outDir = resolve(options.outDir);
+  // Records take what they lack from their journal profile; other profiles, other files: all are written again.
+  const journals = await store.journals.list();
+  const journalsPart = journals.length > 0 ? { journals } : {};
   const profile = createHash('sha256')
-    .update(JSON.stringify({ outDir, formats: [...formats].sort(), head: options.crossrefHead ?? null, version: options.version ?? '' }))
+    .update(JSON.stringify({ outDir, formats: [...formats].sort(), head: options.crossrefHead ?? null, version: options.version ?? '', ...journalsPart }))
     .digest('hex')
     .slice(0, 16);
   const checkpointKey = `export:${profile}`;
@@ -105,11 +109,13 @@ export async function runExportJob(options: ExportJobOptions): Promise<ExportCou
           counts.unchanged++;
           continue;
         }
+        const profiled = profileRecord(stored.record, journals);
+        const record = profiled.ok ? profiled.record : stored.record;
         for (const [format, dir] of dirs) {
           const target = join(dir, fileName);
           let xml: string;
           try {
-            xml = render(format, stored.record, options.crossrefHead);
+            xml = render(format, record, options.crossrefHead);
           } catch (error) {
             if (!(error instanceof ExportError)) throw error;
             counts.failed++;
