@@ -12,6 +12,7 @@ import { register as registerWorker } from './worker.js';
 import { register as registerStart } from './start.js';
 import { register as registerTemplate } from './template.js';
 import { register as registerJournal } from './journal.js';
+import { register as registerMigrate } from './migrate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     registerStart,
     registerTemplate,
     registerJournal,
+    registerMigrate,
   ]) {
     register(program);
   }

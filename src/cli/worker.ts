@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
-import { openStore, type JobCounts, type JobRun } from '../store/index.js';
+import { openStore, type JobCounts, type JobRun, type LeaseHolder } from '../store/index.js';
 import {
   createConfiguredWorker,
   JobLeases,
@@ -33,6 +33,16 @@ function duration(run: JobRun): string {
   return ms < 1000 ? `${ms}ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.round(ms / 60_000)}m`;
 }
 
+/** The leases held now: what, which worker (`<host>:<pid>:<tag>`), since when, until when unless renewed. */
+function leaseTable(held: LeaseHolder[]): string {
+  if (held.length === 0) return 'no leases held: no worker is running a job, a harvest source or a deposit batch';
+  const rows = held.map((l) => [l.key, l.owner, l.acquiredAt.replace(/\.\d+Z$/, 'Z'), l.heartbeatAt.replace(/\.\d+Z$/, 'Z'), l.expiresAt.toISOString().replace(/\.\d+Z$/, 'Z')]);
+  const header = ['HELD', 'BY WORKER', 'SINCE', 'HEARTBEAT', 'EXPIRES'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
 function describeOutcome(outcome: WorkerRunOutcome): string {
   if (outcome.status === 'busy') return `${outcome.job}: skipped, another worker is running it`;
   const counts = formatCounts(outcome.counts);
@@ -44,6 +54,7 @@ interface WorkerCommandOptions {
   db?: string;
   once?: boolean;
   job?: string[];
+  tick?: string;
 }
 
 async function workerCommand(options: WorkerCommandOptions): Promise<void> {
@@ -71,9 +82,10 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
   process.on('SIGINT', onSignal);
 
   if (options.once) {
+    const tick = options.tick ? `once@${options.tick}` : undefined;
     const outcomes = options.job?.length
-      ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once')))
-      : await worker.runAllOnce('once');
+      ? await Promise.all(options.job.map((name) => worker.runOnce(name, 'once', tick)))
+      : await worker.runAllOnce('once', tick);
     for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
     if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
     await configured.close();
@@ -105,11 +117,10 @@ async function jobsCommand(options: JobsCommandOptions): Promise<void> {
   const loaded = loadCliWorkerConfig(options.config, loadWorkerConfig);
   const store = await openStore(resolveWorkerStoreTarget(loaded, options.db));
   try {
+    const held = await new JobLeases(store.jobs).list();
     if (options.leases) {
-      const held = await new JobLeases(store.jobs).list();
       if (options.json) process.stdout.write(`${JSON.stringify(held, null, 2)}\n`);
-      else if (held.length === 0) process.stdout.write('no leases held\n');
-      else for (const l of held) process.stdout.write(`${l.key}  held by ${l.owner} since ${l.acquiredAt}, until ${l.expiresAt.toISOString()}\n`);
+      else process.stdout.write(`${leaseTable(held)}\n`);
       return;
     }
     const runs = await new JobRunLog(store).recent({ limit: options.limit, ...(options.job ? { job: options.job } : {}) });
@@ -117,6 +128,8 @@ async function jobsCommand(options: JobsCommandOptions): Promise<void> {
       process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
       return;
     }
+    // Who works on what now (jobs, harvest sources, deposit batches), then the history.
+    process.stdout.write(`${leaseTable(held)}\n\n`);
     if (runs.length === 0) {
       process.stdout.write('no job runs recorded yet\n');
       return;
@@ -139,13 +152,14 @@ export function register(program: Command): void {
     .option('--db <file>', DB_HELP)
     .option('--once', 'run every enabled job once, in order, and exit (for cron users and tests)')
     .option('--job <name...>', 'with --once: only these jobs (harvest, export, deposit)')
+    .option('--tick <name>', 'with --once: the tick this run belongs to; workers started with the same tick share the harvest sources, each run once (default: a tick of its own)')
     .action(workerCommand);
 
   program
     .command('jobs')
-    .description('List recent job runs: start, duration, status, counts, error (--leases: who holds what now).')
+    .description('Show which worker holds what now (leases on jobs, harvest sources and deposit batches: holder, since, expiry), then the recent job runs: start, duration, status, counts, error.')
     .option('--json', 'JSON array of runs (or of leases)')
-    .option('--leases', 'instead: the leases held now (which worker runs which job or harvests which source)')
+    .option('--leases', 'only the leases held now (which worker runs which job, harvests which source, sends which batch)')
     .option('--limit <n>', 'how many runs', positiveInteger, 20)
     .option('--job <name>', 'only this job')
     .option('--db <file>', DB_HELP)

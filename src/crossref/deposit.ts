@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { RecordRepository, Store } from '../store/types.js';
+import { DepositConflictError, type RecordRepository, type Store } from '../store/types.js';
+import { JobLeases, keepLease, leaseOwnerName } from '../worker/leases.js';
 import type { ArticleRecord } from '../model/types.js';
 import { validateArticle } from '../model/index.js';
 import { toCrossref, ExportError, type CrossrefHeadOptions } from '../formats/index.js';
+import { crossrefTimestampOf } from '../formats/crossref/writer.js';
 import { validateXml, type XmlValidationResult } from '../validate/index.js';
 import { CrossrefClient, isCrossrefProduction, pause, type CrossrefClientOptions, type CrossrefCredentials } from './client.js';
 import { CrossrefDepositError } from './errors.js';
@@ -93,6 +95,13 @@ export interface CrossrefDepositRunOptions {
   writeCrossref?: (records: ArticleRecord[], head: CrossrefHeadOptions) => string;
   validateCrossref?: (xml: string) => XmlValidationResult;
   onProgress?: (event: { phase: 'sync' | 'send' | 'poll'; message: string }) => void;
+  /**
+   * Names this depositor in batch leases (`deposit-batch:<batch id>`): a batch is uploaded,
+   * settled or polled by whoever holds its lease. Default `<host>:<pid>:deposit-<random>`.
+   */
+  owner?: string;
+  /** Lifetime of a batch lease without heartbeat (default 60 s): a dead holder's batch is taken over after it. */
+  leaseTtlMs?: number;
 }
 
 const defaultValidate = (xml: string): XmlValidationResult => validateXml(xml, 'crossref-5.3.1');
@@ -180,10 +189,11 @@ export async function runCrossrefDeposit(options: CrossrefDepositRunOptions): Pr
     client = new CrossrefClient({ ...(settings.client ?? {}), baseUrl: settings.baseUrl, credentials: settings.credentials, ...(logger ? { logger } : {}) });
   }
 
+  const owner = options.owner ?? leaseOwnerName(`deposit-${randomBytes(3).toString('hex')}`);
   const run = async (store: Store) => {
     const state = new CrossrefDepositState(store, target, options.clock ? { clock: options.clock } : {});
     const journals = await store.journals.list();
-    await depositPending({ ...options, store, state, report, client, dryRun, production, head, journals });
+    await depositPending({ ...options, owner, store, state, report, client, dryRun, production, head, journals });
   };
   try {
     if (!dryRun) await run(options.store);
@@ -230,7 +240,7 @@ async function chooseBatch(
   const { state, report, production, head, logger } = run;
   const chosen: { item: BatchItem; record: ArticleRecord }[] = [];
   while (chosen.length < batchSize) {
-    const rows = await state.nextPending(cursor, batchSize, only);
+    const rows = await state.nextPending(cursor, batchSize, only, { claim: true });
     if (rows.length === 0) return { chosen, cursor, exhausted: true };
     for (const row of rows) {
       if (chosen.length >= batchSize) break;
@@ -298,100 +308,156 @@ async function depositPending(options: DepositRun): Promise<void> {
   if (client && !dryRun) {
     // Earlier runs' batches first: a crashed upload is settled, and verdicts that are ready
     // are applied before anything new is sent (a DOI is never in two batches at once).
-    await recoverPreparedBatches(state, client, records, report, logger, options.signal);
-    await pollOpenBatches(state, client, records, report, 0, logger, options.signal, true);
+    await recoverPreparedBatches(options, state, client, records, report, logger, options.signal);
+    await pollOpenBatches(options, state, client, records, report, 0, logger, options.signal, true);
   }
 
   const batchSize = Math.max(1, settings.batchSize ?? 100);
   let cursor = '';
   let exhausted = false;
-  while (!exhausted) {
+  // Bounded: a conflict means a DOI stopped being pending, so each retry has fewer candidates.
+  for (let conflicts = 0; !exhausted && conflicts < 1000; ) {
     if (options.signal?.aborted) {
       report.interrupted = (await state.nextPending(cursor, 1, only)).length > 0;
       break;
     }
-    const next = await chooseBatch(options, cursor, only, batchSize);
-    ({ cursor, exhausted } = next);
-    const chosen = next.chosen;
-    if (chosen.length === 0) break;
-
-    const timestamp = await state.reserveTimestamp(chosen.map((c) => c.item.doi));
-    const { batchId, fileName } = newBatchName(timestamp);
-    const write = options.writeCrossref ?? toCrossref;
-    const validate = options.validateCrossref ?? defaultValidate;
-    let xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
-    let schema = validate(xml);
-    if (!schema.valid) {
-      // Find the records that break the schema on their own; the others still go.
-      for (let i = chosen.length - 1; i >= 0; i--) {
-        const c = chosen[i]!;
-        const alone = checkCrossrefRecord(c.record, head, options);
-        if (alone.ok) continue;
-        for (const failure of alone.failures) report.invalid.push({ doi: c.item.doi, localId: c.item.localId, ...failure });
-        const message = alone.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
-        await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (local validation): ${message}`);
-        chosen.splice(i, 1);
-      }
-      if (chosen.length === 0) continue;
-      xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
-      schema = validate(xml);
-    }
-    const dois = chosen.map((c) => c.item.doi);
-    if (!schema.valid) {
-      // Each record passed alone, so this is a batch-level problem: report it on every DOI.
-      const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');
-      for (const c of chosen) {
-        report.invalid.push({ doi: c.item.doi, localId: c.item.localId, field: 'xml', message: `deposit batch fails the schema: ${message}` });
-        await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (batch fails the schema): ${message}`);
-      }
+    let next: PreparedBatch;
+    try {
+      // Choosing, checking and recording a batch is one transaction: its DOIs are claimed (FOR
+      // UPDATE SKIP LOCKED on PostgreSQL) so workers depositing at once choose different DOIs,
+      // and the batch's lease is taken with it.
+      next = await store.withTransaction((tx) => prepareNextBatch({ ...options, store: tx, state: state.on(tx) }, cursor, only, batchSize));
+    } catch (error) {
+      if (!(error instanceof DepositConflictError)) throw error;
+      conflicts++;
+      logger?.info({ error: error.message }, 'another worker took some of these DOIs first; choosing again');
       continue;
     }
+    ({ cursor, exhausted } = next);
+    if (next.kind === 'empty') break;
+    if (next.kind !== 'batch') continue;
+    const { batchId, fileName, xml, dois } = next;
     if (dryRun) {
       report.batches.push({ batchId, fileName, dois, status: 'planned', xml });
       continue;
     }
-
-    await state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
-    const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
-    report.batches.push(batchReport);
-    progress({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
-    try {
-      await client!.submit(fileName, xml, options.signal);
-      await state.markSent(batchId);
-      batchReport.status = 'sent';
-      report.sent += dois.length;
-      logger?.info({ batchId, fileName, dois: dois.length }, 'Crossref acknowledged the deposit');
-    } catch (error) {
-      if (!(error instanceof CrossrefDepositError)) throw error;
-      if (error.kind === 'auth' || error.kind === 'config') {
-        await state.closeUnsentBatch(batchId, { status: 'abandoned' });
-        batchReport.status = 'abandoned';
-        throw error;
-      }
-      if (error.kind === 'rejected') {
-        await state.closeUnsentBatch(batchId, { status: 'rejected', message: error.message });
-        batchReport.status = 'rejected';
-        batchReport.message = error.message;
-        report.failed += dois.length;
-        continue;
-      }
-      // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
-      await settleUncertainBatch(state, client!, records, { batchId, fileName }, report, logger, options.signal);
-      batchReport.status = (await state.batch(batchId))?.status ?? 'prepared';
-      // Stopped while waiting to retry: not a failure; the next run settles this batch.
-      if (options.signal?.aborted) {
-        report.interrupted = true;
-        break;
-      }
-      throw error;
-    }
+    const stop = await sendBatch(options, next);
+    if (stop) break;
   }
-
   if (client && !dryRun) {
     progress({ phase: 'poll', message: 'waiting for Crossref submission logs' });
-    await pollOpenBatches(state, client, records, report, settings.pollTimeoutMs ?? client.pollPacing.timeoutMs, logger, options.signal);
+    await pollOpenBatches(options, state, client, records, report, settings.pollTimeoutMs ?? client.pollPacing.timeoutMs, logger, options.signal);
   }
   report.awaitingResult = (await state.counts()).submitted;
+}
+
+type PreparedBatch =
+  | { kind: 'empty' | 'skipped'; cursor: string; exhausted: boolean }
+  | { kind: 'batch'; cursor: string; exhausted: boolean; batchId: string; fileName: string; xml: string; dois: string[] };
+
+/** Batch leases: who uploads, settles or polls a batch. */
+function batchLeases(run: DepositRun): { leases: JobLeases; owner: string; ttl: number; key: (batchId: string) => string } {
+  return { leases: new JobLeases(run.store.jobs), owner: run.owner!, ttl: run.leaseTtlMs ?? 60_000, key: (batchId) => `deposit-batch:${batchId}` };
+}
+
+/**
+ * Inside a transaction: the next batch chosen, written and checked; unless a dry run, recorded
+ * (its DOIs submitted) with its lease taken by this depositor.
+ */
+async function prepareNextBatch(run: DepositRun, cursor: string, only: string[] | undefined, batchSize: number): Promise<PreparedBatch> {
+  const { state, report, head } = run;
+  const next = await chooseBatch(run, cursor, only, batchSize);
+  const chosen = next.chosen;
+  if (chosen.length === 0) return { kind: 'empty', cursor: next.cursor, exhausted: next.exhausted };
+  const skipped = { kind: 'skipped' as const, cursor: next.cursor, exhausted: next.exhausted };
+
+  // Checked under a provisional head: the timestamp is reserved (which holds a store-wide lock
+  // until this transaction ends) only once the batch is known to be valid, then the file is
+  // written again with it (the head's id and timestamp do not change the file's validity).
+  const provisional = crossrefTimestampOf(new Date());
+  const write = run.writeCrossref ?? toCrossref;
+  const validate = run.validateCrossref ?? defaultValidate;
+  const check = { ...head, batchId: 'pubmeta-validation-check', timestamp: provisional };
+  let xml = write(chosen.map((c) => c.record), check);
+  let schema = validate(xml);
+  if (!schema.valid) {
+    // Find the records that break the schema on their own; the others still go.
+    for (let i = chosen.length - 1; i >= 0; i--) {
+      const c = chosen[i]!;
+      const alone = checkCrossrefRecord(c.record, head, run);
+      if (alone.ok) continue;
+      for (const failure of alone.failures) report.invalid.push({ doi: c.item.doi, localId: c.item.localId, ...failure });
+      const message = alone.failures.map((f) => `${f.field}: ${f.message}`).join('; ');
+      await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (local validation): ${message}`);
+      chosen.splice(i, 1);
+    }
+    if (chosen.length === 0) return skipped;
+    xml = write(chosen.map((c) => c.record), check);
+    schema = validate(xml);
+  }
+  const dois = chosen.map((c) => c.item.doi);
+  if (!schema.valid) {
+    // Each record passed alone, so this is a batch-level problem: report it on every DOI.
+    const message = schema.errors.slice(0, 3).map((e) => `${e.line}:${e.column} ${e.message}`).join('; ');
+    for (const c of chosen) {
+      report.invalid.push({ doi: c.item.doi, localId: c.item.localId, field: 'xml', message: `deposit batch fails the schema: ${message}` });
+      await state.recordLocalFailure(c.item.doi, c.item.localId, c.item.contentHash, `not sent (batch fails the schema): ${message}`);
+    }
+    return skipped;
+  }
+  const timestamp = await state.reserveTimestamp(dois);
+  const { batchId, fileName } = newBatchName(timestamp);
+  xml = write(chosen.map((c) => c.record), { ...head, batchId, timestamp });
+  if (!run.dryRun) {
+    await state.prepareBatch({ batchId, fileName, timestamp, items: chosen.map((c) => c.item) });
+    const lease = batchLeases(run);
+    if (!(await lease.leases.acquire(lease.key(batchId), lease.owner, lease.ttl))) throw new Error(`could not take the lease of the new batch ${batchId}`);
+  }
+  return { kind: 'batch', cursor: next.cursor, exhausted: next.exhausted, batchId, fileName, xml, dois };
+}
+
+/** Uploads a recorded batch under its lease. True when the run must stop (signalled while settling). */
+async function sendBatch(run: DepositRun, batch: { batchId: string; fileName: string; xml: string; dois: string[] }): Promise<boolean> {
+  const { state, report, client, logger } = run;
+  const { batchId, fileName, xml, dois } = batch;
+  const { leases, owner, ttl, key } = batchLeases(run);
+  const held = keepLease(leases, key(batchId), owner, ttl, (error) => logger?.warn({ batchId, error: error.message }, 'batch lease heartbeat failed; will retry'));
+  const batchReport: DepositBatchReport = { batchId, fileName, dois, status: 'prepared' };
+  report.batches.push(batchReport);
+  (run.onProgress ?? (() => {}))({ phase: 'send', message: `sending ${dois.length} DOIs in ${fileName}` });
+  try {
+    await client!.submit(fileName, xml, run.signal);
+    await state.markSent(batchId);
+    batchReport.status = 'sent';
+    report.sent += dois.length;
+    logger?.info({ batchId, fileName, dois: dois.length }, 'Crossref acknowledged the deposit');
+    return false;
+  } catch (error) {
+    if (!(error instanceof CrossrefDepositError)) throw error;
+    if (error.kind === 'auth' || error.kind === 'config') {
+      await state.closeUnsentBatch(batchId, { status: 'abandoned' });
+      batchReport.status = 'abandoned';
+      throw error;
+    }
+    if (error.kind === 'rejected') {
+      await state.closeUnsentBatch(batchId, { status: 'rejected', message: error.message });
+      batchReport.status = 'rejected';
+      batchReport.message = error.message;
+      report.failed += dois.length;
+      return false;
+    }
+    // Outcome unknown (network, 5xx, rate limit): ask Crossref whether it has the file.
+    await settleUncertainBatch(state, client!, run.store.records, { batchId, fileName }, report, logger, run.signal);
+    batchReport.status = (await state.batch(batchId))?.status ?? 'prepared';
+    // Stopped while waiting to retry: not a failure; the next run settles this batch.
+    if (run.signal?.aborted) {
+      report.interrupted = true;
+      return true;
+    }
+    throw error;
+  } finally {
+    await held.release();
+  }
 }
 
 function hashOf(records: RecordRepository) {
@@ -464,6 +530,7 @@ async function settleUncertainBatch(
 }
 
 async function recoverPreparedBatches(
+  run: DepositRun,
   state: CrossrefDepositState,
   client: CrossrefClient,
   records: RecordRepository,
@@ -471,9 +538,16 @@ async function recoverPreparedBatches(
   logger: Logger | undefined,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const { leases, owner, ttl, key } = batchLeases(run);
   for (const batch of await state.openBatches()) {
     if (batch.status !== 'prepared') continue;
-    await settleUncertainBatch(state, client, records, batch, report, logger, signal);
+    // A prepared batch whose lease is live is being uploaded by its worker right now.
+    if (!(await leases.acquire(key(batch.batchId), owner, ttl))) continue;
+    try {
+      if ((await state.batch(batch.batchId))?.status === 'prepared') await settleUncertainBatch(state, client, records, batch, report, logger, signal);
+    } finally {
+      await leases.release(key(batch.batchId), owner);
+    }
   }
 }
 
@@ -483,6 +557,7 @@ async function recoverPreparedBatches(
  * aborts. Unfinished batches stay `sent` and are polled by the next run.
  */
 async function pollOpenBatches(
+  run: DepositRun,
   state: CrossrefDepositState,
   client: CrossrefClient,
   records: RecordRepository,
@@ -492,6 +567,7 @@ async function pollOpenBatches(
   signal: AbortSignal | undefined,
   immediate = false,
 ): Promise<void> {
+  const { leases, owner, ttl, key } = batchLeases(run);
   const open = new Map((await state.openBatches()).filter((b) => b.status === 'sent').map((b) => [b.batchId, b]));
   const deadline = performance.now() + timeoutMs;
   let delay = client.pollPacing.initialDelayMs;
@@ -504,17 +580,27 @@ async function pollOpenBatches(
     }
     for (const batch of [...open.values()]) {
       if (signal?.aborted) break;
-      let diagnostic: BatchDiagnostic;
+      // Another worker may be polling the same batch: whoever holds its lease reads and applies the log.
+      if (!(await leases.acquire(key(batch.batchId), owner, ttl))) continue;
       try {
-        diagnostic = await client.fetchResult(batch.fileName, signal);
-      } catch (error) {
-        if (error instanceof CrossrefDepositError && error.kind === 'auth') throw error;
-        logger?.warn({ batchId: batch.batchId, error: error instanceof Error ? error.message : String(error) }, 'could not read the submission log; will try again');
-        continue;
-      }
-      if (diagnostic.status === 'completed') {
-        await applyResult(state, records, batch.batchId, diagnostic, report, logger);
-        open.delete(batch.batchId);
+        if ((await state.batch(batch.batchId))?.status !== 'sent') {
+          open.delete(batch.batchId);
+          continue;
+        }
+        let diagnostic: BatchDiagnostic;
+        try {
+          diagnostic = await client.fetchResult(batch.fileName, signal);
+        } catch (error) {
+          if (error instanceof CrossrefDepositError && error.kind === 'auth') throw error;
+          logger?.warn({ batchId: batch.batchId, error: error instanceof Error ? error.message : String(error) }, 'could not read the submission log; will try again');
+          continue;
+        }
+        if (diagnostic.status === 'completed') {
+          await applyResult(state, records, batch.batchId, diagnostic, report, logger);
+          open.delete(batch.batchId);
+        }
+      } finally {
+        await leases.release(key(batch.batchId), owner);
       }
     }
     delay = Math.min(delay * 2, client.pollPacing.maxDelayMs);

@@ -46,6 +46,11 @@ export class CrossrefDepositState {
     this.#clock = options.clock ?? (() => new Date());
   }
 
+  /** The same state through another store handle (a transaction). */
+  on(store: Store): CrossrefDepositState {
+    return new CrossrefDepositState(store, this.target, { clock: this.#clock });
+  }
+
   #now(): string {
     return this.#clock().toISOString();
   }
@@ -150,8 +155,8 @@ export class CrossrefDepositState {
   }
 
   /** Pending DOIs after `afterDoi` in DOI order (a cursor, so skipped DOIs never loop). */
-  nextPending(afterDoi: string, limit: number, onlyDois?: string[]): Promise<PendingDoi[]> {
-    return this.#store.deposits.pendingAfter(this.target, afterDoi, limit, onlyDois?.map((d) => d.toLowerCase()));
+  nextPending(afterDoi: string, limit: number, onlyDois?: string[], options: { claim?: boolean } = {}): Promise<PendingDoi[]> {
+    return this.#store.deposits.pendingAfter(this.target, afterDoi, limit, onlyDois?.map((d) => d.toLowerCase()), options);
   }
 
   /** A pending row whose record vanished or no longer carries this DOI: withdraw it honestly. */
@@ -229,6 +234,9 @@ export class CrossrefDepositState {
     }
     return this.#store.withTransaction(async (tx) => {
       const counts = { registered: 0, warning: 0, failed: 0 };
+      // Applied once: a batch another worker completed meanwhile is left as it is.
+      const info = await tx.deposits.getBatch(batchId);
+      if (!info || (info.status !== 'sent' && info.status !== 'prepared')) return counts;
       const now = this.#now();
       const submissionId = diagnostic.submissionId ?? null;
       for (const item of await tx.deposits.batchItems(batchId)) {

@@ -49,6 +49,8 @@ export interface ExportOptions {
   checkGroup?: number;
   /** Flush files to disk before they are renamed into place (default true). */
   durable?: boolean;
+  /** Remove temp files an interrupted export left in the format directories first (default true). */
+  sweepTempFiles?: boolean;
   /** Stops reading records; what is already rendered is not written. */
   signal?: AbortSignal;
   onEvent?: (event: ExportEvent) => void;
@@ -124,7 +126,7 @@ class ExportRun {
       this.summary.files[format.id] = 0;
       const dir = formatDirectory(options.outDir, format);
       mkdirSync(dir, { recursive: true });
-      const swept = sweepTempFiles(dir);
+      const swept = options.sweepTempFiles === false ? 0 : sweepTempFiles(dir);
       if (swept > 0) this.emit({ type: 'note', message: `removed ${swept} temp file(s) an interrupted export left in ${dir}` });
       if (format.writeBatch && !options.deposit) {
         throw new ExportError('(run)', 'deposit', format.id, `the ${format.id} format writes deposit batches and needs a depositor and a registrant`);

@@ -28,3 +28,4 @@ export function openStore(target: StoreTarget | string, options: OpenStoreOption
     return Promise.reject(error as Error);
   }
 }
+export { migrateStore, type MigrationReport, type TableDump } from './migrate.js';

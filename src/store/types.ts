@@ -445,6 +445,14 @@ export interface BatchItem {
  * transition or query; the depositor (crossref/state.ts) decides which, in transactions.
  * DOIs are passed lowercased.
  */
+/** createBatch found a DOI no longer pending (another worker put it in a batch first). */
+export class DepositConflictError extends Error {
+  constructor(batchId: string, wanted: number, got: number) {
+    super(`batch ${batchId}: ${wanted - got} of its ${wanted} DOI(s) are no longer pending; the batch was not created`);
+    this.name = 'DepositConflictError';
+  }
+}
+
 export interface DepositRepository {
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
@@ -458,19 +466,29 @@ export interface DepositRepository {
   countStates(target: string): Promise<{ state: DoiDepositState; count: number; registered: number }[]>;
   /** A DOI seen for the first time; false when it is already tracked. */
   insertPending(target: string, doi: string, localId: string, contentHash: string, now: string): Promise<boolean>;
-  /** The DOI's record changed (or was forced): pending again, for this content. */
+  /** The DOI's record changed (or was forced): pending again, for this content. Never while it is submitted (in a batch in flight). */
   setPending(target: string, doi: string, change: { contentHash?: string; localId?: string }, now: string): Promise<void>;
   /**
    * A record withdrawn (deleted or without DOI): its pending DOIs never registered are forgotten,
    * those Crossref already has go back to registered with the version deposited. By local id, or by DOI.
    */
   withdrawPending(target: string, by: { localId: string } | { doi: string }, now: string): Promise<void>;
-  pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[]): Promise<PendingDoi[]>;
+  /**
+   * Pending DOIs after `afterDoi`, in DOI order. `claim`: inside a transaction, the rows are
+   * locked until it ends and rows other transactions hold are passed over (PostgreSQL: FOR UPDATE
+   * SKIP LOCKED; SQLite's write transactions are serial anyway), so workers choosing batches at
+   * once choose different DOIs.
+   */
+  pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[], options?: { claim?: boolean }): Promise<PendingDoi[]>;
   recordLocalFailure(target: string, doi: string, localId: string, contentHash: string, message: string, now: string): Promise<void>;
   /** Largest deposit timestamp sent for any of `dois`. */
   maxLastTimestamp(target: string, dois: readonly string[]): Promise<bigint | undefined>;
 
-  /** Records the batch and marks its DOIs submitted with it. */
+  /**
+   * Records the batch and marks its DOIs submitted with it. Guarded: every DOI must still be
+   * pending, else nothing is written and DepositConflictError is thrown (no DOI is ever in two
+   * batches in flight).
+   */
   createBatch(target: string, batch: { batchId: string; fileName: string; timestamp: bigint; items: readonly BatchItem[] }, now: string): Promise<void>;
   markBatchSent(batchId: string, now: string): Promise<void>;
   /** Crossref never queued the batch: abandoned (DOIs pending again) or rejected (DOIs failed with the message). */

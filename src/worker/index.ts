@@ -15,7 +15,7 @@ export {
   type LoadedWorkerConfig,
 } from './config.js';
 export { createConfiguredWorker, loadCliWorkerConfig, resolveWorkerStoreTarget, DEFAULT_JOB_SCHEDULES, DEFAULT_START_CONFIG, type ConfiguredWorker } from './setup.js';
-export { runExportJob, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
-export { runHarvestJob, type HarvestJobCounts } from './jobs/harvest.js';
+export { runExportJob, ExportJobFailures, type ExportJobOptions, type ExportCounts } from './jobs/export.js';
+export { runHarvestJob, runHarvestSource, type HarvestJobCounts } from './jobs/harvest.js';
 export { runDepositJob, depositCounts, type DepositJobCounts } from './jobs/deposit.js';
 export { writeFileAtomic, AtomicFileBatch, sweepTempFiles, exportFileName } from './atomicWrite.js';

@@ -9,7 +9,7 @@ import { resolveCrossrefIdentity, resolveCrossrefSettings } from '../crossref/in
 import type { ExportFormatName, LoadedWorkerConfig, WorkerConfig } from './config.js';
 import { PubmetaWorker, type WorkerJob } from './worker.js';
 import { runExportJob } from './jobs/export.js';
-import { runHarvestJob } from './jobs/harvest.js';
+import { runHarvestSource } from './jobs/harvest.js';
 import { runDepositJob } from './jobs/deposit.js';
 import { upsertConfigJournals } from '../journals/index.js';
 
@@ -70,10 +70,22 @@ export async function createConfiguredWorker(
   const harvest = config.jobs?.harvest;
   if (harvest?.enabled !== false && (config.sources?.length ?? 0) > 0) {
     const sources = config.sources!;
+    const leaseTtlMs = config.leaseSeconds ? config.leaseSeconds * 1000 : undefined;
+    // One unit per source: workers sharing the store split the sources, each harvested once per tick.
     jobs.push({
       name: 'harvest',
       schedule: harvest?.schedule ?? DEFAULT_JOB_SCHEDULES.harvest,
-      run: (ctx) => runHarvestJob({ store: ctx.store, sources, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}), onProgress: ctx.progress }),
+      units: {
+        list: async () => sources.map((s) => s.name),
+        run: (unit, ctx) =>
+          runHarvestSource({
+            store: ctx.store,
+            source: sources.find((s) => s.name === unit)!,
+            signal: ctx.signal,
+            ...(ctx.logger ? { logger: ctx.logger } : {}),
+            ...(leaseTtlMs ? { leaseTtlMs } : {}),
+          }),
+      },
     });
   }
 
@@ -114,6 +126,8 @@ export async function createConfiguredWorker(
       jobs.push({
         name: 'deposit',
         schedule: deposit?.schedule ?? DEFAULT_JOB_SCHEDULES.deposit,
+        // Every worker deposits at once: each claims its own batches (see crossref/deposit.ts).
+        shared: true,
         run: (ctx) => runDepositJob({ store: ctx.store, settings, signal: ctx.signal, ...(ctx.logger ? { logger: ctx.logger } : {}) }),
       });
     } else {

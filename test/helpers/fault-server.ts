@@ -96,6 +96,8 @@ export interface FaultServerOptions {
   runaway?: boolean;
   /** Called as each request arrives (before it is answered). */
   onRequest?: (request: FaultRequest) => void;
+  /** DOIs are 10.5555/<doiStem>.<index> (default "fault"): servers standing for different repositories need different ones. */
+  doiStem?: string;
 }
 
 export interface FaultServer {
@@ -138,11 +140,11 @@ function headerXml(record: FaultRecord): string {
 }
 
 /** The bytes of a record as the server sends it in ListRecords. */
-export function faultRecordXml(record: FaultRecord): Buffer {
-  return recordXml(record);
+export function faultRecordXml(record: FaultRecord, doiStem = 'fault'): Buffer {
+  return recordXml(record, doiStem);
 }
 
-function recordXml(record: FaultRecord): Buffer {
+function recordXml(record: FaultRecord, doiStem = 'fault'): Buffer {
   const header = headerXml(record);
   if (record.deleted) return Buffer.from(`<record>${header}</record>`);
   const year = record.datestamp.slice(0, 4);
@@ -155,7 +157,7 @@ function recordXml(record: FaultRecord): Buffer {
   const after =
     `</dc:description>` +
     `<dc:publisher>Fault Press</dc:publisher><dc:date>${year}-03-01</dc:date><dc:type>info:eu-repo/semantics/article</dc:type>` +
-    `<dc:identifier>https://doi.org/10.5555/fault.${record.index}</dc:identifier>` +
+    `<dc:identifier>https://doi.org/10.5555/${doiStem}.${record.index}</dc:identifier>` +
     `<dc:source>Journal of Fault Injection; Vol. 1 No. 1 (${year})</dc:source><dc:language>en</dc:language>` +
     `</oai_dc:dc></metadata></record>`;
   // A lone 0xC2 lead byte, a lone continuation byte and an ACK control character, as real servers emit.
@@ -289,7 +291,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       }
       const giant = options.giant?.(record.index);
       if (giant === undefined) {
-        parts.push(recordXml(record), Buffer.from('\n'));
+        parts.push(recordXml(record, options.doiStem), Buffer.from('\n'));
         continue;
       }
       const [before, after] = giantRecordXml(record, giant);
@@ -308,7 +310,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     return Buffer.from(
       envelope(
         `<request verb="GetRecord" identifier="${escapeXml(args.identifier)}" metadataPrefix="oai_dc">http://fault.test/oai</request>`,
-        `<GetRecord>${recordXml(record).toString('latin1')}</GetRecord>`,
+        `<GetRecord>${recordXml(record, options.doiStem).toString('latin1')}</GetRecord>`,
       ),
       'latin1',
     );

@@ -1,4 +1,5 @@
 import { batchFromRow, doiFromRow } from '../rows.js';
+import { DepositConflictError } from '../types.js';
 import type { BatchItem, DepositBatchInfo, DepositRepository, DoiDepositRow, DoiDepositState, DoiDepositStatus, PendingDoi, TargetedDoiStatus } from '../types.js';
 import type { PgAccess } from './connection.js';
 
@@ -77,7 +78,7 @@ export class PgDeposits implements DepositRepository {
   async setPending(target: string, doi: string, change: { contentHash?: string; localId?: string }, now: string): Promise<void> {
     await this.access.run(
       `UPDATE crossref_dois SET state = 'pending', content_hash = COALESCE($1, content_hash), local_id = COALESCE($2, local_id),
-         failure_source = NULL, updated_at = $3 WHERE target = $4 AND doi = $5`,
+         failure_source = NULL, updated_at = $3 WHERE target = $4 AND doi = $5 AND state <> 'submitted'`,
       [change.contentHash ?? null, change.localId ?? null, now, target, doi],
     );
   }
@@ -95,11 +96,11 @@ export class PgDeposits implements DepositRepository {
     });
   }
 
-  async pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[]): Promise<PendingDoi[]> {
+  async pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[], options: { claim?: boolean } = {}): Promise<PendingDoi[]> {
     if (onlyDois && onlyDois.length === 0) return [];
     const rows = await this.access.query<{ doi: string; local_id: string }>(
       `SELECT doi, local_id FROM crossref_dois WHERE target = $1 AND state = 'pending' AND doi > $2
-         ${onlyDois ? 'AND doi = ANY($4::text[])' : ''} ORDER BY doi LIMIT $3`,
+         ${onlyDois ? 'AND doi = ANY($4::text[])' : ''} ORDER BY doi LIMIT $3${options.claim ? ' FOR UPDATE SKIP LOCKED' : ''}`,
       onlyDois ? [target, afterDoi, limit, onlyDois] : [target, afterDoi, limit],
     );
     return rows.map((r) => ({ doi: r.doi, localId: r.local_id }));
@@ -135,13 +136,14 @@ export class PgDeposits implements DepositRepository {
         'INSERT INTO crossref_batch_items (batch_id, doi, local_id, content_hash) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[])',
         [batch.batchId, dois, localIds, hashes],
       );
-      await access.run(
+      const submitted = await access.run(
         `UPDATE crossref_dois d SET state = 'submitted', batch_id = $1, submission_id = NULL, content_hash = u.hash, local_id = u.local_id,
            last_timestamp = $2, failure_source = NULL, updated_at = $3
          FROM unnest($5::text[], $6::text[], $7::text[]) AS u(doi, local_id, hash)
-         WHERE d.target = $4 AND d.doi = u.doi`,
+         WHERE d.target = $4 AND d.doi = u.doi AND d.state = 'pending'`,
         [batch.batchId, batch.timestamp, now, target, dois, localIds, hashes],
       );
+      if (submitted !== batch.items.length) throw new DepositConflictError(batch.batchId, batch.items.length, submitted);
     });
   }
 

@@ -1,4 +1,5 @@
 import { batchFromRow, doiFromRow, type Row } from '../rows.js';
+import { DepositConflictError } from '../types.js';
 import type {
   BatchItem,
   DepositBatchInfo,
@@ -107,7 +108,7 @@ export class SqliteDeposits implements DepositRepository {
       statement(
         db,
         `UPDATE crossref_dois SET state = 'pending', content_hash = COALESCE(?, content_hash), local_id = COALESCE(?, local_id),
-           failure_source = NULL, updated_at = ? WHERE target = ? AND doi = ?`,
+           failure_source = NULL, updated_at = ? WHERE target = ? AND doi = ? AND state <> 'submitted'`,
       ).run(change.contentHash ?? null, change.localId ?? null, now, target, doi);
     });
   }
@@ -125,7 +126,8 @@ export class SqliteDeposits implements DepositRepository {
     });
   }
 
-  pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[]): Promise<PendingDoi[]> {
+  /** `claim` needs nothing more here: SQLite write transactions are serial. */
+  pendingAfter(target: string, afterDoi: string, limit: number, onlyDois?: string[], _options: { claim?: boolean } = {}): Promise<PendingDoi[]> {
     if (onlyDois && onlyDois.length === 0) return Promise.resolve([]);
     const params: unknown[] = [target, afterDoi];
     let filter = '';
@@ -175,12 +177,14 @@ export class SqliteDeposits implements DepositRepository {
       const submit = statement(
         db,
         `UPDATE crossref_dois SET state = 'submitted', batch_id = ?, submission_id = NULL, content_hash = ?, local_id = ?, last_timestamp = ?,
-           failure_source = NULL, updated_at = ? WHERE target = ? AND doi = ?`,
+           failure_source = NULL, updated_at = ? WHERE target = ? AND doi = ? AND state = 'pending'`,
       );
+      let submitted = 0;
       for (const it of batch.items) {
         item.run(batch.batchId, it.doi, it.localId, it.contentHash);
-        submit.run(batch.batchId, it.contentHash, it.localId, batch.timestamp, now, target, it.doi);
+        submitted += submit.run(batch.batchId, it.contentHash, it.localId, batch.timestamp, now, target, it.doi).changes;
       }
+      if (submitted !== batch.items.length) throw new DepositConflictError(batch.batchId, batch.items.length, submitted);
     });
   }
 

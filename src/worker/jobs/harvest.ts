@@ -51,3 +51,37 @@ export async function runHarvestJob(options: {
   }
   return counts;
 }
+
+/**
+ * One source, as a unit of the shared harvest job (the worker holds the unit's lease, so one
+ * worker at a time works on the source; runHarvest also holds the source's own lease). The
+ * config is the truth for worker-managed sources: addSource resets the sequence only if the
+ * list changed. A failed harvest throws (the unit's run is recorded failed, with its counts).
+ */
+export async function runHarvestSource(options: {
+  store: Store;
+  source: HarvestSourceConfig;
+  signal?: AbortSignal;
+  logger?: Logger;
+  leaseTtlMs?: number;
+}): Promise<HarvestJobCounts> {
+  const { store, source } = options;
+  await addHarvestSource(
+    store,
+    { name: source.name, baseUrl: source.url, metadataPrefix: source.metadataPrefix ?? 'oai_dc', ...(source.set ? { set: source.set } : {}) },
+    { replace: true },
+  );
+  const summary: HarvestRunSummary = await runHarvest(store, source.name, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.leaseTtlMs ? { leaseTtlMs: options.leaseTtlMs } : {}),
+  });
+  const counts: HarvestJobCounts = { sources: 1, failedSources: summary.status === 'failed' ? 1 : 0, pages: 0, records: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0 };
+  for (const key of ['pages', 'records', 'created', 'updated', 'unchanged', 'deleted', 'invalid', 'quarantined'] as const) counts[key] += summary[key];
+  if (summary.status === 'failed') {
+    const error = new Error(`harvest of ${source.name} failed: ${summary.reason ?? 'failed'}`);
+    (error as Error & { counts?: HarvestJobCounts }).counts = counts;
+    throw error;
+  }
+  return counts;
+}

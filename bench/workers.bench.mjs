@@ -1,0 +1,182 @@
+// Many workers on one PostgreSQL database (issue 13): W worker processes harvest S local
+// sources into one database, against 1 worker doing the same. Each source is a static floor
+// server in its own process (pages rendered once by `pubmeta serve` from synthetic records,
+// then served from memory; identifiers and DOIs made unique per source and per round), so the
+// servers cost next to nothing. The workers run `pubmeta worker --once --job harvest --tick T`
+// together (one tick: every source harvested once, shared among them); the figure is records
+// per second of wall time from spawn to the last worker's exit, each configuration on a fresh
+// schema. Settings: PUBMETA_BENCH_WORKERS (default 4), PUBMETA_BENCH_SOURCES (16),
+// PUBMETA_BENCH_RECORDS (records per source, 25000, a multiple of 100), PUBMETA_BENCH_PG (the
+// database, default $PUBMETA_TEST_PG, else postgres://postgres@127.0.0.1:5432/test).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startServe, stopServe, waitPastCurrentSecond } from './serve-process.mjs';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(SELF, '..', '..');
+const PAGE_SIZE = 100;
+const TEMPLATE_PAGES = 20;
+
+async function templates(dir) {
+  const { syntheticRecord } = await import('../dist/model/index.js');
+  const { openStore } = await import('../dist/store/index.js');
+  const dbFile = join(dir, 'served.db');
+  const store = await openStore(dbFile);
+  await store.records.upsertMany(Array.from({ length: TEMPLATE_PAGES * PAGE_SIZE }, (_, i) => syntheticRecord(i, 7)));
+  await store.close();
+  await waitPastCurrentSecond();
+  const { server, url } = await startServe(ROOT, dbFile);
+  const pages = [];
+  try {
+    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
+    for (let page = 0; page < TEMPLATE_PAGES; page++) {
+      const xml = await (await fetch(`${url}?${query}`)).text();
+      const start = xml.indexOf('<ListRecords>') + '<ListRecords>'.length;
+      const end = xml.lastIndexOf('<resumptionToken');
+      pages.push(xml.slice(start, end < 0 ? xml.lastIndexOf('</ListRecords>') : end));
+      const token = /<resumptionToken[^>]*>([^<]+)<\/resumptionToken>/.exec(xml);
+      if (!token) break;
+      query = `verb=ListRecords&resumptionToken=${encodeURIComponent(token[1])}`;
+    }
+  } finally {
+    await stopServe(server);
+  }
+  const file = join(dir, 'templates.json');
+  writeFileSync(file, JSON.stringify(pages));
+  return file;
+}
+
+/** The floor server of source `salt` (its own process): `total` records, tokens "p<k>". */
+async function floorServer(templatesFile, total, salt) {
+  const pages = JSON.parse(readFileSync(templatesFile, 'utf8'));
+  const count = total / PAGE_SIZE;
+  const responseDate = `${new Date().toISOString().slice(0, 19)}Z`;
+  const head = `<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n<responseDate>${responseDate}</responseDate>\n`;
+  const identify = Buffer.from(
+    `${head}<request verb="Identify">http://floor.test/oai</request>\n<Identify><repositoryName>Floor ${salt}</repositoryName><baseURL>http://floor.test/oai</baseURL><protocolVersion>2.0</protocolVersion>` +
+      '<adminEmail>floor@example.org</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp><deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>\n',
+  );
+  const cache = new Map();
+  const recordsOf = (page) => {
+    const round = Math.floor(page / pages.length);
+    const key = `${page % pages.length}:${round}`;
+    let body = cache.get(key);
+    if (!body) {
+      body = Buffer.from(pages[page % pages.length].replaceAll('syn-7-', `syn-7-s${salt}r${round}-`).replaceAll('/syn.', `/syn.s${salt}r${round}.`));
+      if (cache.size < 64) cache.set(key, body);
+    }
+    return body;
+  };
+  const server = createServer((req, res) => {
+    const args = new URL(req.url ?? '/', 'http://floor').searchParams;
+    let body;
+    if (args.get('verb') === 'Identify') body = identify;
+    else {
+      const token = args.get('resumptionToken');
+      const page = token === null ? 0 : Number(token.slice(1));
+      const next = page + 1 < count ? `p${page + 1}` : '';
+      body = Buffer.concat([
+        Buffer.from(`${head}<request verb="ListRecords" metadataPrefix="oai_dc">http://floor.test/oai</request>\n<ListRecords>`),
+        recordsOf(page),
+        Buffer.from(`<resumptionToken completeListSize="${total}" cursor="${page * PAGE_SIZE}">${next}</resumptionToken></ListRecords>\n</OAI-PMH>\n`),
+      ]);
+    }
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
+    res.end(body);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`floor http://127.0.0.1:${server.address().port}/oai\n`);
+  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+}
+
+function startFloor(templatesFile, total, salt) {
+  const child = spawn(process.execPath, [SELF, '--floor-server', templatesFile, String(total), String(salt)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+      const match = /floor (\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
+  });
+}
+
+async function admin(url, sql) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function schemaUrl(base, schema) {
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+/** W workers sharing one tick on a fresh schema; wall time and CPU of the database server aside. */
+async function runWorkers(workers, configFile, baseUrl, label) {
+  const schema = `pubmeta_bench_${process.pid}_${label}`;
+  await admin(baseUrl, `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const db = schemaUrl(baseUrl, schema);
+  // Migrated before the clock starts.
+  const { openStore } = await import('../dist/store/index.js');
+  await (await openStore(db)).close();
+  const started = performance.now();
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'worker', '--once', '--job', 'harvest', '--tick', label, '--config', configFile, '--db', db], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' },
+    }),
+  );
+  const codes = await Promise.all(children.map((child) => new Promise((resolve) => child.once('exit', resolve))));
+  const seconds = (performance.now() - started) / 1000;
+  if (codes.some((c) => c !== 0)) throw new Error(`a worker exited with ${codes.join(', ')}`);
+  const [{ n }] = await admin(db, `SELECT COUNT(*)::int AS n FROM ${schema}.records`);
+  const owners = await admin(db, `SELECT owner, COUNT(*)::int AS n FROM ${schema}.worker_runs WHERE job LIKE 'harvest/%' GROUP BY owner ORDER BY owner`);
+  await admin(baseUrl, `DROP SCHEMA ${schema} CASCADE`);
+  return { records: n, seconds, rate: n / seconds, perWorker: owners.map((o) => o.n) };
+}
+
+async function main() {
+  const workers = Number(process.env.PUBMETA_BENCH_WORKERS ?? 4);
+  const sources = Number(process.env.PUBMETA_BENCH_SOURCES ?? 16);
+  const perSource = Number(process.env.PUBMETA_BENCH_RECORDS ?? 25_000);
+  const baseUrl = process.env.PUBMETA_BENCH_PG ?? process.env.PUBMETA_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const dir = mkdtempSync(join(tmpdir(), 'pubmeta-bench-workers-'));
+  const floors = [];
+  try {
+    const file = await templates(dir);
+    for (let i = 0; i < sources; i++) floors.push(await startFloor(file, perSource, i));
+    const configFile = join(dir, 'config.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify({ leaseSeconds: 60, sources: floors.map((f, i) => ({ name: `floor${i}`, url: f.url })), jobs: { export: { enabled: false }, deposit: { enabled: false } } }),
+    );
+    console.log(`${sources} sources x ${perSource} records, floor servers in ${sources} processes, ${cpus().length} cores, PostgreSQL ${new URL(baseUrl).host}`);
+    const one = await runWorkers(1, configFile, baseUrl, 'w1');
+    console.log(`1 worker:  ${one.records} records in ${one.seconds.toFixed(1)} s = ${Math.round(one.rate)} records/s`);
+    const many = await runWorkers(workers, configFile, baseUrl, `w${workers}`);
+    console.log(`${workers} workers: ${many.records} records in ${many.seconds.toFixed(1)} s = ${Math.round(many.rate)} records/s (sources per worker: ${many.perWorker.join(', ')})`);
+    console.log(`${workers} workers / 1 worker: ${(many.rate / one.rate).toFixed(2)}x`);
+  } finally {
+    for (const f of floors) f.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--floor-server') {
+  await floorServer(process.argv[3], Number(process.argv[4]), process.argv[5]);
+} else {
+  await main();
+}
