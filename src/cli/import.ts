@@ -4,6 +4,7 @@ import { createLogger } from '../log.js';
 import { IMPORT_OUTCOMES, importFiles, type ImportItem, type ImportProgress, type ImportOutcomeCounts as OutcomeCounts } from '../import/index.js';
 import { describeStoreTarget, openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { matchJournalProfile } from '../journals/index.js';
+import { withPrerendering } from '../oai/fragments.js';
 import { parseSheetDelimiter } from './inputs.js';
 
 interface ImportCommandOptions {
@@ -14,6 +15,7 @@ interface ImportCommandOptions {
   progress: boolean;
   batchSize?: number;
   journal?: string;
+  render?: boolean;
 }
 
 function describeCounts(counts: OutcomeCounts): string {
@@ -96,7 +98,9 @@ async function journalPreparer(store: Store, journalId: string): Promise<((item:
 
 async function importCommand(paths: string[], options: ImportCommandOptions): Promise<void> {
   const target = resolveStoreTarget(options.db);
-  const store = await openStore(target);
+  const opened = await openStore(target);
+  // Written records are pre-rendered in every OAI format (see `pubmeta rerender`).
+  const store = options.render === false ? opened : withPrerendering(opened);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -161,6 +165,7 @@ export function registerImport(program: Command, dbHelp: string): void {
     .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
     .option('--repair', 'import records with invalid UTF-8 (stray bytes read as windows-1252) or lone UTF-16 surrogates (U+FFFD), report each repair, and flag the record with a note; without it they are refused')
     .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
+    .option('--no-render', 'do not pre-render the OAI-PMH metadata now (pubmeta rerender, or the first request, does it)')
     .option('--batch-size <n>', 'records per transaction (default 1000)', positiveInteger)
     .option('--no-progress', 'no progress bar on a terminal')
     .action(importCommand);

@@ -22,6 +22,7 @@ import { parseStoreTarget } from '../store/index.js';
 /** The demo's own store: `pubmeta start` never touches ./pubmeta.db (or $PUBMETA_DB), your real store. */
 export const DEMO_STORE_FILE = 'pubmeta-demo.db';
 import { serveStore } from './store.js';
+import { withPrerendering } from '../oai/fragments.js';
 import { formatCounts } from './worker.js';
 
 function portNumber(value: string): number {
@@ -51,7 +52,7 @@ async function importSamples(target: StoreTarget, journal: JournalProfile): Prom
   const inputs = await loadRecordInputs(sampleFiles());
   for (const input of inputs) for (const error of input.errors) process.stderr.write(`${input.source}: ${error}\n`);
   const records = [loadSeedSample(), ...inputs.flatMap((i) => (i.record ? [i.record] : []))];
-  const store = await openStore(target);
+  const store = withPrerendering(await openStore(target));
   try {
     // The seed's journal: its profile fills the seed's exports (landing page template, licence, depositor placeholders).
     await store.journals.upsert(journal);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { describeStoreTarget, openStore, resolveStoreTarget, type Store } from '../store/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
 import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
+import { runRerenderJob, withPrerendering, type RerenderOptions } from '../oai/fragments.js';
 import { checkAdminToken, createPagesHandler, repositoryDescription, storePagesDeps } from '../pages/index.js';
 import { resolveCrossrefIdentity } from '../crossref/settings.js';
 import { registerImport } from './import.js';
@@ -21,6 +23,37 @@ function positiveInteger(value: string): number {
 function portNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return Number(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// rerender
+
+async function rerenderCommand(options: { db?: string; format?: string[]; set?: string; force?: boolean }): Promise<void> {
+  const target = resolveStoreTarget(options.db);
+  const store = await openStore(target);
+  let stopping = false;
+  const stop = () => (stopping = true);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const rerenderOptions: RerenderOptions = { shouldStop: () => stopping };
+    if (options.format) rerenderOptions.metadataPrefixes = options.format;
+    if (options.set !== undefined) rerenderOptions.set = options.set;
+    if (options.force) rerenderOptions.force = true;
+    if (process.stderr.isTTY) {
+      rerenderOptions.onProgress = (p) => process.stderr.write(`\r${p.metadataPrefix}: ${p.rendered} rendered, ${p.failed} not disseminable`);
+    }
+    const counts = await runRerenderJob(store, `${hostname()}:${process.pid}:rerender`, rerenderOptions);
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    process.stdout.write(
+      `rerender ${describeStoreTarget(target)}: ${counts.rendered} rendered, ${counts.failed} not disseminable in their format, ${counts.cleared} cleared first\n`,
+    );
+    if (stopping) process.exitCode = 3;
+  } finally {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+    await store.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -84,6 +117,8 @@ export interface ServeOptions {
   identifiersPageSize?: number;
   tokenTtl?: number;
   maxInFlight?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
   /** The pages for people (/, /records/..., HTML at /oai for browsers). Default true. */
   pages?: boolean;
   /** The operators' pages (/status), for requests with the admin token. */
@@ -143,6 +178,8 @@ export async function serveStore(options: ServeOptions): Promise<RunningOaiServe
       host,
       port: options.port ?? 8080,
       maxInFlight: options.maxInFlight ?? 16,
+      headersTimeoutSeconds: options.headersTimeout ?? 20,
+      requestTimeoutSeconds: options.requestTimeout ?? 60,
       logger: log,
       ...(options.pages === false && !options.admin ? {} : { front: (oaiHandler, full) => pagesFront(store, full, oaiHandler, adminToken, options) }),
     });
@@ -218,6 +255,17 @@ export function register(program: Command): void {
   registerImport(program, DB_HELP);
 
   program
+    .command('rerender')
+    .description(
+      'Render the OAI-PMH metadata of every record whose stored rendering is missing or stale (written by an older pubmeta or without rendering, or rendered by another version), validated, as a job run (pubmeta jobs --job rerender). --force renders again what is stored, e.g. for the records of one journal (--set) after its profile changed.',
+    )
+    .option('--db <file>', DB_HELP)
+    .option('--format <prefix...>', 'only these metadataPrefixes (default: every OAI format)')
+    .option('--set <setSpec>', 'only the records of this set (a journal: its slug)')
+    .option('--force', 'forget the stored renderings in scope first')
+    .action(rerenderCommand);
+
+  program
     .command('delete')
     .description('Delete records by local id (or DOI, or oai-identifier). They stay as tombstones, served with status="deleted" (deletedRecord: persistent).')
     .argument('<ids...>', 'local ids')
@@ -238,7 +286,9 @@ export function register(program: Command): void {
     .option('--page-size <n>', 'records per ListRecords page', positiveInteger, 100)
     .option('--identifiers-page-size <n>', 'headers per ListIdentifiers page', positiveInteger, 500)
     .option('--token-ttl <seconds>', 'resumption token lifetime', positiveInteger, 86_400)
-    .option('--max-in-flight <n>', 'concurrent requests before answering 503 Retry-After', positiveInteger, 16)
+    .option('--max-in-flight <n>', 'list requests (ListRecords, ListIdentifiers) worked on at once before answering 503 Retry-After; other verbs have as many again', positiveInteger, 16)
+    .option('--headers-timeout <seconds>', 'time a client has to send its request headers', positiveInteger, 20)
+    .option('--request-timeout <seconds>', 'time a client has to send its whole request (headers and body)', positiveInteger, 60)
     .option('--no-pages', 'OAI-PMH only: no home page, record pages or HTML for browsers at the endpoint')
     .option('--admin', 'operators\' page /status (harvests, deposits, job runs) for requests with $PUBMETA_ADMIN_TOKEN')
     .action(serveCommand);

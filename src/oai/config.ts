@@ -1,6 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { FORMATS, jatsFormat, oaiDcFormat, oaiFormats, type FormatDescriptor, type FormatList, type FormatOaiInfo } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
+import { checkOutputs } from '../export/check.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from './identifiers.js';
+
+/** The package version: stored renderings from another version are rendered again. */
+const RENDERER_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** A metadata format the repository disseminates (OAI-PMH §3.4). */
 export interface OaiMetadataFormat {
@@ -12,6 +17,18 @@ export interface OaiMetadataFormat {
   render(record: ArticleRecord): string;
   /** The format can be rendered from every valid record (ListIdentifiers then skips the trial render). */
   alwaysAvailable?: boolean;
+  /**
+   * Validates rendered metadata parts (with the records they came from) as the format's
+   * descriptor says; one reason per item, undefined when it passes. A part that fails is not
+   * disseminated. Without it, whatever render returns is served.
+   */
+  check?(items: readonly { xml: string; record: ArticleRecord }[]): (string | undefined)[];
+  /**
+   * Identifies what rendering depends on besides the record (format, renderer version): set, the
+   * rendered metadata is pre-rendered and kept in the store (see ./fragments.ts); a stored part
+   * with another key is rendered again. Without it the format is rendered on every request.
+   */
+  renderKey?: string;
 }
 
 export interface OaiConfig {
@@ -37,6 +54,22 @@ export interface OaiConfig {
   onExportError?: (localId: string, metadataPrefix: string, error: unknown) => void;
 }
 
+/** Render keys given by oaiMetadataFormat, and the render function each belongs to. */
+const DESCRIPTOR_RENDER_KEYS = new WeakMap<OaiMetadataFormat['render'], string>();
+const DESCRIPTOR_KEYS = new Set<string>();
+
+/**
+ * The format's render key when it can be trusted: a key oaiMetadataFormat gave holds only with
+ * its own render function (a copy of the format with another render, `{ ...OAI_DC_FORMAT,
+ * render }`, is rendered on every request instead of reusing parts stored under that key).
+ */
+export function trustedRenderKey(format: OaiMetadataFormat): string | undefined {
+  const key = format.renderKey;
+  if (key === undefined) return undefined;
+  if (DESCRIPTOR_KEYS.has(key) && DESCRIPTOR_RENDER_KEYS.get(format.render) !== key) return undefined;
+  return key;
+}
+
 /** The OAI-PMH view of a registered format: its `oai` section, rendered without XML declaration. */
 export function oaiMetadataFormat(format: FormatDescriptor & { oai: FormatOaiInfo }): OaiMetadataFormat {
   const oai = format.oai;
@@ -45,7 +78,12 @@ export function oaiMetadataFormat(format: FormatDescriptor & { oai: FormatOaiInf
     schema: oai.schema,
     metadataNamespace: oai.namespace,
     render: oai.write ?? ((record) => format.write(record, { declaration: false })),
+    // A part written by the OAI variant (JATS in PMC's namespace) is checked as the format's own document.
+    check: (items) => checkOutputs(format, items.map((item) => ({ output: oai.write ? format.write(item.record) : item.xml, record: item.record }))),
+    renderKey: `${format.id}@${RENDERER_VERSION}`,
   };
+  DESCRIPTOR_RENDER_KEYS.set(metadataFormat.render, metadataFormat.renderKey!);
+  DESCRIPTOR_KEYS.add(metadataFormat.renderKey!);
   if (oai.alwaysAvailable) metadataFormat.alwaysAvailable = true;
   return metadataFormat;
 }

@@ -1,6 +1,7 @@
 import { toDatestamp } from '../store/canonical.js';
 import { SET_SPEC_PATTERN } from '../store/setSpecs.js';
-import type { KeysetPosition, RecordQuery, RecordRepository, StoredRecord } from '../store/types.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { KeysetPosition, ListOptions, MetadataFragment, RecordQuery, RecordRepository, StoredRecord } from '../store/types.js';
 import {
   OAI_PMH_NAMESPACE,
   OAI_PMH_SCHEMA,
@@ -20,9 +21,10 @@ import {
   type OaiConfig,
   type OaiMetadataFormat,
 } from './config.js';
+import { fragmentKey, renderFragments, renderFragmentsYielding, type RenderItem } from './fragments.js';
 import { oaiIdentifier, parseOaiIdentifier } from './identifiers.js';
 import { decodeResumptionToken, encodeResumptionToken, type ListVerb, type ResumptionState } from './tokens.js';
-import { escapeAttribute, escapeText, hasNonXmlChars, stripXmlDeclaration } from './xml.js';
+import { escapeAttribute, escapeText, hasNonXmlChars } from './xml.js';
 
 /**
  * The OAI-PMH 2.0 protocol engine: a pure function of the request arguments, the store, the
@@ -49,30 +51,60 @@ interface Context {
   config: OaiConfig;
   now: Date;
   formats: Map<string, OaiMetadataFormat>;
+  pause: () => Promise<void>;
+  sliceRows: number | undefined;
 }
 
-/** What a verb handler produces: the verb element's content, or errors. */
-type Outcome = { body: string } | { errors: OaiError[] };
+/** How a list request shares the process with others. */
+export interface OaiWorkOptions {
+  /**
+   * Awaited between slices of a list page (store reads, renders): the HTTP layer passes a
+   * scheduler that lets one slice run per event-loop turn, so cheap requests are not starved.
+   * Default: setImmediate.
+   */
+  pause?: () => Promise<void>;
+  /** Rows per store read within a page. Default 25 records (ListRecords), 250 headers. */
+  sliceRows?: number;
+}
+
+/** What a verb handler produces: the verb element's content (in parts, concatenated as they are), or errors. */
+type Outcome = { body: string } | { parts: string[] } | { errors: OaiError[] };
 
 /** Answers one OAI-PMH request from the records of a store (async: the store may be remote). */
-export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date): Promise<string> {
+export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date, work: OaiWorkOptions = {}): Promise<string> {
+  return (await answerOaiRequest(args, store, config, now, work)).join('');
+}
+
+/**
+ * handleOaiRequest as the parts of the response, in order (envelope, then one part per record
+ * or header, then the resumptionToken and the end): the HTTP layer writes them as they are,
+ * without joining a page into one string, and yields between them.
+ */
+export async function answerOaiRequest(
+  args: OaiArguments,
+  store: RecordRepository,
+  config: OaiConfig,
+  now: Date,
+  work: OaiWorkOptions = {},
+): Promise<string[]> {
   const ctx: Context = {
     store,
     config,
     now,
     formats: new Map((config.metadataFormats ?? DEFAULT_METADATA_FORMATS).map((f) => [f.metadataPrefix, f])),
+    pause: work.pause ?? (() => yieldToEventLoop()),
+    sliceRows: work.sliceRows,
   };
 
   const verbValues = args.verb ?? [];
-  if (verbValues.length === 0) return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: 'The verb argument is missing.' }]));
-  if (verbValues.length > 1) return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: 'The verb argument is repeated.' }]));
+  const bad = (errors: OaiError[]) => [envelope(ctx, undefined, errorsXml(errors))];
+  if (verbValues.length === 0) return bad([{ code: 'badVerb', message: 'The verb argument is missing.' }]);
+  if (verbValues.length > 1) return bad([{ code: 'badVerb', message: 'The verb argument is repeated.' }]);
   const verb = OAI_VERBS.find((v) => v === verbValues[0]);
-  if (!verb) {
-    return envelope(ctx, undefined, errorsXml([{ code: 'badVerb', message: `'${verbValues[0]}' is not an OAI-PMH verb.` }]));
-  }
+  if (!verb) return bad([{ code: 'badVerb', message: `'${verbValues[0]}' is not an OAI-PMH verb.` }]);
 
   const checked = checkArguments(verb, args);
-  if (checked.errors.length > 0) return envelope(ctx, undefined, errorsXml(checked.errors));
+  if (checked.errors.length > 0) return bad(checked.errors);
   const single = checked.values;
 
   // §3.2: no badVerb/badArgument, so the request element carries every argument.
@@ -96,8 +128,10 @@ export async function handleOaiRequest(args: OaiArguments, store: RecordReposito
       outcome = await listHeadersOrRecords(ctx, verb, single, checked.dates);
       break;
   }
-  const content = 'errors' in outcome ? errorsXml(outcome.errors) : `<${verb}>${outcome.body}</${verb}>`;
-  return envelope(ctx, echoed, content);
+  if ('errors' in outcome) return [envelope(ctx, echoed, errorsXml(outcome.errors))];
+  const parts = 'parts' in outcome ? outcome.parts : [outcome.body];
+  const [head, tail] = envelopeParts(ctx, echoed);
+  return [`${head}<${verb}>`, ...parts, `</${verb}>${tail}`];
 }
 
 interface CheckedArguments {
@@ -185,18 +219,22 @@ export function oaiErrorResponse(config: OaiConfig, now: Date, errors: OaiError[
 }
 
 function envelope(ctx: Pick<Context, 'config' | 'now'>, echoed: [string, string][] | undefined, content: string): string {
+  const [head, tail] = envelopeParts(ctx, echoed);
+  return head + content + tail;
+}
+
+/** The response before and after the verb element (or errors). */
+function envelopeParts(ctx: Pick<Context, 'config' | 'now'>, echoed: [string, string][] | undefined): [string, string] {
   const href = ctx.config.stylesheetHref === undefined ? defaultStylesheetHref(ctx.config.baseUrl) : ctx.config.stylesheetHref;
   let attributes = '';
   for (const [key, value] of echoed ?? []) attributes += ` ${key}="${escapeAttribute(value)}"`;
-  return (
+  const head =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     (href === false ? '' : `<?xml-stylesheet type="text/xsl" href="${escapeAttribute(href)}"?>\n`) +
     `<OAI-PMH xmlns="${OAI_PMH_NAMESPACE}" xmlns:xsi="${XSI_NAMESPACE}" xsi:schemaLocation="${OAI_PMH_NAMESPACE} ${OAI_PMH_SCHEMA}">\n` +
     `<responseDate>${toDatestamp(ctx.now)}</responseDate>\n` +
-    `<request${attributes}>${escapeText(ctx.config.baseUrl)}</request>\n` +
-    content +
-    '\n</OAI-PMH>\n'
-  );
+    `<request${attributes}>${escapeText(ctx.config.baseUrl)}</request>\n`;
+  return [head, '\n</OAI-PMH>\n'];
 }
 
 function errorsXml(errors: OaiError[]): string {
@@ -245,7 +283,11 @@ async function listMetadataFormats(ctx: Context, identifier: string | undefined)
     const stored = await lookUp(ctx, identifier);
     if (!stored) return { errors: [idDoesNotExist(identifier)] };
     // A tombstone is reported (as deleted) in every format, so every format is listed for it.
-    if (!stored.deleted) formats = formats.filter((format) => render(ctx, format, stored) !== undefined);
+    if (!stored.deleted) {
+      const available: OaiMetadataFormat[] = [];
+      for (const format of formats) if ((await metadataOf(ctx, format, stored)).xml !== undefined) available.push(format);
+      formats = available;
+    }
     if (formats.length === 0) {
       return { errors: [{ code: 'noMetadataFormats', message: `No metadata format can be disseminated for ${identifier}.` }] };
     }
@@ -289,13 +331,12 @@ async function getRecord(ctx: Context, identifier: string, metadataPrefix: strin
   if (!format) errors.push(cannotDisseminate(metadataPrefix));
   if (!stored || !format) return { errors };
   if (stored.deleted) return { body: `<record>${headerXml(ctx, stored)}</record>` };
-  const rendered = tryRender(ctx, format, stored);
-  if ('error' in rendered) {
+  const metadata = await metadataOf(ctx, format, stored);
+  if (metadata.xml === undefined) {
     // §4.1: the format "is not supported by the item": the record lacks what the format requires.
-    const reason = rendered.error instanceof Error ? rendered.error.message : String(rendered.error);
-    return { errors: [{ code: 'cannotDisseminateFormat', message: `${identifier} cannot be disseminated as ${metadataPrefix}: ${reason}` }] };
+    return { errors: [{ code: 'cannotDisseminateFormat', message: `${identifier} cannot be disseminated as ${metadataPrefix}: ${metadata.error}` }] };
   }
-  return { body: `<record>${headerXml(ctx, stored)}<metadata>${rendered.xml}</metadata></record>` };
+  return { parts: [`<record>${headerXml(ctx, stored)}<metadata>`, metadata.xml, '</metadata></record>'] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +406,7 @@ async function listHeadersOrRecords(
     return { errors: [noRecordsMatch()] };
   }
 
-  let body = page.items.join('\n');
+  const parts = page.items.map((item, i) => (i === 0 ? item : `\n${item}`));
   const delivered = state.cursor + page.items.length;
   if (page.next) {
     const next: ResumptionState = {
@@ -377,19 +418,21 @@ async function listHeadersOrRecords(
     };
     const token = encodeResumptionToken(next, ctx.config.tokenSecret);
     const expiration = toDatestamp(new Date(next.expiresAt * 1000));
-    body += `\n<resumptionToken expirationDate="${expiration}" completeListSize="${next.completeListSize}" cursor="${state.cursor}">${token}</resumptionToken>`;
+    parts.push(`\n<resumptionToken expirationDate="${expiration}" completeListSize="${next.completeListSize}" cursor="${state.cursor}">${token}</resumptionToken>`);
   } else if (state.cursor > 0) {
     // §3.5: the response completing a multi-page list has an empty resumptionToken.
-    body += `\n<resumptionToken completeListSize="${delivered}" cursor="${state.cursor}"/>`;
+    parts.push(`\n<resumptionToken completeListSize="${delivered}" cursor="${state.cursor}"/>`);
   }
-  return { body };
+  return { parts };
 }
 
 /**
- * One page in keyset order. Reads one row past the page to learn whether the list goes on;
- * records that cannot be rendered in the format are passed over (§4.5: records only "for items
- * from which the metadata format ... can be disseminated"), so the look-ahead skips them too
- * and a token is only issued when a deliverable element follows.
+ * One page in keyset order, from one keyset-paged scan that joins each record's pre-rendered
+ * metadata. Reads one row past the page to learn whether the list goes on; records that cannot
+ * be disseminated in the format are passed over (§4.5: records only "for items from which the
+ * metadata format ... can be disseminated"), so the look-ahead skips them too and a token is
+ * only issued when a deliverable element follows. Rows without a current part are rendered here
+ * (and stored); the loop yields to the event loop between scans.
  */
 async function collectPage(
   ctx: Context,
@@ -401,14 +444,21 @@ async function collectPage(
   const query: RecordQuery = { until: state.until };
   if (state.from !== undefined) query.from = state.from;
   if (state.set !== undefined) query.set = state.set;
-  const needsRecord = verb === 'ListRecords' || !format.alwaysAvailable;
+  const needsMetadata = verb === 'ListRecords' || !format.alwaysAvailable;
+  const key = needsMetadata ? fragmentKey(format) : undefined;
+  const options: ListOptions = key ? { fragment: key, fragmentWithoutXml: verb !== 'ListRecords' } : { headersOnly: !needsMetadata };
   const items: string[] = [];
   let position: KeysetPosition | undefined = state.after.datestamp ? state.after : undefined;
-  for (;;) {
-    const want = pageSize - items.length + 1;
-    const rows = await ctx.store.list(position ? { ...query, after: position } : query, want, { headersOnly: !needsRecord });
+  // The page is read in slices of the same keyset scan, with a pause between slices.
+  const slice = ctx.sliceRows ?? (verb === 'ListRecords' ? 25 : 250);
+  for (let scan = 0; ; scan++) {
+    if (scan > 0) await ctx.pause();
+    const needed = pageSize - items.length + 1;
+    const want = Math.min(needed, slice);
+    const rows = await ctx.store.list(position ? { ...query, after: position } : query, want, options);
+    if (needsMetadata) await completeMetadata(ctx, format, rows);
     for (const row of rows) {
-      const element = elementFor(ctx, verb, format, row, needsRecord);
+      const element = elementFor(ctx, verb, row, needsMetadata);
       if (items.length === pageSize && element !== undefined) return { items, next: position! };
       position = { datestamp: row.datestamp, localId: row.localId };
       if (element !== undefined) items.push(element);
@@ -417,19 +467,60 @@ async function collectPage(
   }
 }
 
-function elementFor(
-  ctx: Context,
-  verb: ListVerb,
-  format: OaiMetadataFormat,
-  row: StoredRecord,
-  needsRecord: boolean,
-): string | undefined {
+function elementFor(ctx: Context, verb: ListVerb, row: StoredRecord, needsMetadata: boolean): string | undefined {
   const header = headerXml(ctx, row);
   if (row.deleted) return verb === 'ListRecords' ? `<record>${header}</record>` : header;
-  if (!needsRecord) return header;
-  const metadata = render(ctx, format, row);
-  if (metadata === undefined) return undefined;
-  return verb === 'ListRecords' ? `<record>${header}<metadata>${metadata}</metadata></record>` : header;
+  if (!needsMetadata) return header;
+  if (!row.fragment?.disseminable) return undefined;
+  return verb === 'ListRecords' ? `<record>${header}<metadata>${row.fragment.xml}</metadata></record>` : header;
+}
+
+/**
+ * Gives every live row its metadata in `format` as row.fragment: rows the scan found without a
+ * current stored part are rendered and validated now (in slices, yielding between them) and the
+ * parts stored, so the next harvest finds them.
+ */
+async function completeMetadata(ctx: Context, format: OaiMetadataFormat, rows: StoredRecord[]): Promise<void> {
+  const missing = rows.filter((row) => !row.deleted && !row.fragment);
+  if (missing.length === 0) return;
+  const items: RenderItem[] = [];
+  for (const row of missing) {
+    if (row.record) items.push({ localId: row.localId, contentHash: row.contentHash, record: row.record });
+    else row.fragment = { disseminable: false };
+  }
+  const fragments = await renderFragmentsYielding(format, items);
+  await storeFragments(ctx, format, fragments);
+  const byId = new Map(fragments.map((f) => [f.localId, f]));
+  for (const row of missing) {
+    const fragment = byId.get(row.localId);
+    if (!fragment) continue;
+    row.fragment = fragment.xml === null ? { disseminable: false } : { disseminable: true, xml: fragment.xml };
+  }
+}
+
+/** Reports parts that are not disseminable and keeps the parts of pre-rendered formats. */
+async function storeFragments(ctx: Context, format: OaiMetadataFormat, fragments: MetadataFragment[]): Promise<void> {
+  for (const fragment of fragments) {
+    if (fragment.xml === null) ctx.config.onExportError?.(fragment.localId, format.metadataPrefix, new Error(fragment.error ?? 'not disseminable'));
+  }
+  if (fragmentKey(format) === undefined) return;
+  // A store that cannot be written (read-only) still serves; the parts are rendered again next time.
+  await ctx.store.putFragments(fragments).catch(() => undefined);
+}
+
+/** One record's metadata in `format`: the current stored part, else rendered (and stored) now. */
+async function metadataOf(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): Promise<{ xml?: string; error?: string }> {
+  const key = fragmentKey(format);
+  if (key) {
+    const fragment = await ctx.store.getFragment(stored.localId, format.metadataPrefix);
+    if (fragment && fragment.renderKey === key.renderKey && fragment.contentHash === stored.contentHash) {
+      return fragment.xml === null ? { error: fragment.error ?? 'not disseminable' } : { xml: fragment.xml };
+    }
+  }
+  if (!stored.record) return { error: `${stored.localId}: the stored record has no metadata` };
+  const [fragment] = renderFragments(format, [{ localId: stored.localId, contentHash: stored.contentHash, record: stored.record }]);
+  await storeFragments(ctx, format, [fragment!]);
+  return fragment!.xml === null ? { error: fragment!.error ?? 'not disseminable' } : { xml: fragment!.xml };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,21 +531,6 @@ function headerXml(ctx: Context, stored: StoredRecord): string {
   xml += `<datestamp>${stored.datestamp}</datestamp>`;
   for (const setSpec of stored.sets) xml += `<setSpec>${escapeText(setSpec)}</setSpec>`;
   return xml + '</header>';
-}
-
-function tryRender(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): { xml: string } | { error: unknown } {
-  try {
-    if (!stored.record) throw new Error(`${stored.localId}: the stored record has no metadata`);
-    return { xml: stripXmlDeclaration(format.render(stored.record)) };
-  } catch (error) {
-    ctx.config.onExportError?.(stored.localId, format.metadataPrefix, error);
-    return { error };
-  }
-}
-
-function render(ctx: Context, format: OaiMetadataFormat, stored: StoredRecord): string | undefined {
-  const rendered = tryRender(ctx, format, stored);
-  return 'xml' in rendered ? rendered.xml : undefined;
 }
 
 async function lookUp(ctx: Context, identifier: string): Promise<StoredRecord | undefined> {

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deflate, gzip } from 'node:zlib';
+import type { Writable } from 'node:stream';
+import { createDeflate, createGzip, deflate, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RecordRepository } from '../store/types.js';
 import type { Logger } from '../log.js';
 import { checkOaiConfig, type OaiConfig } from './config.js';
-import { handleOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
+import { answerOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
 import { OAI_STYLESHEET } from './stylesheet.js';
 
 const gzipAsync = promisify(gzip);
@@ -17,7 +18,14 @@ export interface OaiRequestHandlerOptions {
   config: OaiConfig;
   /** Clock for responseDate, datestamp bounds and token expiry. Default: system clock. */
   clock?: () => Date;
-  /** Requests served at once; beyond that, 503 with Retry-After (guidelines-repository §6.1). Default 16. */
+  /**
+   * List requests (ListRecords, ListIdentifiers) worked on at once; beyond that, 503 with
+   * Retry-After (guidelines-repository §6.1). A request counts from the moment its body has fully
+   * arrived and its handling starts until its response is written: connections still sending
+   * headers or a body never count (the server's header and request timeouts bound them).
+   * Other verbs (Identify, GetRecord, ListMetadataFormats, ListSets) are cheap and have a reserve
+   * of as many again on top. Default 16.
+   */
   maxInFlight?: number;
   /** Retry-After seconds on 503. Default 10. */
   retryAfterSeconds?: number;
@@ -120,29 +128,15 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
   const endpointPath = options.path === undefined ? normalizePath(new URL(options.config.baseUrl).pathname) : options.path;
   const stylesheetPath = endpointPath === false ? undefined : `${endpointPath === '/' ? '' : endpointPath}/oai2.xsl`;
   const logger = options.logger;
-  let inFlight = 0;
+  const guard = new WorkGuard(maxInFlight);
+  const turns = new Turns();
+  const pause = () => turns.next();
 
   return (req, res) => {
     const started = process.hrtime.bigint();
-    inFlight++;
-    let finished = false;
-    const done = () => {
-      if (finished) return;
-      finished = true;
-      inFlight--;
-      logger?.debug(
-        { method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        'oai request',
-      );
-    };
-    res.on('close', done);
-    res.on('finish', done);
-
-    if (inFlight > maxInFlight) {
-      res.writeHead(503, { 'Retry-After': retryAfter, 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end(`Too many requests in progress; retry after ${retryAfter} seconds.\n`);
-      return;
-    }
+    res.on('close', () =>
+      logger?.debug({ method: req.method, url: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'oai request'),
+    );
     serve(req, res).catch((error: unknown) => {
       logger?.error({ err: error, url: req.url }, 'OAI-PMH request failed');
       if (!res.headersSent) {
@@ -170,9 +164,9 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
       return;
     }
 
-    let xml: string;
+    let args: OaiArguments;
     if (method === 'GET' || method === 'HEAD') {
-      xml = await handleOaiRequest(parseOaiArguments(url.searchParams), options.store, options.config, clock());
+      args = parseOaiArguments(url.searchParams);
     } else if (method === 'POST') {
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       let body: Buffer;
@@ -186,23 +180,53 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
       }
       if (mediaType !== 'application/x-www-form-urlencoded') {
         // §3.1.1.2: POST arguments must be application/x-www-form-urlencoded.
-        xml = oaiErrorResponse(options.config, clock(), [
+        const xml = oaiErrorResponse(options.config, clock(), [
           { code: 'badArgument', message: `POST requests must have Content-Type application/x-www-form-urlencoded, not '${mediaType || 'none'}'.` },
         ]);
-      } else {
-        // Arguments in the URL of a POST count too, so a repeat across both is seen as one.
-        xml = await handleOaiRequest(
-          parseOaiArguments(url.searchParams, new URLSearchParams(body.toString('utf8'))),
-          options.store,
-          options.config,
-          clock(),
-        );
+        return send(req, res, 200, 'text/xml; charset=utf-8', xml, { 'Cache-Control': 'no-cache' });
       }
+      // Arguments in the URL of a POST count too, so a repeat across both is seen as one.
+      args = parseOaiArguments(url.searchParams, new URLSearchParams(body.toString('utf8')));
     } else {
       return methodNotAllowed(res, 'GET, HEAD, POST');
     }
-    // §3.1.2: OAI-PMH errors travel with HTTP 200.
-    return send(req, res, 200, 'text/xml; charset=utf-8', xml, { 'Cache-Control': 'no-cache' });
+
+    // The request has fully arrived: from here on it is work, and counts.
+    const heavy = (args.verb ?? []).some((verb) => verb === 'ListRecords' || verb === 'ListIdentifiers');
+    const release = guard.enter(heavy);
+    if (!release) {
+      res.writeHead(503, { 'Retry-After': retryAfter, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`Too many requests in progress; retry after ${retryAfter} seconds.\n`);
+      return;
+    }
+    try {
+      const parts = await answerOaiRequest(args, options.store, options.config, clock(), { pause });
+      // §3.1.2: OAI-PMH errors travel with HTTP 200.
+      await sendParts(req, res, parts);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Writes a response made of parts. Up to STREAM_THRESHOLD bytes it is sent whole, with a
+   * Content-Length; a larger one (a page of records) is streamed with chunked encoding, through
+   * a zlib stream when compressed, part by part, honouring backpressure and yielding to the event
+   * loop between slices so other requests are served meanwhile.
+   */
+  async function sendParts(req: IncomingMessage, res: ServerResponse, parts: string[]): Promise<void> {
+    let length = 0;
+    for (const part of parts) length += part.length;
+    const headers = { 'Cache-Control': 'no-cache' };
+    if (length <= STREAM_THRESHOLD) return send(req, res, 200, 'text/xml; charset=utf-8', parts.join(''), headers);
+    const coding = negotiateEncoding(req.headers['accept-encoding']);
+    const head: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8', Vary: 'Accept-Encoding', ...headers };
+    if (coding !== 'identity') head['Content-Encoding'] = coding;
+    res.writeHead(200, head);
+    if (req.method === 'HEAD') return void res.end();
+    const sink: Writable = coding === 'gzip' ? createGzip() : coding === 'deflate' ? createDeflate() : res;
+    if (sink !== res) sink.pipe(res);
+    await writeParts(sink, res, parts, pause);
   }
 
   async function send(
@@ -228,6 +252,93 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
   }
 }
 
+/** Responses larger than this (characters) are streamed rather than sent whole. */
+const STREAM_THRESHOLD = 64 * 1024;
+/** Characters written between two yields to the event loop. */
+const YIELD_EVERY = 64 * 1024;
+
+async function writeParts(sink: Writable, res: ServerResponse, parts: readonly string[], pause: () => Promise<void>): Promise<void> {
+  let sinceYield = 0;
+  for (const part of parts) {
+    if (res.destroyed) return;
+    const more = sink.write(part);
+    sinceYield += part.length;
+    if (!more) {
+      await waitForDrain(sink, res);
+      sinceYield = 0;
+    } else if (sinceYield >= YIELD_EVERY) {
+      await pause();
+      sinceYield = 0;
+    }
+  }
+  if (!res.destroyed) sink.end();
+}
+
+function waitForDrain(sink: Writable, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    sink.once('drain', done);
+    res.once('close', done);
+  });
+}
+
+/**
+ * Turns for long work: next() resolves one waiter per event-loop iteration (in the check phase,
+ * after the poll phase has taken in new requests and socket events), in arrival order. However
+ * many lists are being worked on, a new request waits for at most one slice of work before its
+ * own handler runs, instead of one slice of every list in flight.
+ */
+class Turns {
+  private readonly waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.waiting.shift()!();
+      // Queued from the check phase, so it runs in the next iteration, after the next poll.
+      this.schedule();
+    });
+  }
+}
+
+/**
+ * Counts work in flight: list requests up to `max`, and every request up to twice that (so
+ * Identify and GetRecord keep a reserve while lists fill their share). enter() returns the
+ * release function, or undefined when over the limit.
+ */
+class WorkGuard {
+  private heavy = 0;
+  private total = 0;
+  constructor(private readonly max: number) {}
+
+  enter(heavy: boolean): (() => void) | undefined {
+    if (heavy ? this.heavy >= this.max : this.total >= 2 * this.max) return undefined;
+    if (heavy) this.heavy++;
+    this.total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (heavy) this.heavy--;
+      this.total--;
+    };
+  }
+}
+
 function methodNotAllowed(res: ServerResponse, allow: string): void {
   res.writeHead(405, { Allow: allow, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end('Method not allowed.\n');
@@ -246,6 +357,10 @@ export interface StartOaiServerOptions extends Omit<OaiRequestHandlerOptions, 'c
   port?: number;
   /** Time in-flight requests get to finish on close before connections are cut. Default 5000 ms. */
   shutdownGraceMs?: number;
+  /** Seconds a client has to send the request headers (node's server.headersTimeout). Default 20. */
+  headersTimeoutSeconds?: number;
+  /** Seconds a client has to send the whole request, headers and body (server.requestTimeout). Default 60. */
+  requestTimeoutSeconds?: number;
   /**
    * A listener in front of the OAI-PMH handler (the pages for people: createPagesHandler), made
    * once the configuration is complete (baseUrl known). It passes harvesters' requests on.
@@ -265,7 +380,10 @@ export interface RunningOaiServer {
 export async function startOaiServer(options: StartOaiServerOptions): Promise<RunningOaiServer> {
   const host = options.host ?? '127.0.0.1';
   let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
+  const headersTimeout = (options.headersTimeoutSeconds ?? 20) * 1000;
+  const requestTimeout = Math.max(headersTimeout, (options.requestTimeoutSeconds ?? 60) * 1000);
+  // Slow or idle senders are bounded by these timeouts (checked every second), not by the work guard.
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) }, (req, res) => {
     if (handler) return handler(req, res);
     res.writeHead(503, { 'Retry-After': '1' });
     res.end();

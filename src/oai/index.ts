@@ -1,5 +1,18 @@
 // Public API of the oai capability; re-exported from src/index.ts.
-export { handleOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
+export { handleOaiRequest, answerOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
+export {
+  fragmentKey,
+  prerenderedFormats,
+  renderFragments,
+  prerenderRecords,
+  prerenderingRecords,
+  withPrerendering,
+  rerenderFragments,
+  runRerenderJob,
+  type RenderItem,
+  type RerenderOptions,
+  type RerenderCounts,
+} from './fragments.js';
 export {
   checkOaiConfig,
   defaultStylesheetHref,

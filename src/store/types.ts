@@ -29,6 +29,8 @@ export interface StoredRecord {
   record?: ArticleRecord;
   /** sha256 of the canonical JSON; the datestamp changes only when it changes. */
   contentHash: string;
+  /** With ListOptions.fragment: the current pre-rendered metadata; xml absent when not disseminable (or not asked for). */
+  fragment?: { disseminable: boolean; xml?: string };
 }
 
 export interface SetInfo {
@@ -56,6 +58,39 @@ export interface RecordQuery {
 export interface ListOptions {
   /** Skip reading and parsing record JSON (ListIdentifiers needs headers only). */
   headersOnly?: boolean;
+  /**
+   * Join each row's current pre-rendered fragment in this format (same content hash, same render
+   * key): `fragment` is then set on rows that have one, and `record` is read only for live rows
+   * that have none (so the caller can render it), whatever headersOnly says.
+   */
+  fragment?: FragmentKey;
+  /** With `fragment`: leave the fragment's xml out (ListIdentifiers needs only whether it exists). Default false. */
+  fragmentWithoutXml?: boolean;
+}
+
+/** Which pre-rendered metadata is current: the format and the inputs it is rendered from. */
+export interface FragmentKey {
+  metadataPrefix: string;
+  /** Identifies the renderer's inputs besides the record (format version, profiles); a row with another key is stale. */
+  renderKey: string;
+}
+
+/** A record's metadata pre-rendered in one OAI format, as stored. */
+export interface MetadataFragment extends FragmentKey {
+  localId: string;
+  /** contentHash of the record version it was rendered from. */
+  contentHash: string;
+  /** The metadata part (no XML declaration); null when the record cannot be disseminated in the format. */
+  xml: string | null;
+  /** Why it cannot (render or validation failure); null when xml is set. */
+  error: string | null;
+}
+
+/** A live record whose fragment in a format is missing or stale. */
+export interface UnrenderedRecord {
+  localId: string;
+  contentHash: string;
+  record: ArticleRecord;
 }
 
 export interface UpsertResult {
@@ -81,6 +116,19 @@ export interface RecordRepository {
   hasSets(): Promise<boolean>;
   /** Number of records, tombstones included, and of tombstones. */
   stats(): Promise<{ total: number; deleted: number }>;
+
+  // pre-rendered metadata (the provider renders; the store keeps what it is given)
+  /** Stores fragments, replacing the row of the same (localId, metadataPrefix). */
+  putFragments(fragments: readonly MetadataFragment[]): Promise<void>;
+  /** The stored fragment of a record in a format, current or not. */
+  getFragment(localId: string, metadataPrefix: string): Promise<MetadataFragment | undefined>;
+  /**
+   * Live records whose fragment under `key` is missing or stale, in localId order after
+   * `afterLocalId` (keyset), at most `limit`; `set` restricts to a set and the sets below it.
+   */
+  listUnrendered(key: FragmentKey, afterLocalId: string, limit: number, options?: { set?: string }): Promise<UnrenderedRecord[]>;
+  /** Forgets fragments (of one format, of a set's records) so they are rendered again; returns how many. */
+  clearFragments(options?: { metadataPrefix?: string; set?: string }): Promise<number>;
   /**
    * Records (not tombstones) whose titles (any language), contributor names or DOI contain
    * every word of `query` (case-insensitive; a doi.org URL counts as its DOI), newest first,

@@ -237,4 +237,18 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        updated_at text NOT NULL
      );`,
   ],
+  /** Pre-rendered OAI metadata, as in ../sqlite/migrations.ts. */
+  provider: [
+    `CREATE TABLE record_fragments (
+       local_id text COLLATE "C" NOT NULL,
+       metadata_prefix text COLLATE "C" NOT NULL,
+       content_hash text NOT NULL,
+       render_key text NOT NULL,
+       xml text,
+       error text,
+       rendered_at text NOT NULL,
+       PRIMARY KEY (local_id, metadata_prefix)
+     );
+     CREATE INDEX records_headers ON records (datestamp, local_id) INCLUDE (deleted, content_hash, set_specs);`,
+  ],
 };

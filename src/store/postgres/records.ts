@@ -1,8 +1,29 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
 import { scanSearch } from '../search.js';
-import { prepareRecordWrite, toStoredRecord, upsertOutcome, type ExistingRecordState, type RecordRowData, type RecordWrite } from '../recordRows.js';
-import type { Datestamp, ListOptions, RecordQuery, RecordRepository, SetInfo, StoredRecord, UpsertResult } from '../types.js';
+import {
+  listColumns,
+  prepareRecordWrite,
+  toFragment,
+  toStoredRecord,
+  upsertOutcome,
+  type ExistingRecordState,
+  type FragmentRow,
+  type RecordRowData,
+  type RecordWrite,
+} from '../recordRows.js';
+import type {
+  Datestamp,
+  FragmentKey,
+  ListOptions,
+  MetadataFragment,
+  RecordQuery,
+  RecordRepository,
+  SetInfo,
+  StoredRecord,
+  UnrenderedRecord,
+  UpsertResult,
+} from '../types.js';
 import type { PgAccess } from './connection.js';
 
 /** Records written per round of statements by upsertMany. */
@@ -85,16 +106,70 @@ export class PgRecords implements RecordRepository {
   }
 
   async list(query: RecordQuery, limit: number, options: ListOptions = {}): Promise<StoredRecord[]> {
-    const withJson = !options.headersOnly;
-    const { sql, params } = buildSelection(query);
-    const columns = `r.local_id, r.datestamp, r.deleted, r.content_hash, r.set_specs${withJson ? ', r.json' : ''}`;
+    // The fragment parameters are $1, $2 when there is a join; the selection's follow.
+    const selected = listColumns(options, (n) => `$${n + 1}`, 'false');
+    const { sql, params } = buildSelection(query, selected.params.length);
     const from = query.set !== undefined ? 'record_sets m JOIN records r ON r.local_id = m.local_id' : 'records r';
     const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
+    const all = [...selected.params, ...params, limit];
     const rows = await this.access.query<RecordRowData & Record<string, unknown>>(
-      `SELECT ${columns} FROM ${from} ${sql} ORDER BY ${order} LIMIT $${params.length + 1}`,
-      [...params, limit],
+      `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT $${all.length}`,
+      all,
     );
-    return rows.map((row) => toStoredRecord(row, withJson));
+    return rows.map((row) => toStoredRecord(row, selected.withJson));
+  }
+
+  async putFragments(fragments: readonly MetadataFragment[]): Promise<void> {
+    if (fragments.length === 0) return;
+    await this.access.run(
+      `INSERT INTO record_fragments (local_id, metadata_prefix, content_hash, render_key, xml, error, rendered_at)
+       SELECT u.local_id, u.prefix, u.hash, u.render_key, u.xml, u.error, $7
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(local_id, prefix, hash, render_key, xml, error)
+       ON CONFLICT (local_id, metadata_prefix) DO UPDATE SET content_hash = excluded.content_hash, render_key = excluded.render_key,
+         xml = excluded.xml, error = excluded.error, rendered_at = excluded.rendered_at`,
+      [
+        fragments.map((f) => f.localId),
+        fragments.map((f) => f.metadataPrefix),
+        fragments.map((f) => f.contentHash),
+        fragments.map((f) => f.renderKey),
+        fragments.map((f) => f.xml),
+        fragments.map((f) => f.error),
+        toDatestamp(this.clock()),
+      ],
+    );
+  }
+
+  async getFragment(localId: string, metadataPrefix: string): Promise<MetadataFragment | undefined> {
+    const [row] = await this.access.query<FragmentRow & Record<string, unknown>>(
+      'SELECT * FROM record_fragments WHERE local_id = $1 AND metadata_prefix = $2',
+      [localId, metadataPrefix],
+    );
+    return row && toFragment(row);
+  }
+
+  async listUnrendered(key: FragmentKey, afterLocalId: string, limit: number, options: { set?: string } = {}): Promise<UnrenderedRecord[]> {
+    const inSet = options.set !== undefined ? ' AND r.local_id IN (SELECT local_id FROM record_sets WHERE set_spec = $5)' : '';
+    const rows = await this.access.query<{ local_id: string; content_hash: string; json: string }>(
+      `SELECT r.local_id, r.content_hash, r.json FROM records r
+       LEFT JOIN record_fragments f ON f.local_id = r.local_id AND f.metadata_prefix = $1 AND f.render_key = $2 AND f.content_hash = r.content_hash
+       WHERE r.local_id > $3 AND NOT r.deleted AND f.local_id IS NULL${inSet} ORDER BY r.local_id LIMIT $4`,
+      [key.metadataPrefix, key.renderKey, afterLocalId, limit, ...(options.set !== undefined ? [options.set] : [])],
+    );
+    return rows.map((row) => ({ localId: row.local_id, contentHash: row.content_hash, record: JSON.parse(row.json) as ArticleRecord }));
+  }
+
+  clearFragments(options: { metadataPrefix?: string; set?: string } = {}): Promise<number> {
+    const conditions: string[] = [];
+    const params: string[] = [];
+    if (options.metadataPrefix !== undefined) {
+      params.push(options.metadataPrefix);
+      conditions.push(`metadata_prefix = $${params.length}`);
+    }
+    if (options.set !== undefined) {
+      params.push(options.set);
+      conditions.push(`local_id IN (SELECT local_id FROM record_sets WHERE set_spec = $${params.length})`);
+    }
+    return this.access.run(`DELETE FROM record_fragments${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`, params);
   }
 
   async count(query: RecordQuery): Promise<number> {
@@ -183,13 +258,13 @@ async function writeBatch(access: PgAccess, writes: readonly RecordWrite[], date
 }
 
 /** WHERE clause over alias m (set queries) or r with $n parameters, as in the SQLite backend. */
-function buildSelection(query: RecordQuery): { sql: string; params: string[] } {
+function buildSelection(query: RecordQuery, offset = 0): { sql: string; params: string[] } {
   const alias = query.set !== undefined ? 'm' : 'r';
   const conditions: string[] = [];
   const params: string[] = [];
   const param = (value: string) => {
     params.push(value);
-    return `$${params.length}`;
+    return `$${offset + params.length}`;
   };
   if (query.set !== undefined) conditions.push(`m.set_spec = ${param(query.set)}`);
   // Past a keyset position at or after `from`, the bound is implied (the index seek starts at the position).

@@ -246,4 +246,26 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      updated_at TEXT NOT NULL
    ) WITHOUT ROWID;`,
   ],
+  /**
+   * The OAI provider's pre-rendered metadata: one row per record and OAI format, the metadata
+   * part as rendered and validated (xml NULL: the record cannot be disseminated in the format,
+   * `error` says why), with the content hash of the record version and the render key (format
+   * and renderer inputs) it was rendered from. A row whose hash or key no longer matches is
+   * stale and is rendered again (on demand, or by `pubmeta rerender`). A rowid table, so a part
+   * up to ~4 KB (oai_dc) stays on its b-tree page instead of an overflow chain. records_headers
+   * covers a list page's header columns, so the scan never walks a record's JSON to reach them.
+   */
+  provider: [
+    `CREATE TABLE record_fragments (
+     local_id TEXT NOT NULL,
+     metadata_prefix TEXT NOT NULL,
+     content_hash TEXT NOT NULL,
+     render_key TEXT NOT NULL,
+     xml TEXT,
+     error TEXT,
+     rendered_at TEXT NOT NULL,
+     PRIMARY KEY (local_id, metadata_prefix)
+   );
+   CREATE INDEX records_headers ON records (datestamp, local_id, deleted, content_hash, set_specs);`,
+  ],
 };

@@ -1,8 +1,19 @@
 import type { ArticleRecord } from '../../model/types.js';
 import { toDatestamp } from '../canonical.js';
 import { scanSearch } from '../search.js';
-import { prepareRecordWrite, toStoredRecord, upsertOutcome, type RecordRowData } from '../recordRows.js';
-import type { Datestamp, ListOptions, RecordQuery, RecordRepository, SetInfo, StoredRecord, UpsertResult } from '../types.js';
+import { listColumns, prepareRecordWrite, toFragment, toStoredRecord, upsertOutcome, type FragmentRow, type RecordRowData } from '../recordRows.js';
+import type {
+  Datestamp,
+  FragmentKey,
+  ListOptions,
+  MetadataFragment,
+  RecordQuery,
+  RecordRepository,
+  SetInfo,
+  StoredRecord,
+  UnrenderedRecord,
+  UpsertResult,
+} from '../types.js';
 import { statement, type Db, type SqliteAccess } from './connection.js';
 
 const STATE = 'SELECT datestamp, deleted, content_hash, set_specs FROM records WHERE local_id = ?';
@@ -14,6 +25,11 @@ const CLEAR_SETS = 'DELETE FROM record_sets WHERE local_id = ?';
 const ADD_SET = 'INSERT INTO record_sets (set_spec, datestamp, local_id) VALUES (?, ?, ?)';
 const NAME_SET = `INSERT INTO sets (set_spec, set_name) VALUES (?, ?)
   ON CONFLICT (set_spec) DO UPDATE SET set_name = excluded.set_name WHERE set_name <> excluded.set_name`;
+
+const PUT_FRAGMENT = `INSERT INTO record_fragments (local_id, metadata_prefix, content_hash, render_key, xml, error, rendered_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (local_id, metadata_prefix) DO UPDATE SET content_hash = excluded.content_hash, render_key = excluded.render_key,
+    xml = excluded.xml, error = excluded.error, rendered_at = excluded.rendered_at`;
 
 interface StateRow {
   datestamp: string;
@@ -77,16 +93,67 @@ export class SqliteRecords implements RecordRepository {
   }
 
   list(query: RecordQuery, limit: number, options: ListOptions = {}): Promise<StoredRecord[]> {
-    const withJson = !options.headersOnly;
     const { sql, params } = buildSelection(query);
-    const columns = `r.local_id, r.datestamp, r.deleted, r.content_hash, r.set_specs${withJson ? ', r.json' : ''}`;
+    // With a fragment join the JSON is read in a second statement, for the rows that need it
+    // only: the page scan then stays on records_headers and the parts, never walking a
+    // record's JSON (stored before the header columns, on overflow pages) to reach them.
+    const selected = listColumns(options, () => '?', '0', false);
     const from = query.set !== undefined ? 'record_sets m JOIN records r ON r.local_id = m.local_id' : 'records r';
     const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
-    const text = `SELECT ${columns} FROM ${from} ${sql} ORDER BY ${order} LIMIT ?`;
+    const text = `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT ?`;
     return this.access.read((db) => {
-      const rows = statement<unknown[], RecordRowData>(db, text).all(...params, limit);
-      return rows.map((row) => toStoredRecord(row, withJson));
+      const page = () => {
+        const rows = statement<unknown[], RecordRowData>(db, text).all(...selected.params, ...params, limit);
+        if (options.fragment) addMissingJson(db, rows);
+        return rows.map((row) => toStoredRecord(row, selected.withJson));
+      };
+      // One read transaction, so the JSON read second is the version the header row names.
+      return options.fragment && !db.inTransaction ? db.transaction(page)() : page();
     });
+  }
+
+  putFragments(fragments: readonly MetadataFragment[]): Promise<void> {
+    if (fragments.length === 0) return Promise.resolve();
+    const now = toDatestamp(this.clock());
+    return this.access.write((db) => {
+      const put = statement(db, PUT_FRAGMENT);
+      for (const f of fragments) put.run(f.localId, f.metadataPrefix, f.contentHash, f.renderKey, f.xml, f.error, now);
+    });
+  }
+
+  getFragment(localId: string, metadataPrefix: string): Promise<MetadataFragment | undefined> {
+    return this.access.read((db) => {
+      const row = statement<[string, string], FragmentRow>(db, 'SELECT * FROM record_fragments WHERE local_id = ? AND metadata_prefix = ?').get(localId, metadataPrefix);
+      return row && toFragment(row);
+    });
+  }
+
+  listUnrendered(key: FragmentKey, afterLocalId: string, limit: number, options: { set?: string } = {}): Promise<UnrenderedRecord[]> {
+    const inSet = options.set !== undefined ? ' AND r.local_id IN (SELECT local_id FROM record_sets WHERE set_spec = ?)' : '';
+    const text = `SELECT r.local_id, r.content_hash, r.json FROM records r
+      LEFT JOIN record_fragments f ON f.local_id = r.local_id AND f.metadata_prefix = ? AND f.render_key = ? AND f.content_hash = r.content_hash
+      WHERE r.local_id > ? AND r.deleted = 0 AND f.local_id IS NULL${inSet} ORDER BY r.local_id LIMIT ?`;
+    const params: unknown[] = [key.metadataPrefix, key.renderKey, afterLocalId, ...(options.set !== undefined ? [options.set] : []), limit];
+    return this.access.read((db) =>
+      statement<unknown[], { local_id: string; content_hash: string; json: string }>(db, text)
+        .all(...params)
+        .map((row) => ({ localId: row.local_id, contentHash: row.content_hash, record: JSON.parse(row.json) as ArticleRecord })),
+    );
+  }
+
+  clearFragments(options: { metadataPrefix?: string; set?: string } = {}): Promise<number> {
+    const conditions: string[] = [];
+    const params: string[] = [];
+    if (options.metadataPrefix !== undefined) {
+      conditions.push('metadata_prefix = ?');
+      params.push(options.metadataPrefix);
+    }
+    if (options.set !== undefined) {
+      conditions.push('local_id IN (SELECT local_id FROM record_sets WHERE set_spec = ?)');
+      params.push(options.set);
+    }
+    const text = `DELETE FROM record_fragments${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`;
+    return this.access.write((db) => db.prepare(text).run(...params).changes);
   }
 
   count(query: RecordQuery): Promise<number> {
@@ -138,6 +205,14 @@ export class SqliteRecords implements RecordRepository {
       const row = statement<[], { total: number; deleted: number | null }>(db, 'SELECT COUNT(*) AS total, SUM(deleted) AS deleted FROM records').get()!;
       return { total: row.total, deleted: row.deleted ?? 0 };
     });
+  }
+}
+
+/** The JSON of live rows that have no current part (to be rendered by the caller). */
+function addMissingJson(db: Db, rows: RecordRowData[]): void {
+  const missing = rows.filter((row) => !row.has_fragment && !row.deleted);
+  for (const row of missing) {
+    row.json = statement<[string], { json: string }>(db, 'SELECT json FROM records WHERE local_id = ?').get(row.local_id)?.json ?? null;
   }
 }
 
