@@ -12,3 +12,4 @@ export * from './worker/index.js';
 export * from './journals/index.js';
 export * from './pages/index.js';
 export * from './spreadsheet/index.js';
+export * from './import/index.js';

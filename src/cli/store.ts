@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { recordLocalId } from '../model/index.js';
-import { describeStoreTarget, isHarvestedLocalId, resolveStoreTarget, scopedRecords, type Store, type UpsertResult } from '../store/index.js';
+import { describeStoreTarget, resolveStoreTarget, scopedRecords, type Store } from '../store/index.js';
 import { loadCliWorkerConfig, loadWorkerConfig } from '../worker/index.js';
 import { REPOSITORY_IDENTIFIER_PATTERN } from '../oai/identifiers.js';
 import { checkOaiConfig, type OaiConfig } from '../oai/config.js';
@@ -11,9 +11,9 @@ import { startOaiServer, type RunningOaiServer } from '../oai/http.js';
 import { runRerenderJob, withPrerendering, type RerenderOptions } from '../oai/fragments.js';
 import { checkAdminToken, createPagesHandler, repositoryDescription, storePagesDeps } from '../pages/index.js';
 import { resolveCrossrefIdentity } from '../crossref/settings.js';
-import { loadRecordInputs, parseSheetDelimiter } from './inputs.js';
+import { parseSheetDelimiter } from './inputs.js';
 import { EXIT, explainListenError, openCliStore, printJson } from './conventions.js';
-import { matchJournalProfile } from '../journals/index.js';
+import { registerImport } from './import.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -27,92 +27,6 @@ function positiveInteger(value: string): number {
 function portNumber(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
   return Number(value);
-}
-
-// ---------------------------------------------------------------------------------------------
-// import
-
-type Outcome = UpsertResult['outcome'] | 'invalid';
-const OUTCOMES: Outcome[] = ['created', 'updated', 'undeleted', 'unchanged', 'invalid'];
-
-function describeCounts(counts: Map<Outcome, number>): string {
-  const parts = OUTCOMES.filter((o) => (counts.get(o) ?? 0) > 0 || o === 'created').map((o) => `${counts.get(o) ?? 0} ${o}`);
-  return parts.join(', ');
-}
-
-/**
- * `import --journal ID`: every record joins journal ID (journal.id is set); a record naming
- * another journal is reported and skipped. False (exit 2) when there is no such profile.
- */
-async function forceJournal(store: Store, inputs: Awaited<ReturnType<typeof loadRecordInputs>>, journalId: string): Promise<boolean> {
-  const profiles = await store.journals.list();
-  if (!profiles.some((p) => p.id === journalId)) {
-    process.stderr.write(
-      `pubmeta import: --journal ${journalId}: there is no journal profile "${journalId}" in ${store.location} (profiles: ${profiles.map((p) => p.id).join(', ') || 'none'}); add it with pubmeta journal add ${journalId} --title TITLE\n`,
-    );
-    process.exitCode = 2;
-    return false;
-  }
-  for (const input of inputs) {
-    if (!input.record) continue;
-    const match = matchJournalProfile(input.record, profiles, { journalId });
-    if (match.status === 'error') {
-      input.errors.push(match.message);
-      delete input.record;
-    } else input.record = { ...input.record, journal: { ...input.record.journal, id: journalId } };
-  }
-  return true;
-}
-
-async function importCommand(paths: string[], options: { db?: string; quiet?: boolean; delimiter?: string; journal?: string; json?: boolean; render?: boolean }): Promise<void> {
-  const target = resolveStoreTarget(options.db);
-  const inputs = await loadRecordInputs(paths, { delimiter: options.delimiter });
-  const opened = await openCliStore(target, { mustExist: false });
-  // Written records are pre-rendered in every OAI format (see `pubmeta rerender`).
-  const store = options.render === false ? opened : withPrerendering(opened);
-  try {
-    for (const input of inputs) {
-      const localId = input.record ? recordLocalId(input.record) : undefined;
-      if (localId !== undefined && isHarvestedLocalId(localId)) {
-        input.errors.push(`/id: ${localId}: local ids starting with "harvested:" are reserved for harvested records`);
-        delete input.record;
-      }
-    }
-    if (options.journal !== undefined && !(await forceJournal(store, inputs, options.journal))) return;
-    const valid = inputs.filter((input) => input.record);
-    // One transaction: the whole import lands, or (on a crash) none of it.
-    const results = await store.records.upsertMany(valid.map((input) => input.record!));
-    const outcomeBySource = new Map<string, Outcome>();
-    valid.forEach((input, index) => outcomeBySource.set(input.source, results[index]!.outcome));
-
-    const perFile = new Map<string, Map<Outcome, number>>();
-    const total = new Map<Outcome, number>();
-    for (const input of inputs) {
-      const file = input.source.replace(/(?:#\/\d+|:\d+)$/, '');
-      const outcome: Outcome | undefined = input.record ? outcomeBySource.get(input.source) : input.errors.length > 0 ? 'invalid' : undefined;
-      for (const warning of input.warnings) process.stderr.write(`warning: ${input.source}: ${warning}\n`);
-      for (const error of input.errors) process.stderr.write(input.unreadable ? `pubmeta import: ${error}\n` : `${input.source}: ${error}\n`);
-      if (!outcome) continue;
-      const counts = perFile.get(file) ?? new Map<Outcome, number>();
-      counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-      perFile.set(file, counts);
-      total.set(outcome, (total.get(outcome) ?? 0) + 1);
-    }
-    const stats = await store.records.stats();
-    if ((total.get('invalid') ?? 0) > 0) process.exitCode = EXIT.failed;
-    if (options.json) {
-      const counted = (counts: Map<Outcome, number>) => Object.fromEntries(OUTCOMES.map((o) => [o, counts.get(o) ?? 0]));
-      const files = Object.fromEntries([...perFile].map(([file, counts]) => [file, counted(counts)]));
-      printJson({ store: describeStoreTarget(target), ...counted(total), files, storeHolds: { records: stats.total - stats.deleted, deleted: stats.deleted } });
-      return;
-    }
-    if (!options.quiet) for (const [file, counts] of perFile) process.stdout.write(`${file}: ${describeCounts(counts)}\n`);
-    process.stdout.write(
-      `imported into ${describeStoreTarget(target)}: ${describeCounts(total)} (store holds ${stats.total - stats.deleted} records and ${stats.deleted} deleted)\n`,
-    );
-  } finally {
-    await store.close();
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,17 +312,7 @@ async function serveCommand(options: ServeOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  program
-    .command('import')
-    .description('Validate record files (JSON, XML, CSV/TSV spreadsheets one article per row; directories are walked for .json) and upsert them into the store. Unchanged records keep their datestamp; invalid ones are reported and skipped (exit code 1).')
-    .argument('<paths...>', 'record files or directories')
-    .option('--db <file>', DB_HELP)
-    .option('-q, --quiet', 'only the summary line')
-    .option('--json', 'one JSON document on stdout: counts per outcome and per file (problems stay on stderr)')
-    .option('--delimiter <char>', 'spreadsheet delimiter: , ; or tab (default: detected from the header row)', parseSheetDelimiter)
-    .option('--journal <id>', 'the records belong to this journal profile (sets journal.id; see pubmeta journal list)')
-    .option('--no-render', 'do not pre-render the OAI-PMH metadata now (pubmeta rerender, or the first request, does it)')
-    .action(importCommand);
+  registerImport(program, DB_HELP);
 
   program
     .command('rerender')

@@ -17,8 +17,12 @@ export function xmlFileEncoding(head: Uint8Array): { label: string; bom: number 
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { label: 'utf-8', bom: 3 };
   if (head[0] === 0xfe && head[1] === 0xff) return { label: 'utf-16be', bom: 2 };
   if (head[0] === 0xff && head[1] === 0xfe) return { label: 'utf-16le', bom: 2 };
+  // No BOM: the XML declaration's first bytes tell UTF-16 apart (XML 1.0 Appendix F).
+  if (head[0] === 0x3c && head[1] === 0x00 && head[2] === 0x3f && head[3] === 0x00) return { label: 'utf-16le', bom: 0 };
+  if (head[0] === 0x00 && head[1] === 0x3c && head[2] === 0x00 && head[3] === 0x3f) return { label: 'utf-16be', bom: 0 };
   const declared = /^<\?xml[^>]*\sencoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(new TextDecoder('latin1').decode(head.subarray(0, 200)))?.[1];
-  if (declared) {
+  // A declaration read as ASCII cannot truly be UTF-16 (that needs a BOM or the zero bytes above).
+  if (declared && !/^utf-?16/i.test(declared)) {
     try {
       new TextDecoder(declared);
       return { label: declared, bom: 0 };
@@ -29,15 +33,30 @@ export function xmlFileEncoding(head: Uint8Array): { label: string; bom: number 
   return { label: 'utf-8', bom: 0 };
 }
 
+/** Turns the file's bytes into text, chunk by chunk; TextDecoder is one. */
+export interface XmlChunkDecoder {
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+export interface ReadXmlFileOptions {
+  /**
+   * The decoder for the detected encoding (`bom`: bytes of byte-order mark skipped). Default:
+   * TextDecoder, which replaces undecodable bytes by U+FFFD; the importer passes one that
+   * reports them with their byte offsets.
+   */
+  decoder?: (encoding: { label: string; bom: number }) => XmlChunkDecoder;
+}
+
 /** Reads an XML file in a registered format; `format` is the format's id. Throws ReaderError as the readers do. */
-export async function readXmlFile(path: string, formats: FormatList = FORMATS): Promise<ReaderResult & { format: string }> {
+export async function readXmlFile(path: string, formats: FormatList = FORMATS, options: ReadXmlFileOptions = {}): Promise<ReaderResult & { format: string }> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK);
     let { bytesRead } = await handle.read(buffer, 0, HEAD, 0);
     let position = bytesRead;
-    const { label, bom } = xmlFileEncoding(buffer.subarray(0, bytesRead));
-    const decoder = new TextDecoder(label);
+    const encoding = xmlFileEncoding(buffer.subarray(0, bytesRead));
+    const { label, bom } = encoding;
+    const decoder = options.decoder?.(encoding) ?? new TextDecoder(label);
     const head = decoder.decode(buffer.subarray(bom, bytesRead), { stream: true });
     const format = detectXmlFormat(head, formats);
     const skips = new Set(format?.readSkips ?? []);

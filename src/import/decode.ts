@@ -1,0 +1,190 @@
+import { isUtf8 } from 'node:buffer';
+
+/**
+ * Strict text decoding for import: invalid UTF-8 (and lone UTF-16 surrogates) are found with
+ * their byte offsets in the file, never silently replaced. A caller that allows repair gets the
+ * repaired text and the list of what was repaired; one that does not refuses the input.
+ */
+
+/** One stretch of bytes that was not valid text, and what --repair read it as. */
+export interface DecodeProblem {
+  /** Byte offset in the file of the first bad byte. */
+  offset: number;
+  /** The bad bytes, as hex ("0xE9", "0xED 0xA0 0x80"). */
+  bytes: string;
+  /** What the bytes became: windows-1252 letters for stray UTF-8 bytes, U+FFFD for lone surrogates. */
+  replacement: string;
+  encoding: 'UTF-8' | 'UTF-16';
+}
+
+// windows-1252 for 0x80-0x9F (undefined positions U+FFFD); the rest of the high half is Latin-1.
+// Mis-declared Latin-1/cp1252 text is the usual source of invalid UTF-8, so reading a stray byte
+// this way usually restores the intended letter (the harvester repairs the same way).
+const CP1252_HIGH = [
+  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd,
+  0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+  0x0153, 0xfffd, 0x017e, 0x0178,
+];
+
+function cp1252(byte: number): string {
+  return String.fromCharCode(byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80]! : byte);
+}
+
+const hex = (byte: number) => `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+
+/** Length of the well-formed UTF-8 sequence at `i` (RFC 3629), or 0 when none starts there. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i]!;
+  if (b0 < 0x80) return 1;
+  const cont = (k: number) => i + k < bytes.length && (bytes[i + k]! & 0xc0) === 0x80;
+  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    if (!cont(1) || !cont(2)) return 0;
+    const b1 = bytes[i + 1]!;
+    if ((b0 === 0xe0 && b1 < 0xa0) || (b0 === 0xed && b1 >= 0xa0)) return 0; // overlong, surrogate
+    return 3;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    const b1 = bytes[i + 1]!;
+    if ((b0 === 0xf0 && b1 < 0x90) || (b0 === 0xf4 && b1 >= 0x90)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+/**
+ * UTF-8 bytes to text. Valid input (the usual case) is decoded natively; otherwise each run of
+ * bytes that starts no valid sequence is reported at `base` + its index and read as windows-1252.
+ */
+export function decodeUtf8(bytes: Buffer, base: number): { text: string; problems: DecodeProblem[] } {
+  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), problems: [] };
+  const problems: DecodeProblem[] = [];
+  const parts: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const length = sequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    if (i > runStart) parts.push(bytes.toString('utf8', runStart, i));
+    const start = i;
+    while (i < bytes.length && sequenceLength(bytes, i) === 0) i++;
+    const bad = [...bytes.subarray(start, i)];
+    const replacement = bad.map(cp1252).join('');
+    problems.push({ offset: base + start, bytes: bad.map(hex).join(' '), replacement, encoding: 'UTF-8' });
+    parts.push(replacement);
+    runStart = i;
+  }
+  if (runStart < bytes.length) parts.push(bytes.toString('utf8', runStart));
+  return { text: parts.join(''), problems };
+}
+
+/** How many bytes at the end of `bytes` begin a UTF-8 sequence that the next chunk completes. */
+function incompleteTail(bytes: Uint8Array): number {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: look further back
+    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xc2 && b <= 0xdf ? 2 : 1;
+    return need > back ? back : 0;
+  }
+  return 0;
+}
+
+/** Something that turns file bytes into text, chunk by chunk (TextDecoder has this shape). */
+export interface ChunkDecoder {
+  decode(input?: Uint8Array, options?: { stream?: boolean }): string;
+}
+
+/** A decoder that remembers what it found: `problems` holds every bad stretch, in file order. */
+export interface CheckingDecoder extends ChunkDecoder {
+  readonly problems: DecodeProblem[];
+}
+
+/** Streaming strict UTF-8: chunks may split sequences; offsets count from `start` (after a BOM). */
+export class Utf8ChunkDecoder implements CheckingDecoder {
+  readonly problems: DecodeProblem[] = [];
+  #carry: Buffer = Buffer.alloc(0);
+  #offset: number;
+
+  constructor(start = 0) {
+    this.#offset = start;
+  }
+
+  decode(input: Uint8Array = new Uint8Array(0), options: { stream?: boolean } = {}): string {
+    let bytes = this.#carry.length > 0 ? Buffer.concat([this.#carry, input]) : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const keep = options.stream ? incompleteTail(bytes) : 0;
+    this.#carry = keep > 0 ? Buffer.from(bytes.subarray(bytes.length - keep)) : Buffer.alloc(0);
+    bytes = bytes.subarray(0, bytes.length - keep);
+    const { text, problems } = decodeUtf8(bytes, this.#offset);
+    this.#offset += bytes.length;
+    this.problems.push(...problems);
+    return text;
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Streaming UTF-16 (LE or BE): lone surrogates are reported at their byte offset and replaced
+ * by U+FFFD. `utf8Offset` tracks how many UTF-8 bytes the text emitted so far takes, so a caller
+ * that re-encodes the text can place each problem in the re-encoded stream (`at`).
+ */
+export class Utf16ChunkDecoder implements CheckingDecoder {
+  readonly problems: (DecodeProblem & { at: number })[] = [];
+  #carry: Buffer = Buffer.alloc(0);
+  #offset: number;
+  #utf8Offset = 0;
+
+  constructor(
+    private readonly bigEndian: boolean,
+    start = 0,
+  ) {
+    this.#offset = start;
+  }
+
+  decode(input: Uint8Array = new Uint8Array(0), options: { stream?: boolean } = {}): string {
+    let bytes = Buffer.concat([this.#carry, input]);
+    let keep = 0;
+    if (options.stream) {
+      keep = bytes.length % 2;
+      // A high surrogate at the end waits for its pair.
+      if (bytes.length - keep >= 2) {
+        const last = this.bigEndian ? bytes.readUInt16BE(bytes.length - keep - 2) : bytes.readUInt16LE(bytes.length - keep - 2);
+        if (last >= 0xd800 && last <= 0xdbff) keep += 2;
+      }
+    } else if (bytes.length % 2 === 1) {
+      this.problems.push(this.#problem(bytes.length - 1, hex(bytes[bytes.length - 1]!), 0));
+      bytes = bytes.subarray(0, bytes.length - 1);
+    }
+    this.#carry = keep > 0 ? Buffer.from(bytes.subarray(bytes.length - keep)) : Buffer.alloc(0);
+    bytes = Buffer.from(bytes.subarray(0, bytes.length - keep));
+    if (this.bigEndian) bytes.swap16();
+    let text = bytes.toString('utf16le');
+    LONE_SURROGATE.lastIndex = 0;
+    if (LONE_SURROGATE.test(text)) {
+      LONE_SURROGATE.lastIndex = 0;
+      text = text.replace(LONE_SURROGATE, (unit: string, index: number) => {
+        const at = Buffer.byteLength(text.slice(0, index));
+        this.problems.push(this.#problem(index * 2, `U+${unit.charCodeAt(0).toString(16).toUpperCase()}`, at));
+        return '\uFFFD';
+      });
+    }
+    this.#offset += bytes.length;
+    this.#utf8Offset += Buffer.byteLength(text);
+    return text;
+  }
+
+  #problem(relative: number, bytes: string, utf8At: number): DecodeProblem & { at: number } {
+    return { offset: this.#offset + relative, bytes, replacement: '\uFFFD', encoding: 'UTF-16', at: this.#utf8Offset + utf8At };
+  }
+}
+
+/** "byte 1234: 0xE9 read as windows-1252 "é"" */
+export function describeProblem(problem: DecodeProblem, relativeTo = 0): string {
+  const what = problem.encoding === 'UTF-8' ? `invalid UTF-8 ${problem.bytes}` : `lone surrogate ${problem.bytes} (invalid UTF-16)`;
+  const as = problem.encoding === 'UTF-8' ? `read as windows-1252 ${JSON.stringify(problem.replacement)}` : 'replaced by U+FFFD';
+  return `byte ${problem.offset - relativeTo}: ${what}, ${as}`;
+}
