@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,8 +60,8 @@ describe('harvest add checks the endpoint', () => {
     const added = await pubmeta(['harvest', 'add', 'src', server.url, '--prefix', 'marcxml', '--db', db()]);
     expect(added.code).toBe(1);
     expect(added.stderr).toMatch(/does not offer metadataPrefix "marcxml"; it offers: oai_dc/);
-    const status = await pubmeta(['harvest', 'status', '--json', '--db', db()]);
-    expect(JSON.parse(status.stdout.toString()).sources).toEqual([]);
+    // Nothing was added: not even the store was created.
+    expect(existsSync(db())).toBe(false);
   });
 
   it('records granularity, earliest datestamp and deletedRecord policy; politeness settings are kept', async () => {
@@ -108,8 +108,12 @@ describe('harvest run --all --parallel and dump', () => {
     const firstRequests = server.requests.slice(before.first);
     expect(firstRequests.every((r) => r.from === 'first@example.org')).toBe(true);
     expect(second.requests.slice(before.second).every((r) => r.from === undefined)).toBe(true);
-    // At least --delay-ms between two requests to the same source.
-    for (let i = 1; i < firstRequests.length; i++) expect(firstRequests[i]!.at! - firstRequests[i - 1]!.at!).toBeGreaterThanOrEqual(190);
+    // --delay-ms between requests to the same source. Measured where the server sees them, so one
+    // arrival late under load shortens the next gap: the whole run's span is the robust measure
+    // (without the delay it is a few ms per request).
+    expect(firstRequests.length).toBeGreaterThanOrEqual(3);
+    const span = firstRequests[firstRequests.length - 1]!.at! - firstRequests[0]!.at!;
+    expect(span).toBeGreaterThanOrEqual(0.9 * 200 * (firstRequests.length - 1));
   });
 
   it('dump --format raw writes N files for N records, each the bytes as harvested (the unreadable one too)', async () => {
@@ -148,7 +152,8 @@ describe('harvest run --all --parallel and dump', () => {
     expect(readdirSync(join(out, 'oai_dc'))).toHaveLength(N - 1);
     expect(dump.stderr).toMatch(/--format raw has them/);
     const unknown = await pubmeta(['harvest', 'dump', 'first', '--format', 'marc', '--db', db()]);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/Unknown format "marc": raw, json or one of oai_dc/);
+    // A bad option value is a usage error (exit 2), one line.
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown format "marc": raw, json or one of oai_dc/);
   });
 });

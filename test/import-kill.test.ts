@@ -44,10 +44,12 @@ const env = () => ({ ...process.env, PUBMETA_DB: '', PUBMETA_LOG_LEVEL: 'debug' 
 /**
  * Starts an import and kills it with SIGKILL once `afterCommits` transactions have committed
  * (read from its debug log) plus `delayMs`, so kills land before, inside and between commits.
+ * --no-render: what is under test is the import's transactions; pre-rendering (oai-fragments'
+ * subject) would only make every round slower.
  */
 function killedImport(file: string, db: string, afterCommits: number, delayMs: number): Promise<{ signal: NodeJS.Signals | null; commitsSeen: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q', '--no-render'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     let commits = 0;
     let armed = false;
     const arm = () => {
@@ -72,7 +74,7 @@ function killedImport(file: string, db: string, afterCommits: number, delayMs: n
 }
 
 function completeImport(file: string, db: string) {
-  const r = spawnSync(process.execPath, [CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q'], { encoding: 'utf8', env: { ...env(), PUBMETA_LOG_LEVEL: 'warn' }, timeout: 300_000 });
+  const r = spawnSync(process.execPath, [CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q', '--no-render'], { encoding: 'utf8', env: { ...env(), PUBMETA_LOG_LEVEL: 'warn' }, timeout: 300_000 });
   expect(r.status, r.stderr).toBe(0);
   const counts = /: (\d+) created(?:, (\d+) updated)?(?:, (\d+) unchanged)?/.exec(r.stdout);
   expect(counts, r.stdout).not.toBeNull();

@@ -225,7 +225,7 @@ describe('worker harvest sources', () => {
       const none = await createConfiguredWorker({ config: { jobs: { harvest: { schedule: '0 * * * *' } } }, baseDir: dir }, { db: join(dir, 'a.db') });
       try {
         const outcome = await none.worker.runOnce('harvest', 'test');
-        expect(outcome).toMatchObject({ job: 'harvest', status: 'succeeded', counts: { sources: 0 } });
+        expect(outcome).toMatchObject({ job: 'harvest', status: 'succeeded', counts: { units: 0, ran: 0 } }); // one unit per store source: none, nothing run
       } finally {
         await none.close();
       }

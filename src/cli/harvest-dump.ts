@@ -8,7 +8,8 @@ import { findFormat, formatIds } from '../formats/registry.js';
 import type { FormatDescriptor } from '../formats/index.js';
 import { dumpItems, dumpJson, type DumpItem } from '../harvest/dump.js';
 import { recordLocalId } from '../model/index.js';
-import { openStore, resolveStoreTarget } from '../store/index.js';
+import { resolveStoreTarget } from '../store/index.js';
+import { openCliStore, UsageError } from './conventions.js';
 
 const PLACEHOLDER_EMAIL = 'depositor@example.invalid';
 
@@ -98,9 +99,9 @@ async function dumpFormat(format: FormatDescriptor, items: AsyncIterable<DumpIte
 async function dumpCommand(name: string, options: DumpOptions): Promise<void> {
   const format = options.format === 'raw' || options.format === 'json' ? undefined : findFormat(options.format);
   if (options.format !== 'raw' && options.format !== 'json' && !format) {
-    throw new Error(`Unknown format "${options.format}": raw, json or one of ${formatIds().join(', ')}`);
+    throw new UsageError(`unknown format "${options.format}": raw, json or one of ${formatIds().join(', ')}`);
   }
-  const store = await openStore(resolveStoreTarget(options.db));
+  const store = await openCliStore(resolveStoreTarget(options.db), { mustExist: true });
   try {
     if (!(await store.harvest.getSource(name))) throw new Error(`No harvest source named "${name}"`);
     const filter = { since: options.since, deleted: options.deleted };

@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { createLogger } from '../log.js';
 import { resolveStoreTarget, type Store } from '../store/index.js';
-import { EXIT, openCliStore, UsageError } from './conventions.js';
+import { checkStoreTarget, EXIT, openCliStore, UsageError } from './conventions.js';
 import { runHarvest, type HarvestProgress, type HarvestRunOptions, type HarvestRunSummary } from '../harvest/harvester.js';
 import { HarvestPlanError } from '../harvest/plan.js';
 import { registerDump } from './harvest-dump.js';
@@ -69,6 +69,8 @@ async function addCommand(name: string, url: string, options: AddOptions): Promi
     ...(options.delayMs !== undefined ? { delayMs: options.delayMs } : {}),
     ...(options.fromContact !== undefined ? { fromContact: options.fromContact } : {}),
   };
+  // The store is checked before the endpoint: a wrong --db is said at once, not after a network check.
+  checkStoreTarget(resolveStoreTarget(options.db), { mustExist: false });
   let identify: OaiIdentify | undefined;
   if (options.check) {
     try {

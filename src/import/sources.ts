@@ -39,7 +39,9 @@ export async function* walkPaths(paths: readonly string[]): AsyncGenerator<strin
     try {
       isDirectory = (await stat(path)).isDirectory();
     } catch (error) {
-      yield { path, error: `cannot read: ${describeFsError(error)}` };
+      // The CLI's wording for a missing input (see cli/conventions noSuchFile), not "invalid record".
+      const missing = error instanceof Error && 'code' in error && error.code === 'ENOENT';
+      yield { path, error: missing ? `no such file: ${path}` : `cannot read: ${describeFsError(error)}` };
       continue;
     }
     if (!isDirectory) {
