@@ -19,13 +19,14 @@ const CP1252_HIGH = [
   0x0153, 0xfffd, 0x017e, 0x0178,
 ];
 
-function cp1252Char(byte: number): string {
+/** A byte read as windows-1252 (the harvester's and the importer's repair of stray bytes). */
+export function cp1252Char(byte: number): string {
   if (byte >= 0x80 && byte <= 0x9f) return String.fromCharCode(CP1252_HIGH[byte - 0x80]!);
   return String.fromCharCode(byte);
 }
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
-function utf8SequenceLength(bytes: Uint8Array, i: number): number {
+export function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   const b0 = bytes[i]!;
   if (b0 < 0x80) return 1;
   const cont = (k: number) => i + k < bytes.length && (bytes[i + k]! & 0xc0) === 0x80;

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { cp1252Char, utf8SequenceLength } from '../harvest/sanitize.js';
 
 /**
  * Strict text decoding for import: invalid UTF-8 (and lone UTF-16 surrogates) are found with
@@ -17,41 +18,9 @@ export interface DecodeProblem {
   encoding: 'UTF-8' | 'UTF-16';
 }
 
-// windows-1252 for 0x80-0x9F (undefined positions U+FFFD); the rest of the high half is Latin-1.
-// Mis-declared Latin-1/cp1252 text is the usual source of invalid UTF-8, so reading a stray byte
-// this way usually restores the intended letter (the harvester repairs the same way).
-const CP1252_HIGH = [
-  0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd,
-  0x017d, 0xfffd, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
-  0x0153, 0xfffd, 0x017e, 0x0178,
-];
-
-function cp1252(byte: number): string {
-  return String.fromCharCode(byte >= 0x80 && byte <= 0x9f ? CP1252_HIGH[byte - 0x80]! : byte);
-}
-
+// Stray bytes are read as windows-1252, as the harvester does: mis-declared Latin-1/cp1252 text
+// is the usual source of invalid UTF-8, so this usually restores the intended letter.
 const hex = (byte: number) => `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-
-/** Length of the well-formed UTF-8 sequence at `i` (RFC 3629), or 0 when none starts there. */
-function sequenceLength(bytes: Uint8Array, i: number): number {
-  const b0 = bytes[i]!;
-  if (b0 < 0x80) return 1;
-  const cont = (k: number) => i + k < bytes.length && (bytes[i + k]! & 0xc0) === 0x80;
-  if (b0 >= 0xc2 && b0 <= 0xdf) return cont(1) ? 2 : 0;
-  if (b0 >= 0xe0 && b0 <= 0xef) {
-    if (!cont(1) || !cont(2)) return 0;
-    const b1 = bytes[i + 1]!;
-    if ((b0 === 0xe0 && b1 < 0xa0) || (b0 === 0xed && b1 >= 0xa0)) return 0; // overlong, surrogate
-    return 3;
-  }
-  if (b0 >= 0xf0 && b0 <= 0xf4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    const b1 = bytes[i + 1]!;
-    if ((b0 === 0xf0 && b1 < 0x90) || (b0 === 0xf4 && b1 >= 0x90)) return 0;
-    return 4;
-  }
-  return 0;
-}
 
 /**
  * UTF-8 bytes to text. Valid input (the usual case) is decoded natively; otherwise each run of
@@ -64,16 +33,16 @@ export function decodeUtf8(bytes: Buffer, base: number): { text: string; problem
   let runStart = 0;
   let i = 0;
   while (i < bytes.length) {
-    const length = sequenceLength(bytes, i);
+    const length = utf8SequenceLength(bytes, i);
     if (length > 0) {
       i += length;
       continue;
     }
     if (i > runStart) parts.push(bytes.toString('utf8', runStart, i));
     const start = i;
-    while (i < bytes.length && sequenceLength(bytes, i) === 0) i++;
+    while (i < bytes.length && utf8SequenceLength(bytes, i) === 0) i++;
     const bad = [...bytes.subarray(start, i)];
-    const replacement = bad.map(cp1252).join('');
+    const replacement = bad.map(cp1252Char).join('');
     problems.push({ offset: base + start, bytes: bad.map(hex).join(' '), replacement, encoding: 'UTF-8' });
     parts.push(replacement);
     runStart = i;
