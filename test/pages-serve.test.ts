@@ -254,9 +254,10 @@ describeBackends('store queries behind the pages', (backend) => {
 
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
+// --create: each test serves a new, empty store on purpose (without it serve refuses a missing one).
 /** Runs `pubmeta serve ARGS` until it prints its endpoint (or exits); stop() ends it. */
 async function spawnServe(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--admin-email', 'oai@example.org', ...args], {
+  const child = spawn(process.execPath, [CLI, 'serve', '--create', '--port', '0', '--admin-email', 'oai@example.org', ...args], {
     env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn', PUBMETA_OAI_SECRET: 'pages-cli-test-secret-0123456789', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -226,8 +226,8 @@ describeBackends('worker and deposit processes', (backend) => {
       const before = standIn.requests.length;
       const result = await runCli(['deposit', '--config', config, '--db', t.db], { env: { ...depositEnv(standIn, wrong), PUBMETA_LOG_LEVEL: 'debug' } });
       expect(result.code).toBe(1);
-      expect(standIn.requests.length - before).toBe(1);
-      const errorLines = result.stderr.split('\n').filter((l) => l.startsWith('pubmeta:'));
+      expect(standIn.requests.length - before, result.stderr).toBe(1);
+      const errorLines = result.stderr.split('\n').filter((l) => /^pubmeta( deposit)?:/.test(l));
       expect(errorLines).toHaveLength(1);
       expect(errorLines[0]).toMatch(/refused the credentials \(HTTP 401\)/);
       expect(result.stdout + result.stderr).not.toContain(wrong);

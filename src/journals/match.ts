@@ -83,8 +83,8 @@ function byTitle(record: ArticleRecord, profiles: readonly JournalProfile[]): Jo
  * The journal profile a record belongs to: the `--journal` override, else the record's
  * journal.id, else its ISSN (either medium), else its DOI prefix (confirmed by the title),
  * else its exact journal title (see journalTitleKey).
- * An override or journal.id naming no profile is an error, as is an override contradicting
- * the record's journal.id.
+ * An override or journal.id naming no profile is an error (a journal.id when no profile exists at
+ * all leaves the record unmatched), as is an override contradicting the record's journal.id.
  */
 export function matchJournalProfile(record: ArticleRecord, profiles: readonly JournalProfile[], options: JournalMatchOptions = {}): JournalMatch {
   const own = record.journal.id;
@@ -98,6 +98,9 @@ export function matchJournalProfile(record: ArticleRecord, profiles: readonly Jo
   }
   if (own !== undefined) {
     const profile = byId(profiles, own);
+    // With no profile at all, journal.id is just the record's journal code (a spreadsheet exported
+    // before any profile exists); once profiles exist, one it does not name is a mistake to report.
+    if (!profile && profiles.length === 0) return { status: 'unmatched', reason: `${record.doi}: journal.id "${own}": no journal profiles are defined (pubmeta journal add ${own} --title TITLE)` };
     if (!profile) return { status: 'error', message: `${record.doi}: journal.id "${own}" names no journal profile (profiles: ${idList(profiles)}); add it with pubmeta journal add ${own} --title TITLE` };
     return { status: 'matched', profile, by: 'journal.id' };
   }

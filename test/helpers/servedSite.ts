@@ -8,6 +8,7 @@ import { FileSystemConfigLoader, HtmlValidate } from 'html-validate';
 import { expect } from 'vitest';
 import { serveStore } from '../../src/cli/store.js';
 import { generateSyntheticRecords, loadSeedSample } from '../../src/model/index.js';
+import { loadSeedJournalProfile } from '../../src/journals/index.js';
 import { addHarvestSource } from '../../src/harvest/sources.js';
 import { runDepositJob } from '../../src/worker/jobs/deposit.js';
 import { PubmetaWorker } from '../../src/worker/worker.js';
@@ -35,6 +36,9 @@ export interface ServedSite {
 
 /** Records as the pages tests have them: 15 served, one tombstone. */
 async function loadRecords(store: Store): Promise<void> {
+  // The seed's journal and the edge-case journal are yours (their DOIs are deposited).
+  await store.journals.upsert(loadSeedJournalProfile());
+  await store.journals.upsert({ id: 'jste', title: 'Journal of Synthetic Tests & <Edge> Cases', issnPrint: '0378-5955', issnElectronic: '2049-3630', doiPrefixes: ['10.5555'] });
   await store.records.upsertMany([loadSeedSample(), edgeCaseRecord(1), edgeCaseRecord(2), ...generateSyntheticRecords(12, 7)]);
   await store.records.upsert({ ...loadSeedSample(), id: DELETED_ID, doi: '10.5555/withdrawn.1' });
   await store.records.delete(DELETED_ID);
