@@ -39,9 +39,13 @@ async function loadRecords(store: Store): Promise<void> {
   // The seed's journal and the edge-case journal are yours (their DOIs are deposited).
   await store.journals.upsert(loadSeedJournalProfile());
   await store.journals.upsert({ id: 'jste', title: 'Journal of Synthetic Tests & <Edge> Cases', issnPrint: '0378-5955', issnElectronic: '2049-3630', doiPrefixes: ['10.5555'] });
-  await store.records.upsertMany([loadSeedSample(), edgeCaseRecord(1), edgeCaseRecord(2), ...generateSyntheticRecords(12, 7)]);
-  await store.records.upsert({ ...loadSeedSample(), id: DELETED_ID, doi: '10.5555/withdrawn.1' });
-  await store.records.delete(DELETED_ID);
+  // Datestamps in the past: a list's snapshot ends at the second before the request (OAI-PMH
+  // §3.5 consistency), so a record written in the same second as a fast test's first request
+  // would be left out of its count.
+  const now = new Date(Date.now() - 60_000);
+  await store.records.upsertMany([loadSeedSample(), edgeCaseRecord(1), edgeCaseRecord(2), ...generateSyntheticRecords(12, 7)], { now });
+  await store.records.upsert({ ...loadSeedSample(), id: DELETED_ID, doi: '10.5555/withdrawn.1' }, { now });
+  await store.records.delete(DELETED_ID, { now });
 }
 
 /** A harvest source whose last run failed on an expired resumption token. */
