@@ -59,7 +59,7 @@ describe('loadRecordInputs', () => {
 
   it('reports a missing path and an empty directory without throwing', async () => {
     const inputs = await loadRecordInputs([join(work, 'nope.json'), join(work, 'empty')]);
-    expect(inputs[0]!.errors).toEqual(['cannot read: no such file or directory']);
+    expect(inputs[0]!.errors).toEqual([`no such file: ${join(work, 'nope.json')}`]);
     expect(inputs[1]!.errors).toEqual([]);
     expect(inputs[1]!.warnings[0]).toMatch(/no .json files/);
   });

@@ -409,6 +409,11 @@ describe('a store file written by pubmeta 0.1.0 (synchronous SQLite store)', () 
       expect(await state.reserveTimestamp()).toBeGreaterThan(20250601120000000n);
 
       expect((await new JobRunLog(store).recent()).map((r) => [r.job, r.status, r.counts])).toEqual([['export', 'succeeded', { scanned: 5, written: 4 }]]);
+      // worker_runs was rebuilt to admit 'partial': old ids go on, new runs may end partial.
+      const log = new JobRunLog(store);
+      const runId = await log.start('export', 'this-host:1:cc', 'once');
+      await log.finish(runId, 'partial', { written: 3, failed: 1 }, '1 failed');
+      expect((await log.recent()).map((r) => [r.id > 1, r.status])).toEqual([[true, 'partial'], [false, 'succeeded']]);
       expect(await store.jobs.leaseHolder('deposit', Date.parse('2025-06-01T12:00:30Z'))).toMatchObject({ owner: 'legacy-host:1:bb' });
 
       expect((await store.records.upsert(generateSyntheticRecords(1, 77)[0]!)).outcome).toBe('created');

@@ -196,6 +196,16 @@ describeBackends('worker', (backend) => {
       await worker.stop();
     });
 
+    it('records a run that did part of its work as partial, with its counts and what failed', async () => {
+      const someFailed = Object.assign(new Error('2 item(s) failed, 5 done'), { partial: true, counts: { done: 5, failed: 2 } });
+      const worker = new PubmetaWorker({ store: t.store, jobs: [job('half', async () => Promise.reject(someFailed))] });
+      const outcome = await worker.runOnce('half');
+      expect(outcome).toMatchObject({ status: 'partial', error: '2 item(s) failed, 5 done', counts: { done: 5, failed: 2 } });
+      const [run] = await new JobRunLog(t.store).recent();
+      expect([run!.status, run!.counts, run!.error]).toEqual(['partial', { done: 5, failed: 2 }, '2 item(s) failed, 5 done']);
+      await worker.stop();
+    });
+
     it('skips a job whose lease another worker holds', async () => {
       await new JobLeases(t.store.jobs).acquire('ok', 'someone-else', 60_000);
       let ran = false;

@@ -136,7 +136,8 @@ async function startCommand(options: { config?: string; db?: string; port?: numb
     const outcome = await worker.runOnce('export', 'start');
     const where = relative(process.cwd(), configured.outDir) || '.';
     if (outcome.status === 'failed') process.stderr.write(`export failed: ${outcome.error}\n`);
-    else process.stdout.write(`exports in ${where}/ (${formatCounts(outcome.counts)})\n`);
+    if (outcome.status === 'partial') process.stderr.write(`export partial: ${outcome.error}\n`);
+    if (outcome.status !== 'failed') process.stdout.write(`exports in ${where}/ (${formatCounts(outcome.counts)})\n`);
   }
 
   let server: Awaited<ReturnType<typeof serveStore>>;

@@ -91,7 +91,7 @@ async function workerCommand(options: WorkerCommandOptions): Promise<void> {
       : await worker.runAllOnce('once', tick);
     if (options.json) printJson({ outcomes });
     else for (const outcome of outcomes) process.stdout.write(`${describeOutcome(outcome)}\n`);
-    if (outcomes.some((o) => o.status === 'failed')) process.exitCode = 1;
+    if (outcomes.some((o) => o.status === 'failed' || o.status === 'partial')) process.exitCode = 1;
     await configured.close();
     return;
   }

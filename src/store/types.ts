@@ -606,7 +606,8 @@ export interface DepositRepository {
 // ---------------------------------------------------------------------------------------------
 // jobs: run history, leases, checkpoints
 
-export type JobRunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted';
+/** `partial`: the run ended by itself with some items failed and others done (its error says how many). */
+export type JobRunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 export type JobCounts = Record<string, number>;
 
 export interface JobRun {

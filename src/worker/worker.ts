@@ -43,7 +43,7 @@ export interface WorkerJob {
 
 export interface WorkerRunOutcome {
   job: string;
-  /** busy: another worker holds the job's lease, nothing was run. */
+  /** busy: another worker holds the job's lease, nothing was run; partial: some items failed, others were done. */
   status: Exclude<JobRunStatus, 'running'> | 'busy';
   runId?: number;
   counts?: JobCounts;
@@ -177,6 +177,7 @@ export class PubmetaWorker {
     this.#runningJobs.add(job.name);
     const totals: JobCounts = { units: 0, ran: 0, failedUnits: 0 };
     const errors: string[] = [];
+    const partials: string[] = [];
     const pollMs = this.#options.unitPollMs ?? Math.min(1000, Math.max(50, Math.floor(this.#ttl / 4)));
     try {
       const all = await units.list(this.#options.store);
@@ -203,14 +204,17 @@ export class PubmetaWorker {
         if (outcome.status === 'failed') {
           totals['failedUnits']!++;
           errors.push(`${unit}: ${outcome.error ?? 'failed'}`);
+        } else if (outcome.status === 'partial') {
+          partials.push(`${unit}: ${outcome.error ?? 'partial'}`);
         }
         for (const [name, value] of Object.entries(outcome.counts ?? {})) totals[name] = (totals[name] ?? 0) + value;
       }
     } finally {
       this.#runningJobs.delete(job.name);
     }
-    const status = errors.length > 0 ? 'failed' : this.stopping ? 'interrupted' : 'succeeded';
-    return { job: job.name, status, counts: totals, ...(errors.length > 0 ? { error: errors.join('; ') } : {}) };
+    const status = errors.length > 0 ? 'failed' : partials.length > 0 ? 'partial' : this.stopping ? 'interrupted' : 'succeeded';
+    const problems = [...errors, ...partials];
+    return { job: job.name, status, counts: totals, ...(problems.length > 0 ? { error: problems.join('; ') } : {}) };
   }
 
   async #unitsLeft(job: string, units: readonly string[], tick: string): Promise<string[]> {
@@ -274,16 +278,20 @@ export class PubmetaWorker {
       const message = error instanceof Error ? error.message : String(error);
       // A job may attach the counts it reached before failing.
       const counts = (error as { counts?: JobCounts } | undefined)?.counts;
-      await this.#runs.finish(runId, 'failed', counts, message);
+      // A job that did part of its work says so (`partial: true` on what it throws).
+      const status = (error as { partial?: unknown } | undefined)?.partial === true && !controller.signal.aborted ? 'partial' : 'failed';
+      await this.#runs.finish(runId, status, counts, message);
       if (!controller.signal.aborted) await settled?.();
-      outcome = { job: job.name, status: 'failed', runId, error: message, ...(counts ? { counts } : {}) };
+      outcome = { job: job.name, status, runId, error: message, ...(counts ? { counts } : {}) };
     } finally {
       this.#stopping.signal.removeEventListener('abort', onStop);
       lease.lost.removeEventListener('abort', onLost);
       await lease.release();
     }
-    const level = outcome.status === 'failed' ? 'error' : 'info';
-    logger?.[level]({ job: job.name, runId, status: outcome.status, counts: outcome.counts, error: outcome.error }, 'job finished');
+    const level = outcome.status === 'failed' ? 'error' : outcome.status === 'partial' ? 'warn' : 'info';
+    // A partial run's message is not an error (its record-level warnings were logged already).
+    const detail = outcome.status === 'partial' ? { problem: outcome.error } : { error: outcome.error };
+    logger?.[level]({ job: job.name, runId, status: outcome.status, counts: outcome.counts, ...detail }, 'job finished');
     return outcome;
   }
 }

@@ -228,6 +228,10 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
        exported_at text NOT NULL,
        PRIMARY KEY (profile, local_id)
      );`,
+    // 2: runs may end 'partial' (some items failed, others done).
+    `ALTER TABLE worker_runs DROP CONSTRAINT IF EXISTS worker_runs_status_check;
+     ALTER TABLE worker_runs ADD CONSTRAINT worker_runs_status_check
+       CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted'));`,
   ],
   journals: [
     `CREATE TABLE journals (

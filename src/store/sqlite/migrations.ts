@@ -233,6 +233,24 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
      exported_at TEXT NOT NULL,
      PRIMARY KEY (profile, local_id)
    ) WITHOUT ROWID;`,
+    // 2: runs may end 'partial' (some items failed, others done). SQLite cannot alter a CHECK,
+    // so the table is rebuilt with the same rows and ids.
+    `CREATE TABLE worker_runs_v2 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     job TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     trigger TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted')),
+     counts TEXT,
+     error TEXT
+   );
+   INSERT INTO worker_runs_v2 (id, job, owner, trigger, started_at, ended_at, status, counts, error)
+     SELECT id, job, owner, trigger, started_at, ended_at, status, counts, error FROM worker_runs;
+   DROP TABLE worker_runs;
+   ALTER TABLE worker_runs_v2 RENAME TO worker_runs;
+   CREATE INDEX worker_runs_by_job ON worker_runs (job, id);`,
   ],
   /**
    * Journal profiles (src/journals): one row per journal, the validated profile as JSON (its

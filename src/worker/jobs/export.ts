@@ -43,14 +43,18 @@ export interface ExportCounts {
   files: number;
 }
 
-/** The error a run with failures ends with: the job's status is failed, its counts say how much was written. */
+/**
+ * The error a run with failures ends with: the job's status is partial when some records were
+ * written (`partial`), failed otherwise; its counts say how much was written.
+ */
 export class ExportJobFailures extends Error {
   readonly counts: ExportCounts;
+  readonly partial: boolean;
   constructor(counts: ExportCounts) {
-    const partial = counts.written > 0;
-    super(`${partial ? 'partial: ' : ''}${counts.failed} record/format pair(s) not exported, ${counts.written} record(s) written; the failures are in the log`);
+    super(`${counts.failed} record/format pair(s) not exported, ${counts.written} record(s) written; the failures are in the log`);
     this.name = 'ExportJobFailures';
     this.counts = counts;
+    this.partial = counts.written > 0;
   }
 }
 
