@@ -313,5 +313,14 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, readonly string[]>> = {
    WHERE h.local_id = records.local_id AND h.deleted = 0 AND h.valid = 1;
    CREATE INDEX records_by_doi ON records (doi) WHERE doi IS NOT NULL;
    CREATE INDEX records_by_origin ON records (origin_source, origin_identifier) WHERE origin_source IS NOT NULL;`,
+    // 2: list pages read only header columns; the provenance columns were added after the JSON,
+    // so reaching them in the table walks each record's JSON overflow pages. Covering indexes of
+    // every header column keep a page's scan off the table: one in list order, one by id for
+    // set-restricted lists joined from record_sets.
+    `DROP INDEX IF EXISTS records_headers;
+   CREATE INDEX records_headers ON records (datestamp, local_id, deleted, content_hash, set_specs, provenance, origin_source,
+     origin_base_url, origin_identifier, origin_datestamp, origin_metadata_namespace, harvested_at);
+   CREATE INDEX records_headers_by_id ON records (local_id, datestamp, deleted, content_hash, set_specs, provenance, origin_source,
+     origin_base_url, origin_identifier, origin_datestamp, origin_metadata_namespace, harvested_at);`,
   ],
 };

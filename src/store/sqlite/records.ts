@@ -122,7 +122,7 @@ export class SqliteRecords implements RecordRepository {
     // only: the page scan then stays on records_headers and the parts, never walking a
     // record's JSON (stored before the header columns, on overflow pages) to reach them.
     const selected = listColumns(options, () => '?', '0', false);
-    const from = query.set !== undefined ? 'record_sets m JOIN records r ON r.local_id = m.local_id' : 'records r';
+    const from = query.set !== undefined ? `record_sets m JOIN ${recordsById(!selected.withJson || !!options.fragment)} ON r.local_id = m.local_id` : 'records r';
     const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
     const text = `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT ?`;
     return this.access.read((db) => {
@@ -182,7 +182,7 @@ export class SqliteRecords implements RecordRepository {
 
   count(query: RecordQuery): Promise<number> {
     const { sql, params } = buildSelection(query);
-    const from = query.set === undefined ? 'records r' : query.includeHarvested ? 'record_sets m' : 'record_sets m JOIN records r ON r.local_id = m.local_id';
+    const from = query.set === undefined ? 'records r' : query.includeHarvested ? 'record_sets m' : `record_sets m JOIN ${recordsById(true)} ON r.local_id = m.local_id`;
     return this.access.read((db) => statement<unknown[], { n: number }>(db, `SELECT COUNT(*) AS n FROM ${from} ${sql}`).get(...params)!.n);
   }
 
@@ -249,6 +249,15 @@ function addMissingJson(db: Db, rows: RecordRowData[]): void {
 }
 
 /** WHERE clause over alias m (set queries) or r, and its parameters, in a stable shape. */
+/**
+ * `records r` joined by id. When only header columns are read, through the covering index by id:
+ * SQLite's planner prefers the table's primary key, whose rows hold the JSON before the
+ * provenance columns, so each lookup would walk the JSON's overflow pages.
+ */
+function recordsById(headersOnly: boolean): string {
+  return headersOnly ? 'records r INDEXED BY records_headers_by_id' : 'records r';
+}
+
 function buildSelection(query: RecordQuery): { sql: string; params: string[] } {
   const alias = query.set !== undefined ? 'm' : 'r';
   const conditions: string[] = [];
