@@ -9,9 +9,9 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Command as CommandClass, type Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../src/cli/main.js';
+import { ALL_COMMAND_MODULES, buildProgram, COMMAND_MODULES } from '../src/cli/main.js';
 import { allCommands, closestName, commandPath, describeFailure, EXIT, EnvironmentError, UsageError } from '../src/cli/conventions.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -70,7 +70,7 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-const program = buildProgram();
+const program = await buildProgram();
 /** Every command and subcommand, the program first. */
 const commands = allCommands(program);
 /** Commands that run something (have an action), as argv words: ['harvest', 'run']. */
@@ -119,6 +119,21 @@ describe('conventions module', () => {
   it('finds the commands to check in the program (not a hand-written list)', () => {
     const paths = commands.map(commandPath);
     expect(paths).toEqual(expect.arrayContaining(['pubmeta', 'pubmeta export', 'pubmeta serve', 'pubmeta harvest run', 'pubmeta deposit status']));
+  });
+
+  it('loads only the named command\'s module, and the table of modules names every command where it is registered', async () => {
+    const registeredBy = new Map<string, string>();
+    for (const module of ALL_COMMAND_MODULES) {
+      const { register } = (await import(`../src/cli/${module.replace(/\.js$/, '.ts')}`)) as { register: (p: Command) => void };
+      const alone = new CommandClass();
+      register(alone);
+      for (const command of alone.commands) registeredBy.set(command.name(), module);
+    }
+    expect(Object.fromEntries(registeredBy)).toEqual(COMMAND_MODULES);
+    expect((await buildProgram(['harvest', 'run', '--all'])).commands.map((c) => c.name())).toEqual(['harvest']);
+    expect((await buildProgram(['--version'])).commands).toEqual([]);
+    // No command, an unknown one (for the "did you mean"), or help: every command.
+    for (const argv of [[], ['exprot'], ['help', 'export']]) expect((await buildProgram(argv)).commands.length).toBe(program.commands.length);
   });
 });
 

@@ -3,41 +3,52 @@ import { Command } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { applyCliConventions, runCli } from './conventions.js';
-import { register as registerExport } from './export.js';
-import { register as registerValidate } from './validate.js';
-import { register as registerSample } from './sample.js';
-import { register as registerStore } from './store.js';
-import { register as registerHarvest } from './harvest.js';
-import { register as registerOai } from './oai.js';
-import { register as registerDeposit } from './deposit.js';
-import { register as registerWorker } from './worker.js';
-import { register as registerStart } from './start.js';
-import { register as registerTemplate } from './template.js';
-import { register as registerJournal } from './journal.js';
-import { register as registerMigrate } from './migrate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+/**
+ * The module that registers each top-level command. Loading every command's module (formats,
+ * validator, both stores, HTTP client and server) costs about a second and 100 MB, so a run
+ * loads only its command's (test/cli-conventions.test.ts checks this table against the modules).
+ */
+export const COMMAND_MODULES: Readonly<Record<string, string>> = {
+  export: './export.js',
+  validate: './validate.js',
+  sample: './sample.js',
+  import: './store.js',
+  rerender: './store.js',
+  delete: './store.js',
+  conflicts: './store.js',
+  serve: './store.js',
+  harvest: './harvest.js',
+  oai: './oai.js',
+  deposit: './deposit.js',
+  worker: './worker.js',
+  jobs: './worker.js',
+  start: './start.js',
+  template: './template.js',
+  journal: './journal.js',
+  migrate: './migrate.js',
+};
+
+/** The command modules in the order their commands are listed in the help. */
+export const ALL_COMMAND_MODULES: readonly string[] = [...new Set(Object.values(COMMAND_MODULES))];
+
+/**
+ * The program with the commands `argv` needs: its command's module when it names a known command,
+ * else every module (help, a typo's suggestion, no command).
+ */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('pubmeta')
     .description('Scholarly journal metadata: export (oai_dc, JATS 1.3, Crossref 5.3.1), OAI-PMH serve and harvest, Crossref deposit, scheduled worker.')
     .version(pkg.version);
-  for (const register of [
-    registerExport,
-    registerValidate,
-    registerSample,
-    registerStore,
-    registerHarvest,
-    registerOai,
-    registerDeposit,
-    registerWorker,
-    registerStart,
-    registerTemplate,
-    registerJournal,
-    registerMigrate,
-  ]) {
+  const name = argv.find((arg) => !arg.startsWith('-'));
+  const versionOnly = name === undefined && argv.some((arg) => arg === '-V' || arg === '--version');
+  const wanted = name !== undefined && Object.hasOwn(COMMAND_MODULES, name) ? [COMMAND_MODULES[name]!] : versionOnly ? [] : ALL_COMMAND_MODULES;
+  for (const module of wanted) {
+    const { register } = (await import(module)) as { register: (program: Command) => void };
     register(program);
   }
   return applyCliConventions(program);
@@ -52,4 +63,4 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) await runCli(buildProgram());
+if (isEntryPoint()) await runCli(await buildProgram(process.argv.slice(2)));
