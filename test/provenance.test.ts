@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSyntheticRecords } from '../src/model/index.js';
+import { generateSyntheticRecords, recordLocalId } from '../src/model/index.js';
 import type { ArticleRecord } from '../src/model/types.js';
 import { harvestedMetadataNamespace, judgeRecord } from '../src/harvest/commit.js';
 import { startOaiServer, type RunningOaiServer } from '../src/oai/http.js';
-import { openStore, type DoiConflict, type PreparedRecord, type Store } from '../src/store/index.js';
+import { harvestedLocalId, openStore, type DoiConflict, type PreparedRecord, type Store } from '../src/store/index.js';
 import { validateXml } from '../src/validate/index.js';
 import { validateWorkerConfig, WorkerConfigError } from '../src/worker/config.js';
 import { createConfiguredWorker } from '../src/worker/index.js';
@@ -40,20 +40,40 @@ const D = own.doi;
 /** What the other repository serves: the same DOI D, another title and landing page, and one more record. */
 const served = [withTitle(base!, HARVESTED_TITLE, HARVESTED_LANDING), other!];
 
-/** ListRecords on a `pubmeta serve` of `db`, with its flags; the response and the server closed. */
-async function listRecordsOf(db: string, flags: string[]): Promise<string> {
+/** What a `pubmeta serve` of `db` (with its flags) answers: ListRecords, and the pages people see. */
+interface Served {
+  listRecords: string;
+  /** ListRecords as a browser gets it (the pages' HTML view). */
+  listRecordsPage: string;
+  /** The status and text of the record page of each local id asked for. */
+  recordPages: { status: number; text: string }[];
+  home: string;
+}
+
+/** Runs `pubmeta serve` on `db`, with its flags, asks it what Served holds, and stops it. */
+async function servedBy(db: string, flags: string[], recordIds: string[]): Promise<Served> {
   const serve = spawnCli(['serve', '--db', db, '--port', '0', '--admin-email', 'oai@example.org', ...flags], {
     env: childEnv({ PUBMETA_OAI_SECRET: 'provenance-token-secret-0123456789' }),
     timeoutMs: 200_000,
   });
   try {
     const deadline = Date.now() + 90_000;
-    while (!/OAI-PMH endpoint: (\S+)/.test(serve.output().stdout)) {
+    while (!/pages for people: (\S+)/.test(serve.output().stdout)) {
       if (Date.now() > deadline || serve.child.exitCode !== null) throw new Error(`serve did not start: ${serve.output().stderr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     const url = /OAI-PMH endpoint: (\S+)/.exec(serve.output().stdout)![1]!;
-    return await (await fetch(`${url}?verb=ListRecords&metadataPrefix=oai_dc`)).text();
+    const site = /pages for people: (\S+)/.exec(serve.output().stdout)![1]!;
+    const browser = { headers: { accept: 'text/html,application/xhtml+xml' } };
+    const listRecords = await (await fetch(`${url}?verb=ListRecords&metadataPrefix=oai_dc`)).text();
+    const listRecordsPage = await (await fetch(`${url}?verb=ListRecords&metadataPrefix=oai_dc`, browser)).text();
+    const recordPages = [];
+    for (const id of recordIds) {
+      const page = await fetch(new URL(`records/${encodeURIComponent(id)}`, site), browser);
+      recordPages.push({ status: page.status, text: await page.text() });
+    }
+    const home = await (await fetch(site, browser)).text();
+    return { listRecords, listRecordsPage, recordPages, home };
   } finally {
     serve.child.kill('SIGTERM');
     await serve.result;
@@ -182,14 +202,27 @@ describeBackends('own records and harvested records', (backend) => {
   }, 300_000);
 
   it('`serve` lists own records only; with --include-harvested every harvested record carries a valid provenance <about>', async () => {
-    const ownOnly = await listRecordsOf(target.db, []);
+    const harvestedIds = served.map((r) => harvestedLocalId('partner', `oai:${SOURCE_REPOSITORY}:${recordLocalId(r)}`));
+    const ownServe = await servedBy(target.db, [], harvestedIds);
+    const ownOnly = ownServe.listRecords;
     expect(validateXml(ownOnly, 'oai-pmh').errors).toEqual([]);
     expect(ownOnly.match(/<record>/g)).toHaveLength(1);
     expect(ownOnly).toContain(OWN_TITLE);
     expect(ownOnly).not.toContain('<about>');
     expect(ownOnly).not.toContain('harvested:');
 
-    const all = await listRecordsOf(target.db, ['--include-harvested']);
+    // The pages for people show your own records only, too: no page for a harvested id, none in
+    // the HTML view of the lists, not counted on the home page.
+    expect(ownServe.recordPages.map((p) => p.status)).toEqual([404, 404]);
+    expect(ownServe.listRecordsPage).toContain(OWN_TITLE);
+    expect(ownServe.listRecordsPage).not.toContain(HARVESTED_TITLE);
+    expect(ownServe.home).toMatch(/\b1 record\b/);
+
+    const allServe = await servedBy(target.db, ['--include-harvested'], harvestedIds);
+    expect(allServe.recordPages.map((p) => p.status)).toEqual([200, 200]);
+    expect(allServe.recordPages[0]!.text).toContain(HARVESTED_TITLE);
+    expect(allServe.listRecordsPage).toContain(HARVESTED_TITLE);
+    const all = allServe.listRecords;
     // The whole response validates, the <about> content strictly against provenance.xsd.
     expect(validateXml(all, 'oai-pmh').errors).toEqual([]);
     const records = all.split('<record>').slice(1);

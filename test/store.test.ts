@@ -88,7 +88,7 @@ describeBackends('record store', (backend) => {
 
       // The tombstone stays visible to date- and set-restricted listings.
       expect((await store.records.list({ set: 'jurnal-diplomasi-pertahanan' }, 10)).map((r) => r.deleted)).toEqual([true]);
-      expect(await store.records.stats()).toEqual({ total: 1, deleted: 1, harvested: 0 });
+      expect(await store.records.stats()).toEqual({ total: 1, deleted: 1, harvested: 0, harvestedDeleted: 0 });
 
       clock.advance(60);
       expect(await store.records.upsert(seed)).toEqual({ localId: 'jdp-323', outcome: 'undeleted', datestamp: '2024-03-01T11:02:00Z' });
@@ -388,7 +388,7 @@ describe('a store file written by pubmeta 0.1.0 (synchronous SQLite store)', () 
     copyFileSync(fileURLToPath(new URL('./fixtures/legacy-store-0.1.0.db', import.meta.url)), file);
     const store = await openStore({ kind: 'sqlite', path: file });
     try {
-      expect(await store.records.stats()).toEqual({ total: 5, deleted: 1, harvested: 0 });
+      expect(await store.records.stats()).toEqual({ total: 5, deleted: 1, harvested: 0, harvestedDeleted: 0 });
       expect((await store.records.get('syn-9-000002'))).toMatchObject({ deleted: true, datestamp: '2025-06-02T00:00:00Z' });
       expect((await store.records.get('jdp-323'))!.record!.doi).toBe('10.33172/jdp.v4i2.323');
       expect(await store.meta.get('oai.tokenSecret')).toBe('legacy-secret');

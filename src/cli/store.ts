@@ -265,6 +265,7 @@ function pagesFront(store: Store, config: OaiConfig, oaiHandler: Listener, admin
   const log = createLogger('pages');
   const depositHead = resolveCrossrefIdentity(undefined);
   const deps = storePagesDeps(store, config, {
+    includeHarvested: options.includeHarvested === true,
     ...(depositHead ? { depositHead } : {}),
     ...(options.nextHarvestRun ? { nextHarvestRun: options.nextHarvestRun } : {}),
   });

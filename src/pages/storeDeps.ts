@@ -8,7 +8,8 @@ import { ExportError } from '../formats/errors.js';
 import { handleOaiRequest } from '../oai/engine.js';
 import { DEFAULT_METADATA_FORMATS, type OaiConfig } from '../oai/config.js';
 import type { ArticleRecord } from '../model/types.js';
-import type { HarvestSource, Store } from '../store/types.js';
+import { liveOwnRecords, type HarvestSource, type Store } from '../store/types.js';
+import { scopedRecords } from '../store/scope.js';
 import { jsonLdScript } from './html.js';
 import type { FormatAvailability, HarvestSourceView, PagesDeps, RepositoryDescription, StatusData, StatusFilters } from './types.js';
 
@@ -17,6 +18,11 @@ export interface StorePagesOptions {
   formats?: FormatList;
   /** Crossref's doi_batch head, so /records/<id>.crossref can be given; without it that export says why not. */
   depositHead?: DepositHead;
+  /**
+   * Harvested records are pages too (serve --include-harvested). Default false: record pages,
+   * exports, the OAI view and counts are your own records only, as in the OAI provider.
+   */
+  includeHarvested?: boolean;
   /** When the harvest job runs next (the worker's schedule), if this process knows it. */
   nextHarvestRun?: () => Date | null | undefined;
   clock?: () => Date;
@@ -35,19 +41,21 @@ export function repositoryDescription(config: OaiConfig): RepositoryDescription 
 export function storePagesDeps(store: Store, config: OaiConfig, options: StorePagesOptions = {}): PagesDeps {
   const formats = options.formats ?? FORMATS;
   const clock = options.clock ?? (() => new Date());
+  const includeHarvested = options.includeHarvested === true;
+  const records = scopedRecords(store.records, { includeHarvested });
   return {
-    getRecord: (localId) => store.records.get(localId),
+    getRecord: (localId) => records.get(localId),
     searchRecords: async (query, limit) =>
-      (await store.records.search(query, limit)).map((row) => ({ localId: row.localId, record: row.record! })),
+      (await records.search(query, limit)).map((row) => ({ localId: row.localId, record: row.record! })),
     repositoryInfo: async () => {
-      const [stats, sets] = await Promise.all([store.records.stats(), store.records.listSets()]);
-      return { recordCount: stats.total - stats.deleted, sets };
+      const [stats, sets] = await Promise.all([records.stats(), records.listSets()]);
+      return { recordCount: includeHarvested ? stats.total - stats.deleted : liveOwnRecords(stats), sets };
     },
     statusData: (filters) => statusData(store, filters, options.nextHarvestRun),
-    renderOai: (args) => handleOaiRequest(args, store.records, config, clock()),
+    renderOai: (args) => handleOaiRequest(args, records, config, clock()),
     exportFormats: formats,
     exportRecord: async (localId, formatId) => {
-      const record = (await store.records.get(localId))?.record;
+      const record = (await records.get(localId))?.record;
       const format = findFormat(formatId, formats);
       if (!record || !format) return { ok: false, reason: 'no such record or format' };
       try {

@@ -159,8 +159,11 @@ export interface RecordRepository {
   earliestDatestamp(scope?: RecordScope): Promise<Datestamp | undefined>;
   listSets(scope?: RecordScope): Promise<SetInfo[]>;
   hasSets(scope?: RecordScope): Promise<boolean>;
-  /** Number of records (own and harvested), tombstones included, of tombstones, and of harvested records. */
-  stats(): Promise<{ total: number; deleted: number; harvested: number }>;
+  /**
+   * Number of records (own and harvested), tombstones included; of tombstones; of harvested
+   * records (tombstones included) and of harvested tombstones.
+   */
+  stats(): Promise<RecordStats>;
   /** DOIs held by a live own record and a live harvested record, in DOI order. */
   conflicts(): Promise<DoiConflict[]>;
 
@@ -607,6 +610,18 @@ export interface DepositRepository {
 // jobs: run history, leases, checkpoints
 
 /** `partial`: the run ended by itself with some items failed and others done (its error says how many). */
+export interface RecordStats {
+  total: number;
+  deleted: number;
+  harvested: number;
+  harvestedDeleted: number;
+}
+
+/** Own records that are not tombstones. */
+export function liveOwnRecords(stats: RecordStats): number {
+  return stats.total - stats.deleted - (stats.harvested - stats.harvestedDeleted);
+}
+
 export type JobRunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 export type JobCounts = Record<string, number>;
 

@@ -23,6 +23,7 @@ import type {
   MetadataFragment,
   RecordOrigin,
   RecordQuery,
+  RecordStats,
   RecordRepository,
   RecordScope,
   SetInfo,
@@ -208,12 +209,13 @@ export class PgRecords implements RecordRepository {
     return row!.n;
   }
 
-  async stats(): Promise<{ total: number; deleted: number; harvested: number }> {
-    const [row] = await this.access.query<{ total: number; deleted: number; harvested: number }>(
+  async stats(): Promise<RecordStats> {
+    const [row] = await this.access.query<{ total: number; deleted: number; harvested: number; harvested_deleted: number }>(
       `SELECT COUNT(*)::int AS total, COUNT(*) FILTER (WHERE deleted)::int AS deleted,
-         COUNT(*) FILTER (WHERE origin_source IS NOT NULL)::int AS harvested FROM records`,
+         COUNT(*) FILTER (WHERE origin_source IS NOT NULL)::int AS harvested,
+         COUNT(*) FILTER (WHERE origin_source IS NOT NULL AND deleted)::int AS harvested_deleted FROM records`,
     );
-    return { total: row!.total, deleted: row!.deleted, harvested: row!.harvested };
+    return { total: row!.total, deleted: row!.deleted, harvested: row!.harvested, harvestedDeleted: row!.harvested_deleted };
   }
 
   async conflicts(): Promise<DoiConflict[]> {

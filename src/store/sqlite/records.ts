@@ -23,6 +23,7 @@ import type {
   MetadataFragment,
   RecordOrigin,
   RecordQuery,
+  RecordStats,
   RecordRepository,
   RecordScope,
   SetInfo,
@@ -225,13 +226,14 @@ export class SqliteRecords implements RecordRepository {
     );
   }
 
-  stats(): Promise<{ total: number; deleted: number; harvested: number }> {
+  stats(): Promise<RecordStats> {
     return this.access.read((db) => {
-      const row = statement<[], { total: number; deleted: number | null; harvested: number | null }>(
+      const row = statement<[], { total: number; deleted: number | null; harvested: number | null; harvested_deleted: number | null }>(
         db,
-        'SELECT COUNT(*) AS total, SUM(deleted) AS deleted, SUM(origin_source IS NOT NULL) AS harvested FROM records',
+        `SELECT COUNT(*) AS total, SUM(deleted) AS deleted, SUM(origin_source IS NOT NULL) AS harvested,
+           SUM(origin_source IS NOT NULL AND deleted = 1) AS harvested_deleted FROM records`,
       ).get()!;
-      return { total: row.total, deleted: row.deleted ?? 0, harvested: row.harvested ?? 0 };
+      return { total: row.total, deleted: row.deleted ?? 0, harvested: row.harvested ?? 0, harvestedDeleted: row.harvested_deleted ?? 0 };
     });
   }
 
