@@ -71,6 +71,10 @@ describeBackends('pubmeta journal', (backend) => {
     const gone = await cli(['journal', 'show', 'jdp', '--db', db]);
     expect(gone.code).toBe(2);
     expect(gone.stderr).toContain('there is no journal jdp');
+    // With --json the refusal is the one JSON document on stdout, too.
+    const goneJson = await cli(['journal', 'show', 'jdp', '--json', '--db', db]);
+    expect(goneJson.code).toBe(2);
+    expect(JSON.parse(goneJson.stdout)).toEqual({ error: { message: expect.stringContaining('there is no journal jdp'), exitCode: 2 } });
   });
 
   it('JATS without self-uri exports to a valid Crossref deposit whose resource and collections follow the templates', { timeout: 300_000 }, async () => {

@@ -219,7 +219,9 @@ export async function runCli(program: Command, argv: readonly string[] = process
   } catch (error) {
     const { exitCode, message } = describeFailure(error);
     if (message) process.stderr.write(`${message}\n`);
-    if (message && exitCode !== EXIT.usage && actionCommand && wantsJson(actionCommand)) {
+    // Commander's own usage errors come before any action; an action's failure (a usage error
+    // such as an unknown id included) is the JSON document of a --json run.
+    if (message && !(error instanceof CliUsageError) && actionCommand && wantsJson(actionCommand)) {
       printJson({ error: { message: error instanceof Error ? error.message : String(error), exitCode } });
     }
     process.exit(exitCode);

@@ -1,4 +1,4 @@
-import { openCliStore } from './conventions.js';
+import { EnvironmentError, openCliStore, UsageError } from './conventions.js';
 import type { Command } from 'commander';
 import { openStore, resolveStoreTarget, describeStoreTarget, type Store } from '../store/index.js';
 import { profilePlaceholders, saveJournalProfile, type JournalProfile } from '../journals/index.js';
@@ -6,8 +6,6 @@ import type { FieldError } from '../model/validate-article.js';
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 /** Exit statuses (DESIGN: 2 usage, 4 environment). */
-const EXIT_USAGE = 2;
-const EXIT_ENVIRONMENT = 4;
 
 interface ProfileFlags {
   title?: string;
@@ -48,8 +46,6 @@ const FLAG_OF: Record<string, string> = {
   language: '--language',
 };
 
-class UsageError extends Error {}
-
 function flagOf(pointer: string): string {
   const path = pointer.replace(/^\//, '');
   return FLAG_OF[path] ?? FLAG_OF[path.split('/')[0]!] ?? pointer;
@@ -84,34 +80,14 @@ async function withStore<T>(db: string | undefined, fn: (store: Store) => Promis
   try {
     store = await openCliStore(target, { mustExist: false }); // names the path; never creates directories
   } catch (error) {
-    process.stderr.write(`pubmeta journal: cannot open the store ${describeStoreTarget(target)}: ${(error as Error).message}\n`);
-    process.exitCode = EXIT_ENVIRONMENT;
-    throw new EnvironmentFailure();
+    if (error instanceof EnvironmentError) throw error;
+    throw new EnvironmentError(`cannot open the store ${describeStoreTarget(target)}: ${(error as Error).message}`);
   }
   try {
     return await fn(store);
   } finally {
     await store.close();
   }
-}
-
-class EnvironmentFailure extends Error {}
-
-/** Runs a subcommand: usage errors exit 2, a store that cannot be opened 4. */
-function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await fn(...args);
-    } catch (error) {
-      if (error instanceof EnvironmentFailure) return;
-      if (error instanceof UsageError) {
-        process.stderr.write(`${error.message}\n`);
-        process.exitCode = EXIT_USAGE;
-        return;
-      }
-      throw error;
-    }
-  };
 }
 
 async function save(store: Store, id: string, value: Record<string, unknown>, verb: 'added' | 'updated'): Promise<void> {
@@ -238,27 +214,25 @@ Examples:
   pubmeta journal set jdp --issn-electronic 2549-9823
   pubmeta journal list --json`,
     );
-  profileOptions(journal.command('add').description('Add a journal profile (--title required).').argument('<id>', 'short name: lowercase letters, digits, hyphens')).action(
-    action(addCommand),
-  );
-  profileOptions(journal.command('set').description('Change a journal profile: only the options given change.').argument('<id>', 'journal id')).action(action(setCommand));
+  profileOptions(journal.command('add').description('Add a journal profile (--title required).').argument('<id>', 'short name: lowercase letters, digits, hyphens')).action(addCommand);
+  profileOptions(journal.command('set').description('Change a journal profile: only the options given change.').argument('<id>', 'journal id')).action(setCommand);
   journal
     .command('list')
     .description('List journal profiles.')
     .option('--json', 'print the profiles as JSON')
     .option('--db <file>', DB_HELP)
-    .action(action(listCommand));
+    .action(listCommand);
   journal
     .command('show')
     .description('Show one journal profile.')
     .argument('<id>', 'journal id')
     .option('--json', 'print the profile as JSON')
     .option('--db <file>', DB_HELP)
-    .action(action(showCommand));
+    .action(showCommand);
   journal
     .command('remove')
     .description('Remove a journal profile (records are kept).')
     .argument('<id>', 'journal id')
     .option('--db <file>', DB_HELP)
-    .action(action(removeCommand));
+    .action(removeCommand);
 }
