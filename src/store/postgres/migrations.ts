@@ -275,5 +275,10 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
      WHERE h.local_id = records.local_id AND NOT h.deleted AND h.valid;
      CREATE INDEX records_by_doi ON records (doi) WHERE doi IS NOT NULL;
      CREATE INDEX records_by_origin ON records (origin_source, origin_identifier) WHERE origin_source IS NOT NULL;`,
+    // 2: list pages read the provenance columns too; with them in the index, a page is an
+    // index-only scan (as in ../sqlite/migrations.ts).
+    `DROP INDEX IF EXISTS records_headers;
+     CREATE INDEX records_headers ON records (datestamp, local_id) INCLUDE (deleted, content_hash, set_specs, provenance, origin_source,
+       origin_base_url, origin_identifier, origin_datestamp, origin_metadata_namespace, harvested_at);`,
   ],
 };
