@@ -79,7 +79,7 @@ describeBackends('worker and deposit processes', (backend) => {
       `.replace('performance.timeOrigin + performance.now()', '(performance.timeOrigin + performance.now())');
       const children = [0, 1].map(() => spawn(process.execPath, ['--input-type=module', '-e', probe], { stdio: ['ignore', 'inherit', 'inherit'] }));
       const starts = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('start')).length : 0);
-      await waitFor(() => starts() >= 4, 25_000, 'four probe runs');
+      await waitFor(() => starts() >= 4, 75_000, 'four probe runs');
       // One more second: both processes contend at the next tick too.
       await new Promise((r) => setTimeout(r, 1000));
       await Promise.all(
@@ -111,7 +111,7 @@ describeBackends('worker and deposit processes', (backend) => {
       const runs = (await new JobRunLog(t.store).recent({ job: 'probe', limit: 100 })).reverse();
       expect(runs.length).toBe(started.length);
       for (let i = 1; i < runs.length; i++) expect(runs[i]!.startedAt >= runs[i - 1]!.endedAt!).toBe(true);
-    }, 40_000);
+    }, 150_000);
   });
 
   describe('SIGKILL during an export', () => {
@@ -126,7 +126,7 @@ describeBackends('worker and deposit processes', (backend) => {
       // page's files and its transaction legitimately rewrites that page on restart.
       // The run's progress counts are saved after each page's bookkeeping has committed.
       const committed = async () => ((await new JobRunLog(t.store).recent({ job: 'export', limit: 1 }))[0]?.counts?.['scanned'] ?? 0) >= 1;
-      await waitFor(async () => written() >= 100 && (await committed()), 30_000, 'the export to commit its first page');
+      await waitFor(async () => written() >= 100 && (await committed()), 90_000, 'the export to commit its first page');
       first.child.kill('SIGKILL');
       const killed = await first.result;
       expect(killed.signal).toBe('SIGKILL');
@@ -155,7 +155,7 @@ describeBackends('worker and deposit processes', (backend) => {
       expect(runs.map((r) => r.status)).toEqual(['succeeded', 'interrupted']);
       // The restart resumed from the checkpoint instead of starting over.
       expect(runs[0]!.counts!['written']).toBeLessThan(records.length);
-    }, 90_000);
+    }, 240_000);
   });
 
   describe('deposit processes against the stand-in', () => {
@@ -178,11 +178,11 @@ describeBackends('worker and deposit processes', (backend) => {
       const first = spawnCli(['deposit', '--config', config, '--db', t.db], { env: depositEnv(standIn) });
       // Killed once Crossref holds the whole file but has not answered (the stand-in names the file
       // only after reading every byte): a kill at the request's first byte could lose the upload.
-      await waitFor(() => standIn.requests.filter((r) => r.path === '/servlet/deposit' && r.fileName !== undefined).length > arrivals, 30_000, 'the upload to arrive');
+      await waitFor(() => standIn.requests.filter((r) => r.path === '/servlet/deposit' && r.fileName !== undefined).length > arrivals, 90_000, 'the upload to arrive');
       first.child.kill('SIGKILL');
       expect((await first.result).signal).toBe('SIGKILL');
       // Crossref still receives the file after the client died.
-      await waitFor(() => depositsOf(dois).length === 1, 10_000, 'the stand-in to queue the file');
+      await waitFor(() => depositsOf(dois).length === 1, 30_000, 'the stand-in to queue the file');
       standIn.options.depositDelayMs = 0;
 
       const state = new CrossrefDepositState(t.store, depositTarget(standIn.url));
@@ -197,7 +197,7 @@ describeBackends('worker and deposit processes', (backend) => {
       const parsed = JSON.parse(status.stdout) as { dois: { doi: string; state: string; batchId: string; message: string }[] };
       expect(parsed.dois).toHaveLength(20);
       for (const row of parsed.dois) expect(row).toMatchObject({ state: 'registered', message: 'Successfully added', batchId: depositsOf(dois)[0]!.batchId });
-    }, 60_000);
+    }, 180_000);
 
     it('SIGKILL while waiting for the submission log: the restart polls, never re-sends', async () => {
       const records = generateSyntheticRecords(5, 103);
@@ -206,7 +206,7 @@ describeBackends('worker and deposit processes', (backend) => {
       const config = writeConfig({ crossref: { ...FAST_CROSSREF } });
       standIn.options.pollsBeforeCompleted = 100_000;
       const first = spawnCli(['deposit', '--config', config, '--db', t.db], { env: depositEnv(standIn) });
-      await waitFor(() => (depositsOf(dois)[0]?.pollsAnswered ?? 0) >= 2, 30_000, 'the client to poll');
+      await waitFor(() => (depositsOf(dois)[0]?.pollsAnswered ?? 0) >= 2, 90_000, 'the client to poll');
       first.child.kill('SIGKILL');
       await first.result;
       const state = new CrossrefDepositState(t.store, depositTarget(standIn.url));
@@ -217,7 +217,7 @@ describeBackends('worker and deposit processes', (backend) => {
       expect(depositsOf(dois)).toHaveLength(1);
       expect(await state.counts()).toMatchObject({ registered: 5, submitted: 0 });
       standIn.options.pollsBeforeCompleted = 2;
-    }, 60_000);
+    }, 180_000);
 
     it('wrong credentials: exit 1 with one clear message, one request, no password anywhere', async () => {
       await t.store.records.upsertMany(generateSyntheticRecords(3, 107));
@@ -233,7 +233,7 @@ describeBackends('worker and deposit processes', (backend) => {
       expect(result.stdout + result.stderr).not.toContain(wrong);
       // Nothing is left in flight: the DOIs are pending for the next attempt.
       expect(await new CrossrefDepositState(t.store, depositTarget(standIn.url)).counts()).toMatchObject({ pending: 3, submitted: 0 });
-    }, 30_000);
+    }, 120_000);
 
     it('a dry run writes the batch files and sends nothing', async () => {
       await t.store.records.upsertMany(generateSyntheticRecords(4, 109));
@@ -247,7 +247,7 @@ describeBackends('worker and deposit processes', (backend) => {
       const files = readdirSync(out);
       expect(files).toHaveLength(2);
       for (const f of files) expect(validateXml(readFileSync(join(out, f), 'utf8'), 'crossref-5.3.1').valid).toBe(true);
-    }, 30_000);
+    }, 120_000);
   });
 
   describe('worker process and SIGTERM', () => {
@@ -255,7 +255,7 @@ describeBackends('worker and deposit processes', (backend) => {
       await t.store.records.upsertMany(generateSyntheticRecords(50, 111));
       const config = writeConfig({ jobs: { export: { outDir: join(t.dir, 'out'), schedule: '* * * * * *' }, deposit: { enabled: false } } });
       const worker = spawnCli(['worker', '--config', config, '--db', t.db], { env: childEnv() });
-      await waitFor(async () => (await new JobRunLog(t.store).recent({ job: 'export' })).some((r) => r.status === 'succeeded'), 20_000, 'a scheduled export');
+      await waitFor(async () => (await new JobRunLog(t.store).recent({ job: 'export' })).some((r) => r.status === 'succeeded'), 90_000, 'a scheduled export');
       worker.child.kill('SIGTERM');
       const result = await worker.result;
       expect(result.code, result.stderr).toBe(0);
@@ -263,6 +263,6 @@ describeBackends('worker and deposit processes', (backend) => {
       expect((await new JobRunLog(t.store).recent({ job: 'export' })).every((r) => r.status !== 'running')).toBe(true);
       expect(await t.store.jobs.listLeases(Date.now())).toEqual([]);
       expect((await t.store.records.stats()).total).toBe(50);
-    }, 30_000);
+    }, 120_000);
   });
 });
