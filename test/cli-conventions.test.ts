@@ -70,7 +70,7 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
   return results;
 }
 
-const program = buildProgram();
+const program = await buildProgram();
 /** Every command and subcommand, the program first. */
 const commands = allCommands(program);
 /** Commands that run something (have an action), as argv words: ['harvest', 'run']. */
@@ -114,6 +114,16 @@ describe('conventions module', () => {
     expect(describeFailure(Object.assign(new Error('x.xsd not found'), { name: 'XsdCompileError' })).exitCode).toBe(EXIT.environment);
     expect(describeFailure(Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' })).exitCode).toBe(EXIT.environment);
     expect(describeFailure(new Error('boom')).exitCode).toBe(EXIT.failed);
+  });
+
+  it('loads only the named command for a run, and that module registers the command', async () => {
+    for (const top of program.commands) {
+      for (const name of [top.name(), ...top.aliases()]) {
+        const one = await buildProgram(['node', 'pubmeta', name]);
+        expect(one.commands.flatMap((c) => [c.name(), ...c.aliases()]), name).toContain(name);
+        expect(one.commands.length, name).toBeLessThan(program.commands.length);
+      }
+    }
   });
 
   it('finds the commands to check in the program (not a hand-written list)', () => {

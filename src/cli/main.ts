@@ -3,43 +3,45 @@ import { Command } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { applyCliConventions, runCli } from './conventions.js';
-import { register as registerExport } from './export.js';
-import { register as registerValidate } from './validate.js';
-import { register as registerSample } from './sample.js';
-import { register as registerStore } from './store.js';
-import { register as registerHarvest } from './harvest.js';
-import { register as registerOai } from './oai.js';
-import { register as registerDeposit } from './deposit.js';
-import { register as registerWorker } from './worker.js';
-import { register as registerStart } from './start.js';
-import { register as registerTemplate } from './template.js';
-import { register as registerJournal } from './journal.js';
-import { register as registerMigrate } from './migrate.js';
+
+type CommandModule = { register(program: Command): void };
+
+/**
+ * Each command module with the top-level commands it registers, loaded on demand: a run loads
+ * only its own command's code (a harvest needs neither the XSD validator nor the OAI server), so
+ * it starts faster and in less memory. Help and unknown commands load them all.
+ */
+const COMMAND_MODULES: { names: readonly string[]; load: () => Promise<CommandModule> }[] = [
+  { names: ['export'], load: () => import('./export.js') },
+  { names: ['validate'], load: () => import('./validate.js') },
+  { names: ['sample'], load: () => import('./sample.js') },
+  { names: ['import', 'rerender', 'delete', 'conflicts', 'serve'], load: () => import('./store.js') },
+  { names: ['harvest'], load: () => import('./harvest.js') },
+  { names: ['oai'], load: () => import('./oai.js') },
+  { names: ['deposit'], load: () => import('./deposit.js') },
+  { names: ['worker', 'jobs'], load: () => import('./worker.js') },
+  { names: ['start'], load: () => import('./start.js') },
+  { names: ['template'], load: () => import('./template.js') },
+  { names: ['journal'], load: () => import('./journal.js') },
+  { names: ['migrate'], load: () => import('./migrate.js') },
+];
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(): Command {
+/**
+ * The program. With `argv` (process.argv) naming a command, only that command's module is
+ * loaded and registered; without, or for anything else (help, a typo), every command is.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const word = argv?.[2];
+  const named = word === undefined ? undefined : COMMAND_MODULES.find((m) => m.names.includes(word));
+  const modules = await Promise.all((named ? [named] : COMMAND_MODULES).map((m) => m.load()));
   const program = new Command();
   program
     .name('pubmeta')
     .description('Scholarly journal metadata: export (oai_dc, JATS 1.3, Crossref 5.3.1), OAI-PMH serve and harvest, Crossref deposit, scheduled worker.')
     .version(pkg.version);
-  for (const register of [
-    registerExport,
-    registerValidate,
-    registerSample,
-    registerStore,
-    registerHarvest,
-    registerOai,
-    registerDeposit,
-    registerWorker,
-    registerStart,
-    registerTemplate,
-    registerJournal,
-    registerMigrate,
-  ]) {
-    register(program);
-  }
+  for (const module of modules) module.register(program);
   return applyCliConventions(program);
 }
 
@@ -52,4 +54,4 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) await runCli(buildProgram());
+if (isEntryPoint()) await runCli(await buildProgram(process.argv));

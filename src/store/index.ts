@@ -1,6 +1,5 @@
 // Public API of the store capability; re-exported from src/index.ts. Drivers, SQL and
 // migrations stay inside src/store/sqlite and src/store/postgres.
-import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore } from './sqlite/store.js';
 import { parseStoreTarget, type StoreTarget } from './target.js';
 import type { Store } from './types.js';
@@ -23,7 +22,8 @@ export interface OpenStoreOptions {
  */
 export function openStore(target: StoreTarget | string, options: OpenStoreOptions = {}): Promise<Store> {
   const resolved = typeof target === 'string' ? parseStoreTarget(target) : target;
-  if (resolved.kind === 'postgres') return openPostgresStore(resolved.url, options);
+  // The PostgreSQL driver is loaded only for a PostgreSQL store (a SQLite run never needs it).
+  if (resolved.kind === 'postgres') return import('./postgres/store.js').then(({ openPostgresStore }) => openPostgresStore(resolved.url, options));
   try {
     return Promise.resolve(openSqliteStore(resolved.path, options));
   } catch (error) {
