@@ -9,11 +9,15 @@
 //   - pubmeta-parse: HarvestClient.listRecords without mapping: protocol, streaming split,
 //     header and metadata extraction (what the peer does);
 //   - pubmeta-map: the same with oai_dc -> article mapping and validation;
-//   - pubmeta: the full harvest (runHarvest: parse, map, validate, store in SQLite per page).
+//   - pubmeta: the full harvest as a user runs it, `pubmeta harvest run` (dist/cli/main.js in its
+//     own process, so the CLI's module loading counts): parse, map, validate, store in SQLite per
+//     page; its records/s, CPU and peak RSS are the CLI process's (VmHWM and CPU read from /proc
+//     while it runs);
+//   - pubmeta-lib: the same through runHarvest in the harvester process (the library).
 // PUBMETA_BENCH_RECORDS=100000,1000000 sets the list sizes (default 100000);
 // PUBMETA_BENCH_KINDS=floor,pubmeta-parse limits the harvesters; PUBMETA_BENCH_PROFILE=dir
 // writes a --cpu-prof profile of each harvester process there. Uses dist/ (`npm run bench`).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -187,6 +191,39 @@ const harvesters = {
   },
 
   async pubmeta(url, dbFile) {
+    const cli = join(ROOT, 'dist', 'cli', 'main.js');
+    const added = spawnSync(process.execPath, [cli, 'harvest', 'add', 'bench', url, '--prefix', 'oai_dc', '--no-check', '--db', dbFile], { encoding: 'utf8' });
+    if (added.status !== 0) throw new Error(`harvest add: ${added.stderr}`);
+    const profileDir = process.env.PUBMETA_BENCH_PROFILE;
+    const flags = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', 'pubmeta-cli.cpuprofile'] : [];
+    const started = performance.now();
+    const child = spawn(process.execPath, [...flags, cli, 'harvest', 'run', 'bench', '--no-progress', '--json', '--db', dbFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    // VmHWM only grows: the last reading before the process ends is its peak (CPU likewise).
+    let peakKb = 0;
+    let cpuTicks = 0;
+    const sample = () => {
+      try {
+        peakKb = Math.max(peakKb, vmHwmKb(child.pid));
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpuTicks = Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // ended between two readings
+      }
+    };
+    const timer = setInterval(sample, 20);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    clearInterval(timer);
+    const seconds = (performance.now() - started) / 1000;
+    if (code !== 0) throw new Error(`harvest run exited with ${code}`);
+    const summary = JSON.parse(out);
+    if (summary.status !== 'completed') throw new Error(`harvest ${summary.status}: ${summary.reason}`);
+    return { records: summary.records, seconds, cpuSeconds: cpuTicks / 100, peakRssMb: peakKb / 1024 };
+  },
+
+  async 'pubmeta-lib'(url, dbFile) {
     const { openStore } = await import('../dist/store/index.js');
     const { addHarvestSource, runHarvest } = await import('../dist/harvest/index.js');
     const store = await openStore(dbFile);
@@ -246,7 +283,7 @@ async function main() {
       }
       const at = (kind) => results[`${kind}@${size}`];
       if (at('oai-pmh')) {
-        for (const kind of ['pubmeta-parse', 'pubmeta-map', 'pubmeta'].filter(at)) {
+        for (const kind of ['pubmeta-parse', 'pubmeta-map', 'pubmeta', 'pubmeta-lib'].filter(at)) {
           console.log(
             `${kind} vs oai-pmh at ${size}: ${(at(kind).rate / at('oai-pmh').rate).toFixed(2)}x the records/s, ` +
               `${(at(kind).cpuSeconds / at('oai-pmh').cpuSeconds).toFixed(2)}x the CPU, ${(at(kind).peakRssMb / at('oai-pmh').peakRssMb).toFixed(2)}x the peak RSS`,
@@ -275,11 +312,13 @@ if (process.argv[2] === '--harvester') {
   const [, , , kind, url, dbFile] = process.argv;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const records = await harvesters[kind](url, dbFile);
+  const result = await harvesters[kind](url, dbFile);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  process.stdout.write(JSON.stringify({ records, seconds, cpuSeconds, peakRssMb: peakRssMb() }));
+  // A harvester run in a child process (the CLI) reports that process's figures itself.
+  const own = typeof result === 'number' ? { records: result, seconds, cpuSeconds, peakRssMb: peakRssMb() } : result;
+  process.stdout.write(JSON.stringify(own));
   process.exit(0);
 } else if (process.argv[2] === '--floor-server') {
   await floorServer(process.argv[3], Number(process.argv[4]));

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { writeFileAtomic } from '../export/atomicWrite.js';
-import { checkOutputs, fileStem, runExport, type ExportItem } from '../export/index.js';
+import type { ExportItem } from '../export/index.js';
 import { findFormat, formatIds } from '../formats/registry.js';
 import type { FormatDescriptor } from '../formats/index.js';
 import { dumpItems, dumpJson, type DumpItem } from '../harvest/dump.js';
@@ -12,6 +12,9 @@ import { resolveStoreTarget } from '../store/index.js';
 import { openCliStore, UsageError } from './conventions.js';
 
 const PLACEHOLDER_EMAIL = 'depositor@example.invalid';
+
+/** The export pipeline (and the XSD validator under it), loaded only by a dump that needs it: `harvest run` never does. */
+const exportPipeline = () => import('../export/index.js');
 
 interface DumpOptions {
   format: string;
@@ -30,6 +33,7 @@ async function dumpPlain(items: AsyncIterable<DumpItem>, options: DumpOptions): 
   const toStdout = options.out === '-';
   const dir = join(options.out, options.format);
   if (!toStdout) mkdirSync(dir, { recursive: true });
+  const { fileStem } = await exportPipeline();
   let count = 0;
   for await (const item of items) {
     count++;
@@ -58,6 +62,7 @@ async function* exportable(items: AsyncIterable<DumpItem>, skipped: { count: num
 
 /** An export format: through the export pipeline (files, validated), or rendered and checked one by one on stdout. */
 async function dumpFormat(format: FormatDescriptor, items: AsyncIterable<DumpItem>, options: DumpOptions): Promise<{ failed: number }> {
+  const { checkOutputs, runExport } = await exportPipeline();
   const skipped = { count: 0 };
   let failed = 0;
   if (options.out !== '-') {

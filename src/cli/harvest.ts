@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { createLogger } from '../log.js';
 import { resolveStoreTarget, type Store } from '../store/index.js';
 import { checkStoreTarget, EXIT, openCliStore, UsageError } from './conventions.js';
@@ -9,6 +9,10 @@ import { registerDump } from './harvest-dump.js';
 import type { HarvestSourceInput } from '../store/types.js';
 import type { OaiIdentify } from '../harvest/xml.js';
 import { UnknownPrefixError, checkHarvestEndpoint, addHarvestSource, harvestSourceStatus, type HarvestSourceStatus } from '../harvest/sources.js';
+
+type CliProgress = typeof import('cli-progress');
+/** cli-progress, loaded only to draw a bar (a scripted or --no-progress run never does). */
+const loadCliProgress = (): CliProgress => createRequire(import.meta.url)('cli-progress') as CliProgress;
 
 const DB_HELP = 'the store: a SQLite file or a postgres:// URL (default: $PUBMETA_DB, else ./pubmeta.db)';
 
@@ -149,6 +153,7 @@ function progressReporter(sourceName: string, interactive: boolean) {
       stop() {},
     };
   }
+  const cliProgress = loadCliProgress();
   const bar = new cliProgress.SingleBar(
     {
       format: (options, params, payload: { source: string; pages: number; rate: number; known: boolean; eta: string }) => {

@@ -3,7 +3,7 @@
 // that offers a choice of formats (CLI, worker config, OAI-PMH, readers, validation, the
 // export pipeline) iterates the registry instead of naming formats.
 import type { ArticleRecord } from '../model/types.js';
-import type { ReaderResult } from './readers/xml.js';
+import type { ReaderResult, ReadOptions } from './readers/xml.js';
 
 /** The root element of an XML document, as detection sees it (a scan of the start tag, not a parse). */
 export interface XmlRoot {
@@ -94,7 +94,7 @@ export interface FormatDescriptor {
   /** Batch sizes when writeBatch is used (required with writeBatch). */
   batching?: FormatBatching;
   /** Text in this format to records, with warnings. Throws ReaderError when it is not this format at all. */
-  read?(text: string): ReaderResult;
+  read?(text: string, options?: ReadOptions): ReaderResult;
   /**
    * Elements whose content `read` ignores (JATS: body). A file read in chunks drops their
    * content before it is parsed, so a 200 MB article costs the memory of its metadata.

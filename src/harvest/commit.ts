@@ -4,6 +4,7 @@ import { toDatestamp } from '../store/canonical.js';
 import { harvestedLocalId } from '../store/provenance.js';
 import type {
   HarvestCheckpoint,
+  HarvestRecordRow,
   HarvestRecordState,
   HarvestRunCounts,
   PreparedQuarantine,
@@ -33,7 +34,11 @@ export interface CommitPageArgs {
   runId: number;
   /** The page's items, read through the commit's transaction (staged items are read back in it). */
   items: (tx: Store) => AsyncIterable<StagedItem> | Iterable<StagedItem>;
-  checkpoint: HarvestCheckpoint | undefined;
+  /**
+   * The checkpoint saved with the page; a function is called once the items have been read (it
+   * may depend on them: the page's datestamps).
+   */
+  checkpoint: HarvestCheckpoint | undefined | (() => HarvestCheckpoint | undefined);
   /** Requests made so far in the run (the run row's count is set to it). */
   requests: number;
   records?: HarvestRecordSink;
@@ -44,8 +49,12 @@ export interface CommitPageArgs {
   then?: (tx: Store) => Promise<void>;
 }
 
-/** Items judged per round: one look-up of their stored states, then one decision each. */
-const CHUNK = 500;
+/**
+ * Items judged per round: one look-up of their stored states, then one decision each. Small, so
+ * that a record is mapped, written and dropped within a few dozen others: its objects die young
+ * instead of being promoted with a whole page's (which grows the heap, and the RSS, for nothing).
+ */
+const CHUNK = 32;
 
 /** Identity of a quarantined item: the same record (identifier + datestamp) or the same bytes. */
 export function quarantineKey(q: PreparedQuarantine): string {
@@ -76,18 +85,21 @@ export function commitHarvestPage(store: Store, args: CommitPageArgs): Promise<P
     const outcome: PageOutcome = { created: 0, updated: 0, unchanged: 0, deleted: 0, invalid: 0, quarantined: 0, stale: 0 };
     const records = args.records === null ? undefined : args.records ? args.records(tx.records) : tx.records;
     let received = 0;
+    const rows = new PendingRows(tx, args.now);
     for await (const chunk of chunked(args.items(tx), CHUNK)) {
       const identifiers = chunk.flatMap((item) => (item.kind === 'record' ? [item.record.identifier] : []));
       const states = await tx.harvest.recordStates(args.source, identifiers);
       for (const item of chunk) {
         received++;
         if (item.kind === 'quarantine') {
+          await rows.flush();
           await tx.harvest.quarantine(args.source, quarantineKey(item.quarantine), item.quarantine, args.runId, args.now);
           outcome.quarantined++;
         } else {
-          await writeRecord(tx, records, args, item.record, states, outcome);
+          await writeRecord(tx, records, args, item.record, states, outcome, rows);
         }
       }
+      await rows.flush();
     }
     await tx.harvest.addRunCounters(args.runId, args.requests, {
       pages: 1,
@@ -99,11 +111,37 @@ export function commitHarvestPage(store: Store, args: CommitPageArgs): Promise<P
       invalid: outcome.invalid,
       quarantined: outcome.quarantined,
     });
-    if (args.checkpoint) await tx.harvest.saveCheckpoint(args.checkpoint, args.now);
+    const checkpoint = typeof args.checkpoint === 'function' ? args.checkpoint() : args.checkpoint;
+    if (checkpoint) await tx.harvest.saveCheckpoint(checkpoint, args.now);
     if (args.slot !== undefined) await tx.harvest.clearStaging(args.source, args.slot);
     await args.then?.(tx);
     return outcome;
   });
+}
+
+/**
+ * Harvest rows waiting to be written together (one round per chunk). Written before anything
+ * else touches the harvest tables (a quarantine row, a reference count), so the order of
+ * writes stays the order of the items.
+ */
+class PendingRows {
+  private rows: HarvestRecordRow[] = [];
+
+  constructor(
+    private readonly tx: Store,
+    private readonly now: string,
+  ) {}
+
+  add(row: HarvestRecordRow): void {
+    this.rows.push(row);
+  }
+
+  async flush(): Promise<void> {
+    if (this.rows.length === 0) return;
+    const rows = this.rows;
+    this.rows = [];
+    await this.tx.harvest.writeRecords(rows, this.now);
+  }
 }
 
 /** What commitHarvestPage does with one harvested record, decided from what is stored. */
@@ -152,6 +190,7 @@ async function writeRecord(
   r: PreparedRecord,
   states: Map<string, HarvestRecordState>,
   outcome: PageOutcome,
+  rows: PendingRows,
 ): Promise<void> {
   const existing = states.get(r.identifier);
   const verdict = judgeRecord(args.source, r, existing);
@@ -161,6 +200,7 @@ async function writeRecord(
   }
   const withdraw = async (localId: string | undefined) => {
     if (!records || localId === undefined) return;
+    await rows.flush();
     const held = (await tx.harvest.countLiveReferences(localId, { source: args.source, identifier: r.identifier })) > 0;
     const stored = held ? undefined : await records.get(localId);
     // Only ever a harvested record: an own record is never withdrawn by a harvest.
@@ -189,8 +229,7 @@ async function writeRecord(
   }
   if (existing) outcome.updated++;
   else outcome.created++;
-  await tx.harvest.writeRecord(
-    {
+  rows.add({
       source: args.source,
       identifier: r.identifier,
       datestamp: r.datestamp,
@@ -206,12 +245,9 @@ async function writeRecord(
       valid,
       errors,
       warnings: r.warnings,
-      localId,
-      runId: args.runId,
-    },
-    args.now,
-  );
-  await tx.harvest.clearQuarantine(args.source, r.identifier, r.datestamp);
+    localId,
+    runId: args.runId,
+  });
   states.set(r.identifier, { datestamp: r.datestamp, contentHash: r.contentHash, localId, deleted: r.deleted });
 }
 

@@ -106,7 +106,8 @@ type Prepare = (item: ScannedItem, context: ItemContext, requestUrl: string | un
 
 /**
  * One page's items between the response and the commit. Items arrive as raw byte slices and
- * are mapped after the page is complete (so the next request can go out first). A page too big
+ * are mapped as the commit reads them (so the next request can go out first, and each record's
+ * objects live only while it is written). A page too big
  * to hold is mapped as it arrives and spills to a staging table under its own slot, so memory
  * stays bounded whatever a server puts in one response. Items arrive in synchronous callbacks,
  * so the staging writes queue in order on `pending`, which `all()` (and the commit) wait for.
@@ -117,6 +118,8 @@ class PageBuffer {
   private staged = 0;
   private raw: { item: ScannedItem; context: ItemContext }[] = [];
   private rawBytes = 0;
+  /** Received items being mapped by all() (taken off `raw`, still counted). */
+  private rawCount = 0;
   private eager = false;
   private pending: Promise<void> = Promise.resolve();
   private stagingError: unknown;
@@ -172,8 +175,8 @@ class PageBuffer {
     this.add(prepared.item, prepared.size);
   }
 
-  /** Maps the items received so far. */
-  prepareReceived(): void {
+  /** Maps the items received so far (into the held items: before a spill). */
+  private prepareReceived(): void {
     const raw = this.raw;
     this.raw = [];
     this.rawBytes = 0;
@@ -183,13 +186,17 @@ class PageBuffer {
     }
   }
 
-  private add(item: PageItem, size: number): void {
+  private noteDatestamp(item: PageItem): void {
     if (item.kind === 'record') {
       const datestamp = item.record.datestamp;
       if (this.maxDatestamp !== undefined && datestamp < this.maxDatestamp) this.ordered = false;
       if (this.minDatestamp === undefined || datestamp < this.minDatestamp) this.minDatestamp = datestamp;
       this.maxDatestamp = laterDatestamp(this.maxDatestamp, datestamp);
     }
+  }
+
+  private add(item: PageItem, size: number): void {
+    this.noteDatestamp(item);
     this.items.push(item);
     this.bytes += size;
     if (this.bytes > this.maxBytes) {
@@ -207,10 +214,14 @@ class PageBuffer {
   }
 
   get count(): number {
-    return this.staged + this.items.length + this.raw.length;
+    return this.staged + this.items.length + this.raw.length + this.rawCount;
   }
 
-  /** Every item: the staged ones (read back in batches, through `store`: the commit's transaction), then those held. */
+  /**
+   * Every item: the staged ones (read back in batches, through `store`: the commit's
+   * transaction), then those held, then the received ones, mapped one by one as they are read.
+   * The page's datestamps are complete once this has run to its end.
+   */
   async *all(store: Store, batch = 500): AsyncGenerator<PageItem> {
     await this.settled();
     if (this.staged > 0) {
@@ -225,6 +236,18 @@ class PageBuffer {
       }
     }
     yield* this.items;
+    const raw = this.raw;
+    this.raw = [];
+    this.rawBytes = 0;
+    this.rawCount = raw.length;
+    for (let i = 0; i < raw.length; i++) {
+      const { item, context } = raw[i]!;
+      raw[i] = undefined!; // the bytes can go once mapped
+      const prepared = this.prepare(item, context, this.requestUrl);
+      this.noteDatestamp(prepared.item);
+      yield prepared.item;
+    }
+    this.rawCount = 0;
   }
 }
 
@@ -641,21 +664,24 @@ class RunLoop {
     const { state } = this;
     const { store, source, options } = state;
     const page = current.buffer;
-    page.prepareReceived();
     const cp = this.checkpoint;
     const listSize = result.envelope.resumptionToken?.completeListSize;
-    this.first ??= { count: page.count, completeListSize: listSize };
-    const facts = {
-      token: token.repeated ? '' : token.value,
-      cursor: result.envelope.resumptionToken?.cursor,
-      completeListSize: listSize,
-      count: page.count,
-      responseDate: this.responseDate(result, current.requestedAt),
-      minDatestamp: page.minDatestamp,
-      maxDatestamp: page.maxDatestamp,
-      ordered: page.ordered,
-    };
-    const next = advanceSequence(cp, state.runId, facts);
+    const count = page.count;
+    this.first ??= { count, completeListSize: listSize };
+    const responseDate = this.responseDate(result, current.requestedAt);
+    // The page's datestamps are known once its records are mapped, as the commit reads them.
+    const advance = () =>
+      advanceSequence(cp, state.runId, {
+        token: token.repeated ? '' : token.value,
+        cursor: result.envelope.resumptionToken?.cursor,
+        completeListSize: listSize,
+        count,
+        responseDate,
+        minDatestamp: page.minDatestamp,
+        maxDatestamp: page.maxDatestamp,
+        ordered: page.ordered,
+      });
+    const next = advance();
     state.completeListSize = next.completeListSize;
     const verdict = classifyPage({
       token: token.value,
@@ -682,7 +708,7 @@ class RunLoop {
       runId: state.runId,
       // Staged items are read back inside the commit's transaction.
       items: (tx) => page.all(tx),
-      checkpoint: last ? undefined : next,
+      checkpoint: last ? undefined : advance,
       requests,
       ...(options.records !== undefined ? { records: options.records } : {}),
       baseUrl: source.baseUrl,
@@ -691,8 +717,8 @@ class RunLoop {
         ? { then: (tx: Store) => completeRun(tx, state.runId, source.name, { nextFrom: state.nextFrom, lastResponseDate: next.firstResponseDate, warnings: state.warnings, requests }, now) }
         : {}),
     });
-    this.checkpoint = next;
-    this.report(page.count, outcome, next);
+    this.checkpoint = advance();
+    this.report(count, outcome, this.checkpoint);
     return verdict;
   }
 

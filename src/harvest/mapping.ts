@@ -56,7 +56,8 @@ export const mapHarvestedMetadata: HarvestMapper = (metadataXml, metadataPrefix)
   }
   let result;
   try {
-    result = reader.read(metadataXml);
+    // The splitter checked the record well-formed as it cut it (records it could not are quarantined).
+    result = reader.read(metadataXml, { checked: true });
   } catch (error) {
     throw new HarvestMappingError(`the ${format} metadata cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -1,7 +1,6 @@
 // Copying a whole store from SQLite to PostgreSQL (`pubmeta migrate`): every data table, rows as
 // they are, counts checked before the copy commits. SQL stays in sqlite/dump.ts and postgres/load.ts.
 import { openSqliteDump } from './sqlite/dump.js';
-import { loadPostgresTables } from './postgres/load.js';
 import type { StoreTarget } from './target.js';
 import { openStore } from './index.js';
 
@@ -30,6 +29,7 @@ export async function migrateStore(from: StoreTarget, to: StoreTarget, onTable?:
   await (await openStore(from)).close();
   const dump = openSqliteDump(from.path);
   try {
+    const { loadPostgresTables } = await import('./postgres/load.js');
     return { tables: await loadPostgresTables(to.url, dump.tables, onTable) };
   } finally {
     dump.close();

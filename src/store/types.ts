@@ -456,6 +456,11 @@ export interface HarvestRepository {
   /** Live, valid harvested records other than (source, identifier) that feed `localId`. */
   countLiveReferences(localId: string, except: { source: string; identifier: string }): Promise<number>;
   writeRecord(row: HarvestRecordRow, now: string): Promise<void>;
+  /**
+   * Writes records as writeRecord does, each followed by clearQuarantine(source, identifier,
+   * datestamp), in one round (a page's records are written a few dozen at a time).
+   */
+  writeRecords(rows: readonly HarvestRecordRow[], now: string): Promise<void>;
   getRecord(source: string, identifier: string): Promise<StoredHarvestRecord | undefined>;
   /** A source's records in identifier order, after `afterIdentifier` (keyset). */
   listRecords(source: string, afterIdentifier: string, limit: number): Promise<StoredHarvestRecord[]>;

@@ -50,6 +50,7 @@ import {
   xlinkHref,
   xmlLang,
   type ReaderResult,
+  type ReadOptions,
   type XElement,
 } from '../readers/xml.js';
 
@@ -62,8 +63,8 @@ export const JATS_SKIPPED: readonly string[] = ['body', 'floats-group', 'sub-art
  * pmc-articleset) into records. Throws ReaderError when the XML is not well-formed or
  * holds no article with front/article-meta.
  */
-export function readJats(xml: string): ReaderResult {
-  const { root, warnings } = parseXmlDocument(xml, { skipElements: JATS_SKIPPED });
+export function readJats(xml: string, options: ReadOptions = {}): ReaderResult {
+  const { root, warnings } = parseXmlDocument(xml, { skipElements: JATS_SKIPPED, checked: options.checked === true });
   const articles = root.local === 'article' ? [root] : descendants(root, ['article'], 8);
   if (articles.length === 0) {
     throw new ReaderError(`no JATS <article> element: the document's root is <${root.name}>`, { path: elementPath(root) });

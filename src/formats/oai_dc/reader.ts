@@ -16,6 +16,7 @@ import {
   rawText,
   xmlLang,
   type ReaderResult,
+  type ReadOptions,
   type XElement,
 } from '../readers/xml.js';
 
@@ -23,8 +24,8 @@ export const OAI_DC_NS = 'http://www.openarchives.org/OAI/2.0/oai_dc/';
 export const DC_NS = 'http://purl.org/dc/elements/1.1/';
 
 /** Reads an oai_dc:dc element, a document holding one, or a whole OAI-PMH response (one record per dc). */
-export function readOaiDc(xml: string): ReaderResult {
-  const { root, warnings } = parseXmlDocument(xml);
+export function readOaiDc(xml: string, options: ReadOptions = {}): ReaderResult {
+  const { root, warnings } = parseXmlDocument(xml, { checked: options.checked === true });
   const containers = isDcContainer(root) ? [root] : descendants(root, ['dc'], 8).filter(isDcContainer);
   if (containers.length === 0) {
     throw new ReaderError(`no oai_dc:dc element: the document's root is <${root.name}>`, { path: elementPath(root) });

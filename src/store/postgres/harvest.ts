@@ -35,15 +35,45 @@ const SAVE_CHECKPOINT = `INSERT INTO harvest_checkpoints (${CHECKPOINT_COLUMNS.j
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`;
 
-const WRITE_RECORD = `INSERT INTO harvest_records (source, identifier, datestamp, deleted, set_specs, metadata_prefix, record_xml,
-    content_hash, raw_bytes, repairs, format, mapped_json, valid, errors, warnings, local_id, run_id, first_harvested_at, harvested_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
-  ON CONFLICT (source, identifier) DO UPDATE SET
+const RECORD_COLUMNS = `source, identifier, datestamp, deleted, set_specs, metadata_prefix, record_xml,
+    content_hash, raw_bytes, repairs, format, mapped_json, valid, errors, warnings, local_id, run_id, first_harvested_at, harvested_at`;
+/** Values of one harvest_records row: 17 parameters from `first`, then `now` twice. */
+const RECORD_VALUE_COUNT = 17;
+const recordValues = (first: number, now: string) =>
+  `(${Array.from({ length: RECORD_VALUE_COUNT }, (_, k) => `$${first + k}`).join(', ')}, ${now}, ${now})`;
+const ON_RECORD_CONFLICT = `ON CONFLICT (source, identifier) DO UPDATE SET
     datestamp = excluded.datestamp, deleted = excluded.deleted, set_specs = excluded.set_specs,
     metadata_prefix = excluded.metadata_prefix, record_xml = excluded.record_xml,
     content_hash = excluded.content_hash, raw_bytes = excluded.raw_bytes, repairs = excluded.repairs,
     format = excluded.format, mapped_json = excluded.mapped_json, valid = excluded.valid, errors = excluded.errors,
     warnings = excluded.warnings, local_id = excluded.local_id, run_id = excluded.run_id, harvested_at = excluded.harvested_at`;
+const WRITE_RECORD = `INSERT INTO harvest_records (${RECORD_COLUMNS}) VALUES ${recordValues(1, '$18')} ${ON_RECORD_CONFLICT}`;
+/** Multi-row writes: at most this many rows per INSERT (17 parameters each). */
+const ROWS_PER_INSERT = 64;
+const CLEAR_QUARANTINE_MANY = `DELETE FROM harvest_quarantine q USING unnest($2::text[], $3::text[]) AS t(identifier, datestamp)
+  WHERE q.source = $1 AND q.identifier = t.identifier COLLATE "C" AND (q.datestamp IS NULL OR q.datestamp <= t.datestamp COLLATE "C")`;
+
+function recordParams(r: HarvestRecordRow): unknown[] {
+  return [
+    r.source,
+    r.identifier,
+    r.datestamp,
+    r.deleted,
+    JSON.stringify(r.setSpecs),
+    r.metadataPrefix,
+    r.recordXml,
+    r.contentHash,
+    r.rawBytes ?? null,
+    r.repairs ?? null,
+    r.format ?? null,
+    r.mapped ? JSON.stringify(r.mapped) : null,
+    r.valid,
+    r.errors.length ? JSON.stringify(r.errors) : null,
+    r.warnings.length ? JSON.stringify(r.warnings) : null,
+    r.localId ?? null,
+    r.runId,
+  ];
+}
 
 /** Harvest state in PostgreSQL (tables of the 'harvest' namespace). */
 export class PgHarvest implements HarvestRepository {
@@ -213,26 +243,30 @@ export class PgHarvest implements HarvestRepository {
   }
 
   async writeRecord(r: HarvestRecordRow, now: string): Promise<void> {
-    await this.access.run(WRITE_RECORD, [
-      r.source,
-      r.identifier,
-      r.datestamp,
-      r.deleted,
-      JSON.stringify(r.setSpecs),
-      r.metadataPrefix,
-      r.recordXml,
-      r.contentHash,
-      r.rawBytes ?? null,
-      r.repairs ?? null,
-      r.format ?? null,
-      r.mapped ? JSON.stringify(r.mapped) : null,
-      r.valid,
-      r.errors.length ? JSON.stringify(r.errors) : null,
-      r.warnings.length ? JSON.stringify(r.warnings) : null,
-      r.localId ?? null,
-      r.runId,
-      now,
-    ]);
+    await this.access.run(WRITE_RECORD, [...recordParams(r), now]);
+  }
+
+  async writeRecords(rows: readonly HarvestRecordRow[], now: string): Promise<void> {
+    if (rows.length === 0) return;
+    // One INSERT may not update a row twice: a record listed twice keeps its last version, as
+    // writing them one after the other would.
+    const last = new Map<string, HarvestRecordRow>();
+    for (const r of rows) {
+      last.delete(`${r.source}\u0000${r.identifier}`);
+      last.set(`${r.source}\u0000${r.identifier}`, r);
+    }
+    const unique = [...last.values()];
+    for (let at = 0; at < unique.length; at += ROWS_PER_INSERT) {
+      const batch = unique.slice(at, at + ROWS_PER_INSERT);
+      const nowParam = `$${batch.length * RECORD_VALUE_COUNT + 1}`;
+      const values = batch.map((_, k) => recordValues(k * RECORD_VALUE_COUNT + 1, nowParam)).join(', ');
+      await this.access.run(`INSERT INTO harvest_records (${RECORD_COLUMNS}) VALUES ${values} ${ON_RECORD_CONFLICT}`, [...batch.flatMap(recordParams), now]);
+    }
+    const bySource = new Map<string, HarvestRecordRow[]>();
+    for (const r of rows) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+    for (const [source, list] of bySource) {
+      await this.access.run(CLEAR_QUARANTINE_MANY, [source, list.map((r) => r.identifier), list.map((r) => r.datestamp)]);
+    }
   }
 
   async getRecord(source: string, identifier: string): Promise<StoredHarvestRecord | undefined> {

@@ -28,7 +28,7 @@ import type {
   StagedItem,
   StoredHarvestRecord,
 } from '../types.js';
-import { statement, type SqliteAccess } from './connection.js';
+import { statement, type Db, type SqliteAccess } from './connection.js';
 
 const SAVE_CHECKPOINT = `INSERT INTO harvest_checkpoints (${CHECKPOINT_COLUMNS.join(', ')})
   VALUES (${CHECKPOINT_COLUMNS.map(() => '?').join(', ')})
@@ -51,6 +51,31 @@ const QUARANTINE = `INSERT INTO harvest_quarantine (source, key, identifier, dat
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (source, key) DO UPDATE SET reason = excluded.reason, raw = excluded.raw,
     request_url = excluded.request_url, run_id = excluded.run_id, created_at = excluded.created_at`;
+
+const CLEAR_QUARANTINE = 'DELETE FROM harvest_quarantine WHERE source = ? AND identifier = ? AND (datestamp IS NULL OR datestamp <= ?)';
+
+function writeRecordRow(db: Db, r: HarvestRecordRow, now: string): void {
+  statement(db, WRITE_RECORD).run({
+    source: r.source,
+    identifier: r.identifier,
+    datestamp: r.datestamp,
+    deleted: r.deleted ? 1 : 0,
+    setSpecs: JSON.stringify(r.setSpecs),
+    metadataPrefix: r.metadataPrefix,
+    recordXml: r.recordXml,
+    contentHash: r.contentHash,
+    rawBytes: r.rawBytes ?? null,
+    repairs: r.repairs ?? null,
+    format: r.format ?? null,
+    mappedJson: r.mapped ? JSON.stringify(r.mapped) : null,
+    valid: r.valid ? 1 : 0,
+    errors: r.errors.length ? JSON.stringify(r.errors) : null,
+    warnings: r.warnings.length ? JSON.stringify(r.warnings) : null,
+    localId: r.localId ?? null,
+    runId: r.runId,
+    now,
+  });
+}
 
 /** Harvest state in SQLite (tables of the 'harvest' namespace). */
 export class SqliteHarvest implements HarvestRepository {
@@ -264,27 +289,16 @@ export class SqliteHarvest implements HarvestRepository {
   }
 
   writeRecord(r: HarvestRecordRow, now: string): Promise<void> {
+    return this.access.write((db) => writeRecordRow(db, r, now));
+  }
+
+  writeRecords(rows: readonly HarvestRecordRow[], now: string): Promise<void> {
     return this.access.write((db) => {
-      statement(db, WRITE_RECORD).run({
-        source: r.source,
-        identifier: r.identifier,
-        datestamp: r.datestamp,
-        deleted: r.deleted ? 1 : 0,
-        setSpecs: JSON.stringify(r.setSpecs),
-        metadataPrefix: r.metadataPrefix,
-        recordXml: r.recordXml,
-        contentHash: r.contentHash,
-        rawBytes: r.rawBytes ?? null,
-        repairs: r.repairs ?? null,
-        format: r.format ?? null,
-        mappedJson: r.mapped ? JSON.stringify(r.mapped) : null,
-        valid: r.valid ? 1 : 0,
-        errors: r.errors.length ? JSON.stringify(r.errors) : null,
-        warnings: r.warnings.length ? JSON.stringify(r.warnings) : null,
-        localId: r.localId ?? null,
-        runId: r.runId,
-        now,
-      });
+      const clear = statement(db, CLEAR_QUARANTINE);
+      for (const r of rows) {
+        writeRecordRow(db, r, now);
+        clear.run(r.source, r.identifier, r.datestamp);
+      }
     });
   }
 
@@ -324,7 +338,7 @@ export class SqliteHarvest implements HarvestRepository {
 
   clearQuarantine(source: string, identifier: string, upToDatestamp: string): Promise<void> {
     return this.access.write((db) => {
-      statement(db, 'DELETE FROM harvest_quarantine WHERE source = ? AND identifier = ? AND (datestamp IS NULL OR datestamp <= ?)').run(source, identifier, upToDatestamp);
+      statement(db, CLEAR_QUARANTINE).run(source, identifier, upToDatestamp);
     });
   }
 
