@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServe, stopServe, vmHwmKb, waitPastCurrentSecond } from './serve-process.mjs';
+import { vmHwmKb, writeTemplatePages } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
@@ -37,38 +37,6 @@ function peakRssMb(pid = 'self') {
 
 // ---------------------------------------------------------------------------------------------
 // Templates: the record bytes of the first TEMPLATE_RECORDS / PAGE_SIZE pages of `pubmeta serve`.
-
-async function recordTemplates(dir) {
-  const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openStore } = await import('../dist/store/index.js');
-  const dbFile = join(dir, 'served.db');
-  const store = await openStore(dbFile);
-  await store.records.upsertMany(Array.from({ length: TEMPLATE_RECORDS }, (_, i) => syntheticRecord(i, 7)));
-  await store.close();
-  await waitPastCurrentSecond();
-  const { server, url } = await startServe(ROOT, dbFile);
-  const pages = [];
-  try {
-    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
-    for (let page = 0; page < 10_000; page++) {
-      const response = await fetch(`${url}?${query}`);
-      const xml = await response.text();
-      const start = xml.indexOf('<ListRecords>') + '<ListRecords>'.length;
-      const end = xml.lastIndexOf('<resumptionToken');
-      const records = xml.slice(start, end < 0 ? xml.lastIndexOf('</ListRecords>') : end);
-      if ((records.match(/<record>/g) ?? []).length !== PAGE_SIZE) throw new Error(`template page ${page} does not hold ${PAGE_SIZE} records`);
-      pages.push(records);
-      const token = /<resumptionToken[^>]*>([^<]+)<\/resumptionToken>/.exec(xml);
-      if (!token) break;
-      query = `verb=ListRecords&resumptionToken=${encodeURIComponent(token[1])}`;
-    }
-  } finally {
-    await stopServe(server);
-  }
-  const file = join(dir, 'templates.json');
-  writeFileSync(file, JSON.stringify(pages));
-  return file;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The floor server (its own process): N records from the templates, tokens "p<k>".
@@ -259,7 +227,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'pubmeta-harvest-bench-'));
   try {
     let t0 = performance.now();
-    const templates = await recordTemplates(dir);
+    const templates = await writeTemplatePages(ROOT, dir, { records: TEMPLATE_RECORDS, pageSize: PAGE_SIZE });
     console.log(`templates: ${TEMPLATE_RECORDS} records rendered by pubmeta serve in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     const results = {};
     for (const size of sizes) {

@@ -15,41 +15,12 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startServe, stopServe, waitPastCurrentSecond } from './serve-process.mjs';
+import { writeTemplatePages } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
 const PAGE_SIZE = 100;
 const TEMPLATE_PAGES = 20;
-
-async function templates(dir) {
-  const { syntheticRecord } = await import('../dist/model/index.js');
-  const { openStore } = await import('../dist/store/index.js');
-  const dbFile = join(dir, 'served.db');
-  const store = await openStore(dbFile);
-  await store.records.upsertMany(Array.from({ length: TEMPLATE_PAGES * PAGE_SIZE }, (_, i) => syntheticRecord(i, 7)));
-  await store.close();
-  await waitPastCurrentSecond();
-  const { server, url } = await startServe(ROOT, dbFile);
-  const pages = [];
-  try {
-    let query = 'verb=ListRecords&metadataPrefix=oai_dc';
-    for (let page = 0; page < TEMPLATE_PAGES; page++) {
-      const xml = await (await fetch(`${url}?${query}`)).text();
-      const start = xml.indexOf('<ListRecords>') + '<ListRecords>'.length;
-      const end = xml.lastIndexOf('<resumptionToken');
-      pages.push(xml.slice(start, end < 0 ? xml.lastIndexOf('</ListRecords>') : end));
-      const token = /<resumptionToken[^>]*>([^<]+)<\/resumptionToken>/.exec(xml);
-      if (!token) break;
-      query = `verb=ListRecords&resumptionToken=${encodeURIComponent(token[1])}`;
-    }
-  } finally {
-    await stopServe(server);
-  }
-  const file = join(dir, 'templates.json');
-  writeFileSync(file, JSON.stringify(pages));
-  return file;
-}
 
 /** The floor server of source `salt` (its own process): `total` records, tokens "p<k>". */
 async function floorServer(templatesFile, total, salt) {
@@ -156,7 +127,7 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'pubmeta-bench-workers-'));
   const floors = [];
   try {
-    const file = await templates(dir);
+    const file = await writeTemplatePages(ROOT, dir, { records: TEMPLATE_PAGES * PAGE_SIZE, pageSize: PAGE_SIZE });
     for (let i = 0; i < sources; i++) floors.push(await startFloor(file, perSource, i));
     const configFile = join(dir, 'config.json');
     writeFileSync(
