@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
 import { hostname } from 'node:os';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createLogger } from '../log.js';
 import { IMPORT_OUTCOMES, importFiles, type ImportItem, type ImportProgress, type ImportOutcomeCounts as OutcomeCounts } from '../import/index.js';
@@ -81,6 +83,20 @@ function progressReporter(interactive: boolean) {
   };
 }
 
+/**
+ * A full garbage collection whenever the heap has grown past `limitBytes`, called between
+ * transactions and render batches. V8 grows a busy heap lazily: a 10k-record render held ~60 MB
+ * live in a 170 MB heap, and a long import's peak RSS was that slack, not its data. Measured at
+ * 10k records: peak RSS 346 -> 259 MB for ~20% more CPU (at 112 MB: 316 MB, ~8%).
+ */
+function heapGuard(limitBytes = 80 * 1024 * 1024): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  return () => {
+    if (getHeapStatistics().used_heap_size > limitBytes) gc();
+  };
+}
+
 function reportItem(item: ImportItem, print: (line: string) => void): void {
   for (const warning of item.warnings) print(`warning: ${item.source}: ${warning}\n`);
   for (const repair of item.repairs) print(`repaired: ${item.source}: ${repair}\n`);
@@ -132,6 +148,7 @@ async function importCommand(paths: string[], options: ImportCommandOptions): Pr
     if (item.record) forceJournal?.(item);
   };
   const reporter = progressReporter(options.progress && process.stderr.isTTY === true);
+  const collect = heapGuard();
   try {
     const started = performance.now();
     const summary = await importFiles(store, paths, {
@@ -141,10 +158,13 @@ async function importCommand(paths: string[], options: ImportCommandOptions): Pr
       ...(options.batchSize ? { batchRecords: options.batchSize } : {}),
       signal: controller.signal,
       onItem: (item) => reportItem(item, reporter.print),
-      onProgress: (progress) => reporter.update(progress),
+      onProgress: (progress) => {
+        collect();
+        reporter.update(progress);
+      },
     });
     const stored = performance.now();
-    const rendered = options.render !== false && !summary.interrupted ? await renderPhase(store, controller.signal, reporter) : undefined;
+    const rendered = options.render !== false && !summary.interrupted ? await renderPhase(store, controller.signal, reporter, collect) : undefined;
     const seconds = { records: (stored - started) / 1000, render: (performance.now() - stored) / 1000 };
     reporter.stop();
     if (options.json) {
@@ -183,9 +203,13 @@ async function importCommand(paths: string[], options: ImportCommandOptions): Pr
  * (which never serves an unvalidated part). Render threads did not pay on 2 cores: each compiles
  * its own schemas and holds its own libxml2 memory (2 threads: +50% CPU, 2.3x peak RSS).
  */
-async function renderPhase(store: Store, signal: AbortSignal, reporter: ReturnType<typeof progressReporter>): Promise<RerenderCounts> {
+async function renderPhase(store: Store, signal: AbortSignal, reporter: ReturnType<typeof progressReporter>, collect: () => void): Promise<RerenderCounts> {
   const { runRerenderJob } = await import('../oai/fragments.js');
-  return runRerenderJob(store, `${hostname()}:${process.pid}:import`, { shouldStop: () => signal.aborted, onProgress: (p) => reporter.rendering(p) }, 'import');
+  const onProgress = (p: RenderProgress) => {
+    collect();
+    reporter.rendering(p);
+  };
+  return runRerenderJob(store, `${hostname()}:${process.pid}:import`, { shouldStop: () => signal.aborted, onProgress }, 'import');
 }
 
 /** The readable summary: a line per file (unless --quiet), then the totals and what the store holds. */
