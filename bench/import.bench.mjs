@@ -39,9 +39,9 @@ async function writeInput(file, count) {
   await new Promise((resolve) => out.end('\n]\n', resolve));
 }
 
-function runImport(file, db) {
+function runImport(file, db, extra = []) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--import', PEAK_RSS, CLI, 'import', file, '--db', db, '-q', '--no-progress'], {
+  const result = spawnSync(process.execPath, ['--import', PEAK_RSS, CLI, 'import', file, '--db', db, '-q', '--no-progress', '--json', ...extra], {
     encoding: 'utf8',
     env: { ...process.env, PUBMETA_DB: '', PUBMETA_LOG_LEVEL: 'warn' },
     maxBuffer: 64 * 1024 * 1024,
@@ -49,7 +49,8 @@ function runImport(file, db) {
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`import failed (exit ${result.status}): ${result.stderr.slice(-2000)}`);
   const rssKb = Number(/peak-rss-kb (\d+)/.exec(result.stderr)?.[1]);
-  return { seconds, rssMb: rssKb / 1024, summary: result.stdout.trim().split('\n').at(-1) };
+  const summary = JSON.parse(result.stdout);
+  return { seconds, rssMb: rssKb / 1024, summary, phases: summary.seconds };
 }
 
 console.log(`import bench: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; sizes ${sizes.join(', ')}`);
@@ -66,7 +67,14 @@ try {
     const rate = count / run.seconds;
     results.push({ count, rate, rssMb: run.rssMb });
     console.log(`${count} records: ${run.seconds.toFixed(1)} s, ${Math.round(rate)} records/s (${(mb / run.seconds).toFixed(1)} MB/s), peak RSS ${run.rssMb.toFixed(0)} MB`);
-    console.log(`  ${run.summary}`);
+    const { records: recordSeconds, render: renderSeconds } = run.phases;
+    console.log(
+      `  records phase ${recordSeconds.toFixed(1)} s (${Math.round(count / recordSeconds)} records/s); render phase ${renderSeconds.toFixed(1)} s (${Math.round(count / renderSeconds)} records/s, ${run.summary.rendered?.parts ?? 0} parts)`,
+    );
+    console.log(`  ${run.summary.created} created, ${run.summary.invalid} invalid, ${run.summary.transactions} transactions`);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+    const bare = runImport(file, db, ['--no-render']);
+    console.log(`  --no-render (records only): ${bare.seconds.toFixed(1)} s, ${Math.round(count / bare.seconds)} records/s, peak RSS ${bare.rssMb.toFixed(0)} MB`);
     rmSync(file, { force: true });
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
   }

@@ -1,6 +1,7 @@
 // `pubmeta import` as a user runs it (spawned dist/cli/main.js), on each store backend: strict
 // decoding (invalid UTF-8 refused with the file and byte offset; --repair reports and flags),
-// UTF-16 XML and JSON, JSON Lines, bounded transactions.
+// UTF-16 XML and JSON, JSON Lines, bounded transactions; the OAI metadata rendered after the
+// records are committed, as a tracked rerender run.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRecord } from '../src/model/index.js';
+import { fragmentKey, prerenderedFormats } from '../src/oai/fragments.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -126,5 +128,27 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
     const b = pubmeta([broken, '--db', target.db]);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/broken-\w+\.jsonl:2: not valid JSON: line 2 column 12: /);
+  });
+
+  it('renders every record in every OAI format after committing them, as a rerender run; --no-render leaves it, the next import finishes it', async () => {
+    target = await stores.target();
+    const skipped = pubmeta(['lines.jsonl', '--no-render', '--db', target.db]);
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stdout).not.toContain('OAI metadata');
+    let store = await stores.reopen(target);
+    const formats = prerenderedFormats();
+    for (const format of formats) expect(await store.records.listUnrendered(fragmentKey(format)!, '', 10)).toHaveLength(5);
+    const again = pubmeta(['lines.jsonl', '--json', '--db', target.db]);
+    expect(again.code, again.stderr).toBe(0);
+    const summary = JSON.parse(again.stdout) as { unchanged: number; rendered: { parts: number; notDisseminable: number }; seconds: { records: number; render: number } };
+    expect(summary.unchanged).toBe(5);
+    expect(summary.rendered).toEqual({ parts: 5 * formats.length, notDisseminable: 0 });
+    store = await stores.reopen(target);
+    for (const format of formats) expect(await store.records.listUnrendered(fragmentKey(format)!, '', 10)).toEqual([]);
+    const [run] = await store.jobs.recentRuns({ limit: 1, job: 'rerender' });
+    expect(run).toMatchObject({ trigger: 'import', status: 'succeeded' });
+    const nothingLeft = pubmeta(['lines.jsonl', '--db', target.db]);
+    expect(nothingLeft.stdout).toContain('0 created, 5 unchanged');
+    expect(nothingLeft.stdout).not.toContain('OAI metadata');
   });
 });

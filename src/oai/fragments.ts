@@ -169,35 +169,46 @@ export interface RerenderCounts {
  */
 export async function rerenderFragments(records: RecordRepository, options: RerenderOptions = {}): Promise<RerenderCounts> {
   const counts: RerenderCounts = { rendered: 0, failed: 0, cleared: 0 };
-  const batchSize = options.batchSize ?? 200;
   let formats = prerenderedFormats(options.formats);
   if (options.metadataPrefixes) formats = formats.filter((f) => options.metadataPrefixes!.includes(f.metadataPrefix));
-  for (const format of formats) {
-    const key = fragmentKey(format)!;
-    if (options.force) {
+  if (options.force) {
+    for (const format of formats) {
       const scope: { metadataPrefix: string; set?: string } = { metadataPrefix: format.metadataPrefix };
       if (options.set !== undefined) scope.set = options.set;
       counts.cleared += await records.clearFragments(scope);
     }
-    let after = '';
-    const progress = { metadataPrefix: format.metadataPrefix, rendered: 0, failed: 0 };
-    for (let round = 0; round < Number.MAX_SAFE_INTEGER; round++) {
-      if (options.shouldStop?.()) return counts;
-      const batch = await records.listUnrendered(key, after, batchSize, options.set !== undefined ? { set: options.set } : {});
-      if (batch.length === 0) break;
-      const fragments = await renderFragmentsYielding(format, batch, 50);
-      await records.putFragments(fragments);
-      for (const fragment of fragments) {
-        if (fragment.xml === null) progress.failed++;
-        else progress.rendered++;
-      }
-      options.onProgress?.({ ...progress });
-      after = batch[batch.length - 1]!.localId;
-    }
+  }
+  for (let i = 0; i < formats.length && !options.shouldStop?.(); i++) {
+    const progress = await rerenderPass(records, formats.slice(i), options);
     counts.rendered += progress.rendered;
     counts.failed += progress.failed;
   }
   return counts;
+}
+
+/**
+ * The records missing a part in formats[0], rendered in formats[0] and every later format: a
+ * new or changed record (or a new renderer version) lacks them all, so one read of each record
+ * serves every format. A later format's pass then finds only what it alone lacks.
+ */
+async function rerenderPass(records: RecordRepository, formats: readonly OaiMetadataFormat[], options: RerenderOptions): Promise<{ rendered: number; failed: number }> {
+  const key = fragmentKey(formats[0]!)!;
+  const progress = { metadataPrefix: formats[0]!.metadataPrefix, rendered: 0, failed: 0 };
+  let after = '';
+  while (!options.shouldStop?.()) {
+    const batch = await records.listUnrendered(key, after, options.batchSize ?? 200, options.set !== undefined ? { set: options.set } : {});
+    if (batch.length === 0) break;
+    const fragments: MetadataFragment[] = [];
+    for (const format of formats) fragments.push(...(await renderFragmentsYielding(format, batch, 50)));
+    await records.putFragments(fragments);
+    for (const fragment of fragments) {
+      if (fragment.xml === null) progress.failed++;
+      else progress.rendered++;
+    }
+    options.onProgress?.({ ...progress });
+    after = batch[batch.length - 1]!.localId;
+  }
+  return progress;
 }
 
 /** rerenderFragments as a job run recorded in the store (`pubmeta jobs` shows it under `rerender`). */
