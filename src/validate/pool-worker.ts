@@ -5,7 +5,7 @@ import { precompileSchemas, type SchemaId } from './schemas.js';
 
 interface Job {
   id: number;
-  documents: string[];
+  documents: (string | Uint8Array)[];
   schema: string;
 }
 
