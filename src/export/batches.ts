@@ -55,9 +55,7 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
       if (rendered.retry.length > 0) queue.unshift(rendered.retry);
       continue;
     }
-    // Encoded once: measured, validated and written as these bytes.
-    const encoded = Buffer.from(rendered.xml, 'utf8');
-    const bytes = encoded.length;
+    const bytes = Buffer.byteLength(rendered.xml, 'utf8');
     if (bytes > ctx.maxBytes) {
       if (batch.length === 1) {
         ctx.fail(batch[0]!.label, `${format.id}: the record alone makes a ${bytes}-byte file, over the limit of ${ctx.maxBytes} bytes per file; not written`, batch[0]!.record.doi);
@@ -67,11 +65,11 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
       queue.unshift(batch.slice(0, half), batch.slice(half));
       continue;
     }
-    const checked = checkOutputsWith(ctx.thread, format, [{ output: rendered.xml, encoded, record: batch[0]!.record }]);
+    const checked = checkOutputsWith(ctx.thread, format, [{ output: rendered.xml, record: batch[0]!.record }]);
     const settle = async (problems: (string | undefined)[]) => {
       const path = batchFilePath(ctx.outDir, format, head.batchId!);
       if (problems[0] === undefined) {
-        await ctx.write(path, encoded, batch);
+        await ctx.write(path, rendered.xml, batch);
         return;
       }
       // Rare: find the records at fault and batch the rest again, here and now.

@@ -5,8 +5,6 @@ import { formatXmlErrors, validateJsonText, validateXmlMany, type ValidationThre
 
 export interface OutputToCheck {
   output: string;
-  /** The output as UTF-8 bytes, where the caller has them: XSD validation then spares encoding it again. */
-  encoded?: Uint8Array;
   /** The record it was written from (round-trip checks compare with it). */
   record: ArticleRecord;
 }
@@ -30,7 +28,7 @@ export function checkOutputsWith(
     case 'xsd': {
       const describe = (results: XmlValidationResult[]) =>
         results.map((result) => (result.valid ? undefined : `not valid against ${validation.schemaId}:\n${formatXmlErrors(result.errors)}`));
-      const documents = items.map((item) => item.encoded ?? item.output);
+      const documents = items.map((item) => item.output);
       // The thread when it is idle; else here and now, which keeps both cores busy without a queue.
       if (thread && !thread.busy) {
         // A thread that fails (it should not) costs time, never a check: its work is redone here.

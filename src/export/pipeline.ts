@@ -88,7 +88,7 @@ const MAX_IN_FLIGHT = 2;
  * these; a 'file' event is only sent once its file is committed.
  */
 const COMMIT_FILES = 256;
-const COMMIT_BYTES = 8 * 1024 * 1024;
+const COMMIT_BYTES = 2 * 1024 * 1024;
 
 interface Rendered {
   label: string;

@@ -75,13 +75,12 @@ export function suffixIds(xml: string, idAttributes: ReadonlySet<string>, suffix
 /**
  * Validates each document against `schema`; the results are in the order of the documents and
  * identical to validateXml's for each. Documents are validated together when the schema allows
- * it and all are strings, else one by one (bytes: as validateXml reads them).
+ * it, else one by one.
  */
-export function validateXmlMany(documents: readonly (string | Uint8Array)[], schema: string): XmlValidationResult[] {
+export function validateXmlMany(documents: readonly string[], schema: string): XmlValidationResult[] {
   const many = manyPerDocument(schema);
-  if (!many || documents.length < 2 || documents.some((d) => typeof d !== 'string')) return documents.map((xml) => validateXml(xml, schema));
-  const bodies = (documents as readonly string[]).map(bareElement);
-  if (bodies.some((b) => b === undefined)) return documents.map((xml) => validateXml(xml, schema));
+  const bodies = documents.map(bareElement);
+  if (!many || documents.length < 2 || bodies.some((b) => b === undefined)) return documents.map((xml) => validateXml(xml, schema));
 
   const validator = compiledSchema(schema);
   ensureDocumentLoadsRefused();

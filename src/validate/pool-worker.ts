@@ -5,7 +5,7 @@ import { precompileSchemas, type SchemaId } from './schemas.js';
 
 interface Job {
   id: number;
-  documents: (string | Uint8Array)[];
+  documents: string[];
   schema: string;
 }
 

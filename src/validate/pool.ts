@@ -54,7 +54,7 @@ export class ValidationThread {
     return !this.ready || this.pending.size > 0 || this.failure !== undefined;
   }
 
-  validateMany(documents: (string | Uint8Array)[], schema: string): Promise<XmlValidationResult[]> {
+  validateMany(documents: string[], schema: string): Promise<XmlValidationResult[]> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
