@@ -1,17 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { basename, dirname, join } from 'node:path';
 import { fileStem } from './layout.js';
 
 const TEMP_PATTERN = /^\.pubmeta-.+\.tmp$/;
+
+/** Temp names are unique by process id, a random token per process (pids are reused) and a counter (no random bytes per file). */
+const TEMP_TOKEN = randomBytes(4).toString('hex');
+let tempCounter = 0;
 
 /**
  * Writes a file so readers only ever see the old or the new content: a hidden temp file in
  * the same directory, flushed, then renamed over the target (rename is atomic on POSIX).
  */
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.pubmeta-${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(path), `.pubmeta-${basename(path)}.${process.pid}.${TEMP_TOKEN}${(tempCounter++).toString(36)}.tmp`);
 }
 
 /** Flushes a directory, so the renames into it survive a crash too. */
@@ -47,8 +51,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, options
   if (options.durable !== false) syncDirectory(dirname(path));
 }
 
-/** Files a batch holds open at once (well under the usual limit of 1024 descriptors). */
-const OPEN_FILES = 32;
+/** Files flushed at once on commit (the flushes run on libuv's thread pool). */
+const PARALLEL_FLUSHES = 32;
 
 /** Runs `task` on every item, at most `limit` at a time. */
 async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -59,57 +63,93 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T)
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+const fdatasyncAsync = promisify(fdatasync);
+
+/** Writes all of `data` to a new file at `path` (no flush); returns its size in bytes. */
+function writeNewFile(path: string, data: string | Uint8Array): number {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let offset = 0;
+    while (offset < buffer.length) offset += writeSync(fd, buffer, offset, buffer.length - offset);
+    return buffer.length;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a file's data to disk (reopened: its writer closed it). */
+async function flushFile(path: string): Promise<void> {
+  const fd = openSync(path, 'r+');
+  try {
+    await fdatasyncAsync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
- * Many atomic writes with one durability barrier: on commit the temp files are written and
- * flushed concurrently (the filesystem can group their journal commits, and slow file
- * creation overlaps), then renamed into place, then their directories are flushed. Several
- * times faster than one fsync'd write after another, with the same guarantee: a target is
- * either the old file or the complete new one, also after a crash.
+ * Many atomic writes with one durability barrier. Each write goes at once to a hidden temp
+ * file beside its target (into the page cache: no flush, nothing held in memory); commit
+ * flushes the temp files concurrently (the filesystem groups their journal commits), renames
+ * them into place and flushes their directories once. A target is always either its old
+ * content or the complete new one, also after a crash: nothing is renamed before its data
+ * is on disk, and a crash before commit leaves only temp files (sweepTempFiles).
  */
 export class AtomicFileBatch {
   readonly #durable: boolean;
-  #pending: { temp: string; target: string; data: string | Uint8Array }[] = [];
+  #staged: { temp: string; target: string }[] = [];
+  #bytes = 0;
 
   constructor(options: { durable?: boolean } = {}) {
     this.#durable = options.durable ?? true;
   }
 
+  /** Files written and not yet committed. */
   get size(): number {
-    return this.#pending.length;
+    return this.#staged.length;
   }
 
-  /** Queues a file; nothing is written before commit. */
+  /** Bytes written and not yet committed. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Writes a file's temp file now; its target is replaced on commit. */
   write(target: string, data: string | Uint8Array): void {
-    this.#pending.push({ temp: tempPathFor(target), target, data });
+    const temp = tempPathFor(target);
+    try {
+      this.#bytes += writeNewFile(temp, data);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw error;
+    }
+    this.#staged.push({ temp, target });
   }
 
   async commit(): Promise<void> {
-    const pending = this.#pending;
-    this.#pending = [];
+    const staged = this.#staged;
+    this.#staged = [];
+    this.#bytes = 0;
+    if (staged.length === 0) return;
     try {
-      await inParallel(pending, OPEN_FILES, async ({ temp, data }) => {
-        const handle = await open(temp, 'w', 0o644);
-        try {
-          await handle.writeFile(data);
-          if (this.#durable) await handle.datasync();
-        } finally {
-          await handle.close();
-        }
-      });
-      for (const { temp, target } of pending) renameSync(temp, target);
+      if (this.#durable) await inParallel(staged, PARALLEL_FLUSHES, ({ temp }) => flushFile(temp));
+      for (const { temp, target } of staged) renameSync(temp, target);
     } catch (error) {
-      for (const { temp } of pending) rmSync(temp, { force: true });
+      for (const { temp } of staged) rmSync(temp, { force: true });
       throw error;
     }
     if (this.#durable) {
       // The renames themselves live in the directories.
-      for (const dir of new Set(pending.map((p) => dirname(p.target)))) syncDirectory(dir);
+      for (const dir of new Set(staged.map((p) => dirname(p.target)))) syncDirectory(dir);
     }
   }
 
-  /** Drops uncommitted writes (their targets keep their previous content). */
+  /** Drops uncommitted writes: their temp files are removed, their targets keep their previous content. */
   discard(): void {
-    this.#pending = [];
+    for (const { temp } of this.#staged) rmSync(temp, { force: true });
+    this.#staged = [];
+    this.#bytes = 0;
   }
 }
 

@@ -6,7 +6,6 @@ import type { DepositHead, FormatDescriptor } from '../formats/index.js';
 import { ExportError } from '../formats/index.js';
 import type { ArticleRecord } from '../model/types.js';
 import type { ValidationThread } from '../validate/index.js';
-import { AtomicFileBatch } from './atomicWrite.js';
 import { checkOutputs, checkOutputsWith } from './check.js';
 import { batchFilePath } from './layout.js';
 
@@ -20,14 +19,14 @@ export interface BatchContext {
   outDir: string;
   deposit: DepositHead;
   maxBytes: number;
-  durable: boolean;
   /** Checks batches while the caller goes on, when idle. */
   thread: ValidationThread | undefined;
   /** Writes in order, once `checked` is settled (pipeline.ts). */
   enqueue(checked: unknown, write: () => Promise<void>): Promise<void>;
   fail(label: string, message: string, recordId?: string): void;
   failRecord(label: string, error: unknown): void;
-  written(path: string, records: readonly BatchItem[]): void;
+  /** Writes a checked batch file atomically (the pipeline's durability batches), reporting it once it is in place. */
+  write(path: string, content: string | Uint8Array, records: readonly BatchItem[]): Promise<void>;
 }
 
 /**
@@ -70,8 +69,7 @@ export async function writeBatches(format: FormatDescriptor, items: BatchItem[],
     const settle = async (problems: (string | undefined)[]) => {
       const path = batchFilePath(ctx.outDir, format, head.batchId!);
       if (problems[0] === undefined) {
-        await writeFile(path, rendered.xml, ctx.durable);
-        ctx.written(path, batch);
+        await ctx.write(path, rendered.xml, batch);
         return;
       }
       // Rare: find the records at fault and batch the rest again, here and now.
@@ -124,14 +122,4 @@ function leaveOutInvalid(format: FormatDescriptor, batch: BatchItem[], head: Dep
     if (own !== undefined) ctx.fail(item.label, `${format.id} output ${own}\nleft out of the batch`, item.record.doi);
   });
   return batch.filter((_, index) => alone[index] === undefined);
-}
-
-async function writeFile(path: string, content: string, durable: boolean): Promise<void> {
-  const files = new AtomicFileBatch({ durable });
-  try {
-    files.write(path, content);
-    await files.commit();
-  } finally {
-    files.discard();
-  }
 }

@@ -10,8 +10,12 @@
 import { join } from 'node:path';
 import type { FormatDescriptor } from '../formats/index.js';
 
+/** Ids that are their own stem (the usual case, tested once instead of byte by byte). */
+const SAFE_STEM = /^[A-Za-z0-9_~-][A-Za-z0-9_~.-]*$/;
+
 /** A file name stem for any id: A-Z a-z 0-9 _ ~ - . kept, every other UTF-8 byte as %XX; a leading dot as %2E (hidden files, temp files). */
 export function fileStem(id: string): string {
+  if (SAFE_STEM.test(id)) return id;
   let encoded = '';
   for (const byte of new TextEncoder().encode(id)) {
     const c = String.fromCharCode(byte);
