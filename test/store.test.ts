@@ -435,6 +435,25 @@ describe.skipIf(postgresBackend.skip !== undefined)('PostgreSQL specifics', () =
     for (const store of opened) expect((await store.records.stats()).total).toBe(1);
   });
 
+  it('two transactions writing records of the same set do not wait for each other (workers share sets)', async () => {
+    const target = await stores.target({ fresh: true });
+    const [first, second] = await Promise.all([stores.reopen(target), stores.reopen(target)]);
+    const records = generateSyntheticRecords(3, 41);
+    const [a, b, c] = records.map((r) => ({ ...r, journal: { ...records[0]!.journal, title: 'Shared Journal' }, section: records[0]!.section }));
+    await first!.records.upsert(a!); // the set exists, committed
+    let secondDone = false;
+    await first!.withTransaction(async (tx) => {
+      await tx.records.upsert(b!); // holds its page transaction open, as a harvest page does
+      // Another worker's write into the same set finishes while this transaction is still open.
+      await Promise.race([
+        second!.records.upsert(c!).then(() => (secondDone = true)),
+        new Promise((resolve) => setTimeout(resolve, 10_000)),
+      ]);
+    });
+    expect(secondDone).toBe(true);
+    expect((await first!.records.listSets()).map((s) => s.setName)).toContain('Shared Journal');
+  });
+
   it('names the problem when the URL names a schema that does not exist', async () => {
     await expect(openStore(postgresUrlForSchema('pubmeta_no_such_schema'))).rejects.toThrow(/search_path names no existing schema/);
   });

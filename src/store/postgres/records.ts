@@ -296,12 +296,34 @@ async function writeBatch(access: PgAccess, writes: readonly RecordWrite[], date
   );
   const names = new Map<string, string>();
   for (const w of list) for (const set of w.sets) names.set(set.setSpec, set.setName);
-  await access.run(
-    `INSERT INTO sets (set_spec, set_name) SELECT * FROM unnest($1::text[], $2::text[])
-     ON CONFLICT (set_spec) DO UPDATE SET set_name = excluded.set_name WHERE sets.set_name <> excluded.set_name`,
-    [[...names.keys()], [...names.values()]],
-  );
+  await nameSets(access, names);
   return results;
+}
+
+/**
+ * Saves set names: inserts the new sets, renames the renamed ones, and leaves the others alone.
+ * Writers share sets (a journal's, "harvested"), so a write that took every set's row lock
+ * (ON CONFLICT DO UPDATE locks the row even when its WHERE is false) would make concurrent page
+ * transactions of several workers wait on each other until commit.
+ */
+async function nameSets(access: PgAccess, names: ReadonlyMap<string, string>): Promise<void> {
+  if (names.size === 0) return;
+  const rows = await access.query<{ set_spec: string; set_name: string }>('SELECT set_spec, set_name FROM sets WHERE set_spec = ANY($1::text[])', [[...names.keys()]]);
+  const saved = new Map(rows.map((row) => [row.set_spec, row.set_name]));
+  const added = [...names].filter(([spec]) => !saved.has(spec));
+  const renamed = [...names].filter(([spec, name]) => saved.has(spec) && saved.get(spec) !== name);
+  if (added.length > 0) {
+    await access.run('INSERT INTO sets (set_spec, set_name) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (set_spec) DO NOTHING', [
+      added.map(([spec]) => spec),
+      added.map(([, name]) => name),
+    ]);
+  }
+  if (renamed.length > 0) {
+    await access.run(
+      'UPDATE sets SET set_name = u.set_name FROM unnest($1::text[], $2::text[]) AS u(set_spec, set_name) WHERE sets.set_spec = u.set_spec AND sets.set_name <> u.set_name',
+      [renamed.map(([spec]) => spec), renamed.map(([, name]) => name)],
+    );
+  }
 }
 
 /** WHERE clause over alias m (set queries) or r with $n parameters, as in the SQLite backend. */
