@@ -19,11 +19,11 @@
 // writes a --cpu-prof profile of each harvester process there. Uses dist/ (`npm run bench`).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFloor } from './floor-server.mjs';
 import { vmHwmKb, writeTemplatePages } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -37,71 +37,6 @@ function peakRssMb(pid = 'self') {
 
 // ---------------------------------------------------------------------------------------------
 // Templates: the record bytes of the first TEMPLATE_RECORDS / PAGE_SIZE pages of `pubmeta serve`.
-
-// ---------------------------------------------------------------------------------------------
-// The floor server (its own process): N records from the templates, tokens "p<k>".
-
-async function floorServer(templatesFile, total) {
-  const templates = JSON.parse(readFileSync(templatesFile, 'utf8')).map((page) => Buffer.from(page));
-  const pages = total / PAGE_SIZE;
-  const responseDate = `${new Date().toISOString().slice(0, 19)}Z`;
-  const head = (request) =>
-    Buffer.from(
-      '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
-        'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n' +
-        `<responseDate>${responseDate}</responseDate>\n${request}\n`,
-    );
-  const identify = Buffer.concat([
-    head('<request verb="Identify">http://floor.test/oai</request>'),
-    Buffer.from(
-      '<Identify><repositoryName>Floor</repositoryName><baseURL>http://floor.test/oai</baseURL><protocolVersion>2.0</protocolVersion>' +
-        '<adminEmail>floor@example.org</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp><deletedRecord>persistent</deletedRecord>' +
-        '<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>\n',
-    ),
-  ]);
-  // Round r > 0 of the templates: identifiers and DOIs made unique (syn-7-000001 -> syn-7-r3-000001, 10.5555/syn.x -> 10.5555/syn.r3.x).
-  const recordsOf = (page) => {
-    const template = templates[page % templates.length];
-    const round = Math.floor(page / templates.length);
-    if (round === 0) return template;
-    return Buffer.from(template.toString('utf8').replaceAll('syn-7-', `syn-7-r${round}-`).replaceAll('/syn.', `/syn.r${round}.`));
-  };
-  const server = createServer((req, res) => {
-    const args = new URL(req.url ?? '/', 'http://floor').searchParams;
-    let body;
-    if (args.get('verb') === 'Identify') body = identify;
-    else {
-      const token = args.get('resumptionToken');
-      const page = token === null ? 0 : Number(token.slice(1));
-      const next = page + 1 < pages ? `p${page + 1}` : '';
-      body = Buffer.concat([
-        head('<request verb="ListRecords" metadataPrefix="oai_dc">http://floor.test/oai</request>'),
-        Buffer.from('<ListRecords>'),
-        recordsOf(page),
-        Buffer.from(`<resumptionToken completeListSize="${total}" cursor="${page * PAGE_SIZE}">${next}</resumptionToken></ListRecords>\n</OAI-PMH>\n`),
-      ]);
-    }
-    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
-    res.end(body);
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.stdout.write(`floor ${`http://127.0.0.1:${server.address().port}/oai`}\n`);
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
-}
-
-function startFloor(templatesFile, total) {
-  const child = spawn(process.execPath, [SELF, '--floor-server', templatesFile, String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const match = /floor (\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Harvester processes: each harvests the whole list, prints JSON.
@@ -288,8 +223,6 @@ if (process.argv[2] === '--harvester') {
   const own = typeof result === 'number' ? { records: result, seconds, cpuSeconds, peakRssMb: peakRssMb() } : result;
   process.stdout.write(JSON.stringify(own));
   process.exit(0);
-} else if (process.argv[2] === '--floor-server') {
-  await floorServer(process.argv[3], Number(process.argv[4]));
 } else {
   await main();
 }

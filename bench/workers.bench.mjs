@@ -9,75 +9,18 @@
 // PUBMETA_BENCH_RECORDS (records per source, 25000, a multiple of 100), PUBMETA_BENCH_PG (the
 // database, default $PUBMETA_TEST_PG, else postgres://postgres@127.0.0.1:5432/test).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startFloor } from './floor-server.mjs';
 import { writeTemplatePages } from './serve-process.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
 const PAGE_SIZE = 100;
 const TEMPLATE_PAGES = 20;
-
-/** The floor server of source `salt` (its own process): `total` records, tokens "p<k>". */
-async function floorServer(templatesFile, total, salt) {
-  const pages = JSON.parse(readFileSync(templatesFile, 'utf8'));
-  const count = total / PAGE_SIZE;
-  const responseDate = `${new Date().toISOString().slice(0, 19)}Z`;
-  const head = `<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n<responseDate>${responseDate}</responseDate>\n`;
-  const identify = Buffer.from(
-    `${head}<request verb="Identify">http://floor.test/oai</request>\n<Identify><repositoryName>Floor ${salt}</repositoryName><baseURL>http://floor.test/oai</baseURL><protocolVersion>2.0</protocolVersion>` +
-      '<adminEmail>floor@example.org</adminEmail><earliestDatestamp>2000-01-01T00:00:00Z</earliestDatestamp><deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify></OAI-PMH>\n',
-  );
-  const cache = new Map();
-  const recordsOf = (page) => {
-    const round = Math.floor(page / pages.length);
-    const key = `${page % pages.length}:${round}`;
-    let body = cache.get(key);
-    if (!body) {
-      body = Buffer.from(pages[page % pages.length].replaceAll('syn-7-', `syn-7-s${salt}r${round}-`).replaceAll('/syn.', `/syn.s${salt}r${round}.`));
-      if (cache.size < 64) cache.set(key, body);
-    }
-    return body;
-  };
-  const server = createServer((req, res) => {
-    const args = new URL(req.url ?? '/', 'http://floor').searchParams;
-    let body;
-    if (args.get('verb') === 'Identify') body = identify;
-    else {
-      const token = args.get('resumptionToken');
-      const page = token === null ? 0 : Number(token.slice(1));
-      const next = page + 1 < count ? `p${page + 1}` : '';
-      body = Buffer.concat([
-        Buffer.from(`${head}<request verb="ListRecords" metadataPrefix="oai_dc">http://floor.test/oai</request>\n<ListRecords>`),
-        recordsOf(page),
-        Buffer.from(`<resumptionToken completeListSize="${total}" cursor="${page * PAGE_SIZE}">${next}</resumptionToken></ListRecords>\n</OAI-PMH>\n`),
-      ]);
-    }
-    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': body.length });
-    res.end(body);
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  process.stdout.write(`floor http://127.0.0.1:${server.address().port}/oai\n`);
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
-}
-
-function startFloor(templatesFile, total, salt) {
-  const child = spawn(process.execPath, [SELF, '--floor-server', templatesFile, String(total), String(salt)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c;
-      const match = /floor (\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`floor server exited with ${code}`)));
-  });
-}
 
 async function admin(url, sql) {
   const client = new pg.Client({ connectionString: url });
@@ -146,8 +89,4 @@ async function main() {
   }
 }
 
-if (process.argv[2] === '--floor-server') {
-  await floorServer(process.argv[3], Number(process.argv[4]), process.argv[5]);
-} else {
-  await main();
-}
+await main();
