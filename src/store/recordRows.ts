@@ -108,21 +108,11 @@ export interface RecordRowData {
   harvested_at?: string | null;
 }
 
-/** The columns a listing reads besides json. */
-export const LIST_COLUMNS = [
-  'local_id',
-  'datestamp',
-  'deleted',
-  'content_hash',
-  'set_specs',
-  'provenance',
-  'origin_source',
-  'origin_base_url',
-  'origin_identifier',
-  'origin_datestamp',
-  'origin_metadata_namespace',
-  'harvested_at',
-] as const;
+/**
+ * The columns a listing reads besides json: the header's, then the provenance columns but the
+ * DOI (the covering records_headers indexes hold exactly these).
+ */
+export const LIST_COLUMNS: readonly string[] = ['local_id', 'datestamp', 'deleted', 'content_hash', 'set_specs', ...ORIGIN_COLUMNS.filter((c) => c !== 'doi')];
 
 export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRecord {
   const deleted = row.deleted === true || row.deleted === 1;
