@@ -13,25 +13,59 @@ export { JATS_ID_ATTRIBUTES };
 
 // A start tag with well-formed quoted attributes (values may hold ">"), so ids are only ever
 // rewritten inside markup, never in text.
-const START_TAG = /<[A-Za-z_][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*\/?>/g;
+const START_TAG = /<[A-Za-z_][^\s/>]*(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*\/?>/;
 const ATTRIBUTE = /(\s)([^\s=/>]+)(\s*=\s*)("([^"]*)"|'([^']*)')/g;
+const WHITESPACE = /\s/;
 
 /** A prefix that is an NCName start and depends only on the record's local id. */
 export function jatsIdPrefix(localId: string): string {
   return `r${createHash('sha256').update(localId).digest('hex').slice(0, 12)}-`;
 }
 
+// Where an id attribute may be: its name after whitespace, then "=". Candidates only; each is
+// confirmed inside a start tag before anything is rewritten.
+const ID_ATTRIBUTE_NAME = new RegExp(`\\s(?:${[...JATS_ID_ATTRIBUTES].map((name) => name.replace(/[-]/g, '\\$&')).join('|')})\\s*=`, 'g');
+const START_TAG_AT = new RegExp(START_TAG.source, 'y');
+
+/**
+ * Prefixes every token of every id attribute in the start tags of `xml`. Only the start tags
+ * holding an id attribute are rewritten (a few per article), not every tag: "<" never appears
+ * unescaped in text or attribute values, so the last "<" before a candidate opens the tag it
+ * may be in, and the start-tag pattern from there says whether it is.
+ */
 export function prefixJatsIds(xml: string, prefix: string): string {
-  return xml.replace(START_TAG, (tag) =>
-    tag.replace(ATTRIBUTE, (whole, space: string, name: string, equals: string, _quoted: string, double?: string, single?: string) => {
-      if (!JATS_ID_ATTRIBUTES.has(name)) return whole;
-      const value = double ?? single ?? '';
-      const prefixed = value
-        .split(/(\s+)/)
-        .map((part) => (part.trim() ? prefix + part : part))
-        .join('');
-      const quote = double !== undefined ? '"' : "'";
-      return `${space}${name}${equals}${quote}${prefixed}${quote}`;
-    }),
-  );
+  let out = '';
+  let copied = 0;
+  ID_ATTRIBUTE_NAME.lastIndex = 0;
+  for (let match = ID_ATTRIBUTE_NAME.exec(xml); match; match = ID_ATTRIBUTE_NAME.exec(xml)) {
+    const open = xml.lastIndexOf('<', match.index);
+    // Before what is already copied: text after a rewritten tag.
+    if (open < copied) continue;
+    START_TAG_AT.lastIndex = open;
+    const tag = START_TAG_AT.exec(xml);
+    if (!tag || open + tag[0].length <= match.index) continue;
+    out += xml.slice(copied, open) + prefixTagIds(tag[0], prefix);
+    copied = open + tag[0].length;
+    ID_ATTRIBUTE_NAME.lastIndex = copied;
+  }
+  return copied === 0 ? xml : out + xml.slice(copied);
+}
+
+function prefixTagIds(tag: string, prefix: string): string {
+  let out = '';
+  let copied = 0;
+  ATTRIBUTE.lastIndex = 0;
+  for (let match = ATTRIBUTE.exec(tag); match; match = ATTRIBUTE.exec(tag)) {
+    if (!JATS_ID_ATTRIBUTES.has(match[2]!)) continue;
+    const value = match[5] ?? match[6] ?? '';
+    const valueStart = match.index + match[0].length - value.length - 1;
+    out += tag.slice(copied, valueStart) + prefixTokens(value, prefix);
+    copied = valueStart + value.length;
+  }
+  return out + tag.slice(copied);
+}
+
+/** Every whitespace-separated token of an ID, IDREF or IDREFS value, prefixed. */
+function prefixTokens(value: string, prefix: string): string {
+  return WHITESPACE.test(value) ? value.replace(/\S+/g, (token) => prefix + token) : value === '' ? '' : prefix + value;
 }
