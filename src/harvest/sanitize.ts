@@ -48,7 +48,12 @@ export function utf8SequenceLength(bytes: Uint8Array, i: number): number {
   return 0;
 }
 
-function decodeRepairingUtf8(bytes: Uint8Array, repair: TextRepair): string {
+/**
+ * UTF-8 bytes to text, each run of bytes that starts no valid sequence replaced by what
+ * `replace` makes of that [start, end) range. The one loop both the harvester's repair and
+ * the importer's strict decoding walk.
+ */
+export function decodeUtf8Replacing(bytes: Uint8Array, replace: (start: number, end: number) => string): string {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let out = '';
   let runStart = 0;
@@ -60,13 +65,27 @@ function decodeRepairingUtf8(bytes: Uint8Array, repair: TextRepair): string {
       continue;
     }
     if (i > runStart) out += buffer.toString('utf8', runStart, i);
-    out += cp1252Char(bytes[i]!);
-    repair.invalidUtf8++;
-    i++;
+    const start = i;
+    while (i < bytes.length && utf8SequenceLength(bytes, i) === 0) i++;
+    out += replace(start, i);
     runStart = i;
   }
   if (i > runStart) out += buffer.toString('utf8', runStart, i);
   return out;
+}
+
+/** Each byte of a bad run read as windows-1252. */
+export function cp1252Run(bytes: Uint8Array, start: number, end: number): string {
+  let text = '';
+  for (let k = start; k < end; k++) text += cp1252Char(bytes[k]!);
+  return text;
+}
+
+function decodeRepairingUtf8(bytes: Uint8Array, repair: TextRepair): string {
+  return decodeUtf8Replacing(bytes, (start, end) => {
+    repair.invalidUtf8 += end - start;
+    return cp1252Run(bytes, start, end);
+  });
 }
 
 // Characters not allowed by XML 1.0 §2.2 (Char production).

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { cp1252Char, utf8SequenceLength } from '../harvest/sanitize.js';
+import { cp1252Run, decodeUtf8Replacing } from '../harvest/sanitize.js';
 
 /**
  * Strict text decoding for import: invalid UTF-8 (and lone UTF-16 surrogates) are found with
@@ -29,26 +29,12 @@ const hex = (byte: number) => `0x${byte.toString(16).toUpperCase().padStart(2, '
 export function decodeUtf8(bytes: Buffer, base: number): { text: string; problems: DecodeProblem[] } {
   if (isUtf8(bytes)) return { text: bytes.toString('utf8'), problems: [] };
   const problems: DecodeProblem[] = [];
-  const parts: string[] = [];
-  let runStart = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const length = utf8SequenceLength(bytes, i);
-    if (length > 0) {
-      i += length;
-      continue;
-    }
-    if (i > runStart) parts.push(bytes.toString('utf8', runStart, i));
-    const start = i;
-    while (i < bytes.length && utf8SequenceLength(bytes, i) === 0) i++;
-    const bad = [...bytes.subarray(start, i)];
-    const replacement = bad.map(cp1252Char).join('');
-    problems.push({ offset: base + start, bytes: bad.map(hex).join(' '), replacement, encoding: 'UTF-8' });
-    parts.push(replacement);
-    runStart = i;
-  }
-  if (runStart < bytes.length) parts.push(bytes.toString('utf8', runStart));
-  return { text: parts.join(''), problems };
+  const text = decodeUtf8Replacing(bytes, (start, end) => {
+    const replacement = cp1252Run(bytes, start, end);
+    problems.push({ offset: base + start, bytes: [...bytes.subarray(start, end)].map(hex).join(' '), replacement, encoding: 'UTF-8' });
+    return replacement;
+  });
+  return { text, problems };
 }
 
 /** How many bytes at the end of `bytes` begin a UTF-8 sequence that the next chunk completes. */
