@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import { addHarvestSource, harvestedRecords } from '../src/harvest/index.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 import { startFaultServer, type FaultServer } from './helpers/fault-server.js';
+import { mulberry32 } from '../src/model/synthetic.js';
 
 /**
  * Crash safety, on each store backend: a real harvester process (`pubmeta harvest run`) is killed with SIGKILL at a
@@ -121,18 +122,6 @@ async function checkpointAfterKill(target: TestTarget): Promise<{ pages: number;
   }
 }
 
-/** Small deterministic PRNG (mulberry32) so a failing trial can be replayed from its seed. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describeBackends('SIGKILL at many points (crash safety)', (backend) => {
   const stores = useTestStores(backend, 'suite');
   let clean: Awaited<ReturnType<typeof snapshot>>;
@@ -152,7 +141,7 @@ describeBackends('SIGKILL at many points (crash safety)', (backend) => {
 
   it(`${TRIALS} killed runs, each re-run to completion, equal the clean harvest`, async () => {
     const seed = Number(process.env.HARVEST_CRASH_SEED ?? Date.now() % 100_000);
-    const random = prng(seed);
+    const random = mulberry32(seed); // replays from the seed printed on failure
     const outcomes = { resumedFromCheckpoint: 0, noCheckpointYet: 0, completedBeforeKill: 0 };
     /**
      * Trial i kills after list request k = i mod (PAGES + 2) arrives (0: Identify; PAGES + 1:

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRecord } from '../src/model/index.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
+import { mulberry32 } from '../src/model/synthetic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -91,24 +92,12 @@ async function snapshot(stores: ReturnType<typeof useTestStores>, target: TestTa
   return hashes;
 }
 
-/** mulberry32: the rounds' kill points replay from the seed printed on failure. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describeBackends('pubmeta import killed with SIGKILL', (backend) => {
   const stores = useTestStores(backend, 'suite');
 
   it(`loses only the uncommitted tail: ${ROUNDS} kills at random points, each followed by a re-run to exactly ${COUNT} records`, async () => {
     const seed = Number(process.env.PUBMETA_TEST_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
+    const random = mulberry32(seed); // replays from the seed printed on failure
     const target = await stores.target();
     let before = new Map<string, string>();
     const killedMidway: number[] = [];

@@ -11,7 +11,7 @@ export const DEFAULT_SYNTHETIC_SEED = 1;
 export const SYNTHETIC_DOI_PREFIX = '10.5555';
 
 /** mulberry32: tiny, fast, good enough for test data (not for anything secret). */
-function mulberry32(state: number): () => number {
+export function mulberry32(state: number): () => number {
   return () => {
     state = (state + 0x6d2b79f5) | 0;
     let t = Math.imul(state ^ (state >>> 15), 1 | state);
