@@ -45,7 +45,7 @@ describe('prefixJatsIds', () => {
     let compared = 0;
     for (let i = 0; i < 300; i++) {
       const record = syntheticRecord(i, 11);
-      if (record.journal.issns.length === 0) continue;
+      if (!record.journal.issns?.length) continue;
       const xml = toJats(record, { declaration: false, namespace: JATS_OAI_NAMESPACE, schemaLocation: JATS_OAI_SCHEMA_LOCATION });
       const prefix = jatsIdPrefix(`record-${i}`);
       const prefixed = prefixJatsIds(xml, prefix);
