@@ -280,5 +280,8 @@ export const POSTGRES_MIGRATIONS: Readonly<Record<string, readonly string[]>> = 
     `DROP INDEX IF EXISTS records_headers;
      CREATE INDEX records_headers ON records (datestamp, local_id) INCLUDE (deleted, content_hash, set_specs, provenance, origin_source,
        origin_base_url, origin_identifier, origin_datestamp, origin_metadata_namespace, harvested_at);`,
+    // 3: records_headers begins with (datestamp, local_id): records_by_datestamp only cost every
+    // record write one more index entry (as in ../sqlite/migrations.ts).
+    `DROP INDEX IF EXISTS records_by_datestamp;`,
   ],
 };
