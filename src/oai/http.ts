@@ -210,12 +210,11 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
 
   /**
    * Writes a response made of parts. Up to STREAM_THRESHOLD it is sent whole. A larger one (a
-   * page of records), uncompressed, with a Content-Length, all parts in one corked
-   * write: the page is in memory already, and one writev of it costs a fraction of streaming it
+   * page of records) uncompressed has a Content-Length and all its parts go in one corked write:
+   * the page is in memory already, and one writev of it costs a fraction of streaming it
    * part by part (a chunk header and a string encoding per part); the socket takes it
-   * asynchronously, so other requests are served while it drains. Compressed, a large response
-   * (a page of records) is streamed through a zlib stream, part by part, honouring backpressure
-   * and yielding to the event loop between slices (compressing a page whole would hold it twice).
+   * asynchronously, so other requests are served while it drains. Compressed, it is streamed
+   * through a zlib stream (compressing a page whole would hold it twice), honouring backpressure.
    */
   async function sendParts(req: IncomingMessage, res: ServerResponse, parts: OaiPart[]): Promise<void> {
     const headers = { 'Cache-Control': 'no-cache' };
@@ -240,7 +239,7 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
     if (req.method === 'HEAD') return void res.end();
     const sink = coding === 'gzip' ? createGzip() : createDeflate();
     sink.pipe(res);
-    await writeParts(sink, res, parts, pause);
+    await writeParts(sink, res, parts);
   }
 
   async function send(
@@ -268,40 +267,43 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
 
 /** Responses larger than this (characters or bytes) are written part by part. */
 const STREAM_THRESHOLD = 64 * 1024;
-/** Characters or bytes written between two yields to the event loop. */
-const YIELD_EVERY = 64 * 1024;
+/** Bytes handed to zlib at a time. */
+const ZLIB_BLOCK = 64 * 1024;
 
 function joinParts(parts: readonly OaiPart[]): Buffer {
   return Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part)));
 }
 
-async function writeParts(sink: Writable, res: ServerResponse, parts: readonly OaiPart[], pause: () => Promise<void>): Promise<void> {
-  let sinceYield = 0;
+/**
+ * Writes parts to a zlib stream through one reused block of ZLIB_BLOCK bytes: each write is a
+ * round trip to the thread pool, so one per part would cost more than compressing a small part,
+ * and a new buffer per block would pile up until the next garbage collection. The next block is
+ * filled once the previous one is compressed (which also waits for the client), or the response
+ * is closed.
+ */
+async function writeParts(sink: Writable, res: ServerResponse, parts: readonly OaiPart[]): Promise<void> {
+  const closed = new Promise<void>((resolve) => res.once('close', resolve));
+  const block = Buffer.allocUnsafe(ZLIB_BLOCK);
+  let used = 0;
+  const flush = async () => {
+    const written = new Promise<void>((resolve) => sink.write(block.subarray(0, used), () => resolve()));
+    used = 0;
+    await Promise.race([written, closed]);
+  };
   for (const part of parts) {
-    if (res.destroyed) return;
-    const more = sink.write(part);
-    sinceYield += part.length;
-    if (!more) {
-      await waitForDrain(sink, res);
-      sinceYield = 0;
-    } else if (sinceYield >= YIELD_EVERY) {
-      await pause();
-      sinceYield = 0;
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
+    for (let offset = 0; offset < bytes.length; ) {
+      const copied = bytes.copy(block, used, offset);
+      used += copied;
+      offset += copied;
+      if (used < block.length) continue;
+      await flush();
+      if (res.destroyed) return void sink.destroy();
     }
   }
-  if (!res.destroyed) sink.end();
-}
-
-function waitForDrain(sink: Writable, res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      sink.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    sink.once('drain', done);
-    res.once('close', done);
-  });
+  if (used > 0) await flush();
+  if (res.destroyed) sink.destroy();
+  else sink.end();
 }
 
 /**
