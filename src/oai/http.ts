@@ -224,13 +224,13 @@ export function createOaiRequestHandler(options: OaiRequestHandlerOptions): (req
     if (length <= STREAM_THRESHOLD) return send(req, res, 200, 'text/xml; charset=utf-8', joinParts(parts), headers);
     const head: Record<string, string> = { 'Content-Type': 'text/xml; charset=utf-8', Vary: 'Accept-Encoding', ...headers };
     if (coding === 'identity') {
-      const buffers = parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : part));
+      // Text parts go to the socket as strings (encoded by the write itself, in native memory).
       let bytes = 0;
-      for (const buffer of buffers) bytes += buffer.length;
+      for (const part of parts) bytes += typeof part === 'string' ? Buffer.byteLength(part, 'utf8') : part.length;
       res.writeHead(200, { ...head, 'Content-Length': String(bytes) });
       if (req.method === 'HEAD') return void res.end();
       res.cork();
-      for (const buffer of buffers) res.write(buffer);
+      for (const part of parts) res.write(part);
       res.end();
       res.uncork();
       return;
