@@ -283,12 +283,20 @@ function joinParts(parts: readonly OaiPart[]): Buffer {
  */
 async function writeParts(sink: Writable, res: ServerResponse, parts: readonly OaiPart[]): Promise<void> {
   const closed = new Promise<void>((resolve) => res.once('close', resolve));
-  const block = Buffer.allocUnsafe(ZLIB_BLOCK);
+  const block = spareBlocks.pop() ?? Buffer.allocUnsafe(ZLIB_BLOCK);
   let used = 0;
-  const flush = async () => {
-    const written = new Promise<void>((resolve) => sink.write(block.subarray(0, used), () => resolve()));
+  /** Hands the block to zlib; false if the response closed before zlib had read it. */
+  const flush = async (): Promise<boolean> => {
+    let read = false;
+    const written = new Promise<void>((resolve) =>
+      sink.write(block.subarray(0, used), () => {
+        read = true;
+        resolve();
+      }),
+    );
     used = 0;
     await Promise.race([written, closed]);
+    return read && !res.destroyed;
   };
   for (const part of parts) {
     const bytes = typeof part === 'string' ? Buffer.from(part, 'utf8') : part;
@@ -297,14 +305,18 @@ async function writeParts(sink: Writable, res: ServerResponse, parts: readonly O
       used += copied;
       offset += copied;
       if (used < block.length) continue;
-      await flush();
-      if (res.destroyed) return void sink.destroy();
+      // Closed early: zlib may still be reading the block, which is then not reused.
+      if (!(await flush())) return void sink.destroy();
     }
   }
-  if (used > 0) await flush();
-  if (res.destroyed) sink.destroy();
-  else sink.end();
+  if (used > 0 && !(await flush())) return void sink.destroy();
+  sink.end();
+  if (spareBlocks.length < MAX_SPARE_BLOCKS) spareBlocks.push(block);
 }
+
+/** Blocks of finished compressed responses, reused by the next ones (a new one each would be garbage). */
+const spareBlocks: Buffer[] = [];
+const MAX_SPARE_BLOCKS = 16;
 
 /**
  * Turns for long work: next() resolves one waiter per event-loop iteration (in the check phase,
