@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSeedSample } from '../src/model/index.js';
-import { createOaiRequestHandler, negotiateOaiContentEncoding, startOaiServer, type RunningOaiServer } from '../src/oai/index.js';
-import { buildFixture, expectValidOaiResponse, httpRequest, parseOai, testConfig } from './helpers/oai.js';
+import { generateSyntheticRecords, loadSeedSample } from '../src/model/index.js';
+import { createOaiRequestHandler, handleOaiRequest, negotiateOaiContentEncoding, startOaiServer, withPrerendering, type RunningOaiServer } from '../src/oai/index.js';
+import { buildFixture, clockedStore, expectValidOaiResponse, httpRequest, parseOai, testConfig } from './helpers/oai.js';
 import { sqliteBackend, useTestStores } from './helpers/backends.js';
 
 /** Every OAI-PMH document the tests receive is validated, compressed or not. */
@@ -150,6 +150,33 @@ describe('§3.1.3 response compression', () => {
       expect(r.headers['content-encoding'], accept).toBe(coding);
     }
     expect(negotiateOaiContentEncoding(undefined)).toBe('identity');
+  });
+
+  it('a page of stored parts larger than 64 KB: identity with a Content-Length, gzip and deflate streamed, all the engine document', async () => {
+    const { store, clock } = await clockedStore(stores);
+    await withPrerendering(store).records.upsertMany([loadSeedSample(), ...generateSyntheticRecords(40, 3)]);
+    const now = clock.set('2024-03-05T00:00:00Z');
+    const { baseUrl: _b, ...config } = testConfig();
+    const big = await startOaiServer({ store: store.records, config, clock: () => now });
+    try {
+      const url = `${big.url}?verb=ListRecords&metadataPrefix=oai_dc`;
+      const expected = Buffer.from(await handleOaiRequest({ verb: ['ListRecords'], metadataPrefix: ['oai_dc'] }, store.records, big.config, now), 'utf8');
+      expect(expected.length).toBeGreaterThan(64 * 1024);
+      // Stored parts with characters beyond ASCII pass as their bytes, unchanged.
+      expect(expected.length).toBeGreaterThan(expected.toString('utf8').length);
+      const plain = await raw(url);
+      expect(plain.headers['content-length']).toBe(String(expected.length));
+      expect(plain.body.equals(expected)).toBe(true);
+      const gz = await raw(url, { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.body).equals(expected)).toBe(true);
+      const deflated = await raw(url, { headers: { 'Accept-Encoding': 'deflate' } });
+      expect(inflateSync(deflated.body).equals(expected)).toBe(true);
+      const head = await raw(url, { method: 'HEAD' });
+      expect(head.body.length).toBe(0);
+    } finally {
+      await big.close();
+    }
   });
 });
 

@@ -68,18 +68,25 @@ export interface OaiWorkOptions {
   sliceRows?: number;
 }
 
+/**
+ * A piece of a response: text, or UTF-8 bytes (a record's stored metadata, read as bytes so the
+ * HTTP layer writes it without decoding and encoding it again).
+ */
+export type OaiPart = string | Buffer;
+
 /** What a verb handler produces: the verb element's content (in parts, concatenated as they are), or errors. */
-type Outcome = { body: string } | { parts: string[] } | { errors: OaiError[] };
+type Outcome = { body: string } | { parts: OaiPart[] } | { errors: OaiError[] };
 
 /** Answers one OAI-PMH request from the records of a store (async: the store may be remote). */
 export async function handleOaiRequest(args: OaiArguments, store: RecordRepository, config: OaiConfig, now: Date, work: OaiWorkOptions = {}): Promise<string> {
-  return (await answerOaiRequest(args, store, config, now, work)).join('');
+  const parts = await answerOaiRequest(args, store, config, now, work);
+  return parts.map((part) => (typeof part === 'string' ? part : part.toString('utf8'))).join('');
 }
 
 /**
- * handleOaiRequest as the parts of the response, in order (envelope, then one part per record
- * or header, then the resumptionToken and the end): the HTTP layer writes them as they are,
- * without joining a page into one string, and yields between them.
+ * handleOaiRequest as the parts of the response, in order (envelope, then the records or
+ * headers, a record's stored metadata as bytes, then the resumptionToken and the end): the HTTP
+ * layer encodes the text parts and joins them with the bytes, never decoding those.
  */
 export async function answerOaiRequest(
   args: OaiArguments,
@@ -87,7 +94,7 @@ export async function answerOaiRequest(
   config: OaiConfig,
   now: Date,
   work: OaiWorkOptions = {},
-): Promise<string[]> {
+): Promise<OaiPart[]> {
   const ctx: Context = {
     store,
     config,
@@ -407,7 +414,12 @@ async function listHeadersOrRecords(
     return { errors: [noRecordsMatch()] };
   }
 
-  const parts = page.items.map((item, i) => (i === 0 ? item : `\n${item}`));
+  const parts: OaiPart[] = [];
+  page.items.forEach((item, i) => {
+    const separator = i === 0 ? '' : '\n';
+    if (typeof item === 'string') parts.push(separator + item);
+    else parts.push(separator + item[0], item[1], item[2]);
+  });
   const delivered = state.cursor + page.items.length;
   if (page.next) {
     const next: ResumptionState = {
@@ -441,14 +453,16 @@ async function collectPage(
   format: OaiMetadataFormat,
   state: ResumptionState,
   pageSize: number,
-): Promise<{ items: string[]; next?: KeysetPosition }> {
+): Promise<{ items: ListElement[]; next?: KeysetPosition }> {
   const query: RecordQuery = { until: state.until };
   if (state.from !== undefined) query.from = state.from;
   if (state.set !== undefined) query.set = state.set;
   const needsMetadata = verb === 'ListRecords' || !format.alwaysAvailable;
   const key = needsMetadata ? fragmentKey(format) : undefined;
-  const options: ListOptions = key ? { fragment: key, fragmentWithoutXml: verb !== 'ListRecords' } : { headersOnly: !needsMetadata };
-  const items: string[] = [];
+  const options: ListOptions = key
+    ? { fragment: key, fragmentWithoutXml: verb !== 'ListRecords', fragmentBytes: verb === 'ListRecords' }
+    : { headersOnly: !needsMetadata };
+  const items: ListElement[] = [];
   let position: KeysetPosition | undefined = state.after.datestamp ? state.after : undefined;
   // The page is read in slices of the same keyset scan, with a pause between slices.
   const slice = ctx.sliceRows ?? (verb === 'ListRecords' ? 25 : 250);
@@ -468,12 +482,18 @@ async function collectPage(
   }
 }
 
-function elementFor(ctx: Context, verb: ListVerb, row: StoredRecord, needsMetadata: boolean): string | undefined {
+/** A list element: its text, or a record's text before and after its stored metadata bytes. */
+type ListElement = string | [string, Buffer, string];
+
+function elementFor(ctx: Context, verb: ListVerb, row: StoredRecord, needsMetadata: boolean): ListElement | undefined {
   const header = headerXml(ctx, row);
   if (row.deleted) return verb === 'ListRecords' ? `<record>${header}</record>` : header;
   if (!needsMetadata) return header;
   if (!row.fragment?.disseminable) return undefined;
-  return verb === 'ListRecords' ? `<record>${header}<metadata>${row.fragment.xml}</metadata>${provenanceAboutXml(row)}</record>` : header;
+  if (verb !== 'ListRecords') return header;
+  const open = `<record>${header}<metadata>`;
+  const close = `</metadata>${provenanceAboutXml(row)}</record>`;
+  return row.fragment.bytes ? [open, row.fragment.bytes, close] : open + row.fragment.xml + close;
 }
 
 /**

@@ -1,5 +1,5 @@
 // Public API of the oai capability; re-exported from src/index.ts.
-export { handleOaiRequest, answerOaiRequest, oaiErrorResponse, type OaiArguments } from './engine.js';
+export { handleOaiRequest, answerOaiRequest, oaiErrorResponse, type OaiArguments, type OaiPart } from './engine.js';
 export {
   fragmentKey,
   prerenderedFormats,

@@ -23,7 +23,11 @@ export function hasNonXmlChars(value: string): boolean {
   return NOT_XML_CHAR.test(value);
 }
 
+// Plain text (the common case: identifiers, datestamps, setSpecs) passes one test, not two replaces.
+const TEXT_PLAIN = /^[\t\n\r\u0020-\u0025\u0027-\u003B\u003D\u003F-\uD7FF\uE000-\uFFFD]*$/;
+
 export function escapeText(value: string): string {
+  if (TEXT_PLAIN.test(value)) return value;
   return value.replace(NOT_XML_CHAR, '\uFFFD').replace(TEXT_SPECIAL, (c) => ENTITY[c]!);
 }
 

@@ -98,7 +98,8 @@ export interface RecordRowData {
   /** With a fragment join: 1/true when a current fragment exists, whether it has xml, and the xml. */
   has_fragment?: boolean | number | null;
   fragment_ok?: boolean | number | null;
-  fragment_xml?: string | null;
+  /** A string, or the UTF-8 bytes when read with listColumns' asBytes. */
+  fragment_xml?: string | Buffer | null;
   provenance?: string | null;
   origin_source?: string | null;
   origin_base_url?: string | null;
@@ -138,6 +139,7 @@ export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRec
   if (row.has_fragment === true || row.has_fragment === 1) {
     stored.fragment = { disseminable: row.fragment_ok === true || row.fragment_ok === 1 };
     if (typeof row.fragment_xml === 'string') stored.fragment.xml = row.fragment_xml;
+    else if (row.fragment_xml) stored.fragment.bytes = row.fragment_xml;
   }
   return stored;
 }
@@ -148,12 +150,15 @@ export function toStoredRecord(row: RecordRowData, withJson: boolean): StoredRec
  * a fragment join, only for live rows without a current fragment; jsonInline false: the caller
  * reads it separately). `p(n)` writes the n-th
  * fragment parameter (SQLite `?`, PostgreSQL `$n`); its values are [metadataPrefix, renderKey].
+ * `asBytes` (if the backend has one) reads a text expression as its UTF-8 bytes, for
+ * options.fragmentBytes.
  */
 export function listColumns(
   options: ListOptions,
   p: (n: 0 | 1) => string,
   falseValue: string,
   jsonInline = true,
+  asBytes?: (expression: string) => string,
 ): { columns: string; join: string; params: string[]; withJson: boolean } {
   const base = LIST_COLUMNS.map((c) => `r.${c}`).join(', ');
   const key = options.fragment;
@@ -161,7 +166,7 @@ export function listColumns(
   const join =
     ` LEFT JOIN record_fragments f ON f.local_id = r.local_id AND f.metadata_prefix = ${p(0)}` +
     ` AND f.render_key = ${p(1)} AND f.content_hash = r.content_hash`;
-  const xml = options.fragmentWithoutXml ? '' : ', f.xml AS fragment_xml';
+  const xml = options.fragmentWithoutXml ? '' : `, ${options.fragmentBytes && asBytes ? asBytes('f.xml') : 'f.xml'} AS fragment_xml`;
   const json = jsonInline ? `, CASE WHEN f.local_id IS NULL AND r.deleted = ${falseValue} THEN r.json END AS json` : '';
   const columns = `${base}, f.local_id IS NOT NULL AS has_fragment, f.xml IS NOT NULL AS fragment_ok${xml}${json}`;
   return { columns, join, params: [key.metadataPrefix, key.renderKey], withJson: true };

@@ -29,8 +29,12 @@ export interface StoredRecord {
   record?: ArticleRecord;
   /** sha256 of the canonical JSON; the datestamp changes only when it changes. */
   contentHash: string;
-  /** With ListOptions.fragment: the current pre-rendered metadata; xml absent when not disseminable (or not asked for). */
-  fragment?: { disseminable: boolean; xml?: string };
+  /**
+   * With ListOptions.fragment: the current pre-rendered metadata, as xml, or as its UTF-8 bytes
+   * when ListOptions.fragmentBytes asked for them and the backend has them; both absent when not
+   * disseminable (or not asked for).
+   */
+  fragment?: { disseminable: boolean; xml?: string; bytes?: Buffer };
   /**
    * Where the record comes from: `own` or `own:<journal>` (one of your journals, by the record's
    * journal.id), or `harvested:<source>` (a harvested copy, kept apart under the local id
@@ -102,6 +106,12 @@ export interface ListOptions {
   fragment?: FragmentKey;
   /** With `fragment`: leave the fragment's xml out (ListIdentifiers needs only whether it exists). Default false. */
   fragmentWithoutXml?: boolean;
+  /**
+   * With `fragment`: the fragment's xml may come as its UTF-8 bytes (fragment.bytes), so a
+   * server writes it to the socket without decoding it into a string and encoding it again.
+   * A hint: a backend that reads text anyway answers fragment.xml. Default false.
+   */
+  fragmentBytes?: boolean;
 }
 
 /** Which pre-rendered metadata is current: the format and the inputs it is rendered from. */

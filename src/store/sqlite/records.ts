@@ -31,7 +31,7 @@ import type {
   UnrenderedRecord,
   UpsertResult,
 } from '../types.js';
-import { statement, type Db, type SqliteAccess } from './connection.js';
+import { allRows, statement, type Db, type SqliteAccess } from './connection.js';
 
 const STATE = 'SELECT datestamp, deleted, content_hash, set_specs FROM records WHERE local_id = ?';
 const INSERT = `INSERT INTO records (local_id, datestamp, deleted, json, content_hash, set_specs, created_at, ${ORIGIN_COLUMNS.join(', ')})
@@ -122,13 +122,17 @@ export class SqliteRecords implements RecordRepository {
     // With a fragment join the JSON is read in a second statement, for the rows that need it
     // only: the page scan then stays on records_headers and the parts, never walking a
     // record's JSON (stored before the header columns, on overflow pages) to reach them.
-    const selected = listColumns(options, () => '?', '0', false);
+    // Fragment bytes: the stored UTF-8 as a Buffer, never decoded into a string (CAST keeps the bytes).
+    const selected = listColumns(options, () => '?', '0', false, (xml) => `CAST(${xml} AS BLOB)`);
     const from = query.set !== undefined ? `record_sets m JOIN ${recordsById(!selected.withJson || !!options.fragment)} ON r.local_id = m.local_id` : 'records r';
     const order = query.set !== undefined ? 'm.datestamp, m.local_id' : 'r.datestamp, r.local_id';
-    const text = `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT ?`;
+    // The limit is written into the statement, not bound: with a bound LIMIT this SQLite build
+    // prepares the statement again on every run (about half the cost of a 25-row slice).
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new Error(`list: limit must be a non-negative integer, not ${limit}`);
+    const text = `SELECT ${selected.columns} FROM ${from}${selected.join} ${sql} ORDER BY ${order} LIMIT ${limit}`;
     return this.access.read((db) => {
       const page = () => {
-        const rows = statement<unknown[], RecordRowData>(db, text).all(...selected.params, ...params, limit);
+        const rows = allRows<RecordRowData>(db, text, [...selected.params, ...params]);
         if (options.fragment) addMissingJson(db, rows);
         return rows.map((row) => toStoredRecord(row, selected.withJson));
       };
