@@ -6,7 +6,7 @@
 // every killed run has real writes to lose. References, abstracts, keywords and galleys are
 // left out of the synthetic records (~1.2 kB each) to keep the file's runtime modest on a
 // shared machine; the import path is the same.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRecord } from '../src/model/index.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
 import { mulberry32 } from '../src/model/synthetic.js';
+import { runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -74,8 +75,8 @@ function killedImport(file: string, db: string, afterCommits: number, delayMs: n
   });
 }
 
-function completeImport(file: string, db: string) {
-  const r = spawnSync(process.execPath, [CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q', '--no-render'], { encoding: 'utf8', env: { ...env(), PUBMETA_LOG_LEVEL: 'warn' }, timeout: 300_000 });
+async function completeImport(file: string, db: string) {
+  const r = await runNode([CLI, 'import', file, '--db', db, '--batch-size', String(BATCH), '-q', '--no-render'], { env: { ...env(), PUBMETA_LOG_LEVEL: 'warn' }, timeoutMs: 300_000 });
   expect(r.status, r.stderr).toBe(0);
   const counts = /: (\d+) created(?:, (\d+) updated)?(?:, (\d+) unchanged)?/.exec(r.stdout);
   expect(counts, r.stdout).not.toBeNull();
@@ -113,7 +114,7 @@ describeBackends('pubmeta import killed with SIGKILL', (backend) => {
       expect(committed % BATCH === 0 || committed === COUNT, `${context}: ${committed} committed is not whole transactions`).toBe(true);
       if (killed.signal === 'SIGKILL' && committed > 0 && committed < COUNT) killedMidway.push(committed);
 
-      const rerun = completeImport(file, target.db);
+      const rerun = await completeImport(file, target.db);
       const after = await snapshot(stores, target);
       expect(after.size, context).toBe(COUNT);
       // Exactly the uncommitted tail is written again; what was committed is unchanged.

@@ -1,6 +1,5 @@
 // Reading big XML files: the content a reader skips (JATS body) is dropped as the file is read
 // in chunks, still checked for balanced tags, and never held in memory.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReaderError, readJats, readXmlFile } from '../src/formats/index.js';
 import { XmlPruner } from '../src/formats/readers/prune.js';
+import { runNode } from './helpers/run-node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'pubmeta-prune-'));
@@ -86,7 +86,7 @@ describe('readXmlFile', () => {
     const script = `import { readXmlFile } from ${JSON.stringify(join(root, 'dist/formats/index.js'))};
       const read = await readXmlFile(${JSON.stringify(file)});
       console.log(read.format, read.records[0].doi, read.records[0].references.length);`;
-    const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 300_000 });
+    const run = await runNode(['--max-old-space-size=64', '--input-type=module', '-e', script], { timeoutMs: 300_000 });
     expect(run.stderr).not.toMatch(/heap out of memory/);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('jats 10.5555/huge.1 1');
