@@ -9,7 +9,8 @@ export const REPOSITORY_IDENTIFIER_PATTERN = /^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][
 
 // RFC 2396 unreserved and reserved characters: allowed unescaped in a local identifier.
 const URIC_UNESCAPED = /[A-Za-z0-9\-_.!~*'();/?:@&=+$,]/;
-const URIC_ONLY = /^[A-Za-z0-9\-_.!~*'();/?:@&=+$,]*$/;
+/** A local id made only of such characters: returned as it is. */
+const URIC_ONLY = new RegExp(`^${URIC_UNESCAPED.source}*$`);
 
 /** Local id -> local-identifier: UTF-8 bytes outside uric (and "%" itself) as %XX. */
 export function encodeLocalIdentifier(localId: string): string {
