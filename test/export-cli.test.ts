@@ -1,25 +1,24 @@
 // `pubmeta export` end to end (spawns dist/cli/main.js: `npm test` builds first).
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSeedSample } from '../src/model/index.js';
 import { detectSchema } from '../src/formats/index.js';
 import { validateXml, formatXmlErrors } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts } from './formats-helpers.js';
+import { runNode } from './helpers/run-node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
 const work = mkdtempSync(join(tmpdir(), 'pubmeta-export-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function pubmeta(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
+async function pubmeta(args: string[], env: Record<string, string> = {}) {
+  const result = await runNode([cli, ...args], {
     cwd: root,
-    encoding: 'utf8',
-    timeout: 120_000,
+    timeoutMs: 120_000,
     env: { ...process.env, PUBMETA_DEPOSITOR_NAME: '', PUBMETA_DEPOSITOR_EMAIL: '', PUBMETA_REGISTRANT: '', ...env },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -41,7 +40,10 @@ function crossrefFiles(dir: string): string[] {
 
 describe('pubmeta export with no input: the bundled seed', () => {
   const out = join(work, 'seed');
-  const run = pubmeta(['export', '--format', 'all', '--out', out]);
+  let run: Awaited<ReturnType<typeof pubmeta>>;
+  beforeAll(async () => {
+    run = await pubmeta(['export', '--format', 'all', '--out', out]);
+  });
 
   it('writes the oai_dc and Crossref files, each valid against its XSD', () => {
     expect(run.stderr).toMatch(/bundled seed sample/);
@@ -106,8 +108,11 @@ describe('pubmeta export with good and malformed records', () => {
     ),
   );
   writeFileSync(join(inputs, 'good.json'), readFileSync(join(root, 'samples/synthetic-edge-cases-1.json')));
-  const run = pubmeta(['export', inputs, '--out', out, '--depositor-email', 'deposits@example.org'], {
-    PUBMETA_REGISTRANT: 'Registrant From Env',
+  let run: Awaited<ReturnType<typeof pubmeta>>;
+  beforeAll(async () => {
+    run = await pubmeta(['export', inputs, '--out', out, '--depositor-email', 'deposits@example.org'], {
+      PUBMETA_REGISTRANT: 'Registrant From Env',
+    });
   });
 
   it('names the field of every malformed record and writes nothing for them', () => {
@@ -149,14 +154,14 @@ describe('pubmeta export with good and malformed records', () => {
 });
 
 describe('pubmeta export with one DOI in two records', () => {
-  it('exports the first, rejects the second by name, and the batch carries the DOI once', () => {
+  it('exports the first, rejects the second by name, and the batch carries the DOI once', async () => {
     const dir = join(work, 'same-doi');
     mkdirSync(dir, { recursive: true });
     const first = JSON.parse(readFileSync(join(root, 'samples/synthetic-edge-cases-1.json'), 'utf8'));
     writeFileSync(join(dir, 'a.json'), JSON.stringify(first));
     writeFileSync(join(dir, 'b.json'), JSON.stringify({ ...first, id: 'another-id' }));
     const out = join(dir, 'out');
-    const run = pubmeta(['export', dir, '--format', 'crossref', '--out', out]);
+    const run = await pubmeta(['export', dir, '--format', 'crossref', '--out', out]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`b.json: error: skipped: DOI ${first.doi} is already exported from`);
     const [batch] = crossrefFiles(out);
@@ -166,22 +171,22 @@ describe('pubmeta export with one DOI in two records', () => {
 });
 
 describe('pubmeta export options', () => {
-  it('writes only the requested format', () => {
+  it('writes only the requested format', async () => {
     const out = join(work, 'only-dc');
-    const run = pubmeta(['export', join(root, 'samples/synthetic-edge-cases-1.json'), '--format', 'oai_dc', '--out', out]);
+    const run = await pubmeta(['export', join(root, 'samples/synthetic-edge-cases-1.json'), '--format', 'oai_dc', '--out', out]);
     expect(run.code).toBe(0);
     expect(readdirSync(out)).toEqual(['oai_dc']);
     expect(readdirSync(join(out, 'oai_dc'))).toEqual(['synthetic-edge-1.xml']);
   });
 
-  it('rejects an unknown format and explains the choices', () => {
-    const run = pubmeta(['export', '--format', 'mods', '--out', join(work, 'x')]);
+  it('rejects an unknown format and explains the choices', async () => {
+    const run = await pubmeta(['export', '--format', 'mods', '--out', join(work, 'x')]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/oai_dc, jats, crossref, datacite, oai_openaire, csl, bibtex, ris, schemaorg, citation_meta, all/);
   });
 
-  it('has --help', () => {
-    const run = pubmeta(['export', '--help']);
+  it('has --help', async () => {
+    const run = await pubmeta(['export', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/--depositor-email/);
     expect(run.stdout).toMatch(/<out>\/crossref\/<batch id>\.xml/);

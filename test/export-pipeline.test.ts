@@ -1,6 +1,5 @@
 // The export pipeline (src/export/): batches by count and bytes, every output checked before
 // it is written, culprits named, the file layout, atomic writes, run status.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { FORMATS, crossrefFormat, jatsFormat, oaiDcFormat, CROSSREF_MAX_DEPOSIT_
 import { generateSyntheticRecords, syntheticRecord, type ArticleRecord } from '../src/model/index.js';
 import { validateXml, formatXmlErrors } from '../src/validate/index.js';
 import { toyFormat } from './fixtures/toy-format/index.js';
+import { runNode } from './helpers/run-node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'pubmeta-pipeline-'));
@@ -237,7 +237,7 @@ describe('file layout and run bookkeeping', () => {
 });
 
 describe('validation on a second thread (built package only: the thread runs dist/validate/pool-worker.js)', () => {
-  it('gives the same files and the same named failures as validating on one thread', () => {
+  it('gives the same files and the same named failures as validating on one thread', async () => {
     const script = (thread: boolean, out: string) => `
       import { runExport } from ${JSON.stringify(join(root, 'dist/export/index.js'))};
       import { FORMATS } from ${JSON.stringify(join(root, 'dist/formats/index.js'))};
@@ -252,16 +252,17 @@ describe('validation on a second thread (built package only: the thread runs dis
         onEvent: (e) => { if (e.type === 'failure') failures.push([e.format, e.label]); },
       });
       console.log(JSON.stringify({ summary, failures }));`;
-    const results = [true, false].map((thread) => {
+    const results: { summary: unknown; failures: unknown[]; files: string[][] }[] = [];
+    for (const thread of [true, false]) {
       const out = join(work, `thread-${thread}`);
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script(thread, out)], { encoding: 'utf8', timeout: 300_000 });
+      const run = await runNode(['--input-type=module', '-e', script(thread, out)], { timeoutMs: 300_000 });
       expect(run.status, run.stderr).toBe(0);
       const files = (readdirSync(out, { recursive: true }) as string[])
         .filter((f) => f.endsWith('.xml'))
         .sort()
         .map((f) => [f, readFileSync(join(out, f), 'utf8')]);
-      return { ...(JSON.parse(run.stdout) as { summary: unknown; failures: unknown[] }), files };
-    });
+      results.push({ ...(JSON.parse(run.stdout) as { summary: unknown; failures: unknown[] }), files });
+    }
     expect(results[0]).toEqual(results[1]);
     expect(results[0]!.failures).toHaveLength(6);
     expect(results[0]!.files.length).toBe(2 * 298 + 3);

@@ -2,7 +2,6 @@
 // decoding (invalid UTF-8 refused with the file and byte offset; --repair reports and flags),
 // UTF-16 XML and JSON, JSON Lines, bounded transactions; the OAI metadata rendered after the
 // records are committed, as a tracked rerender run.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,15 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { syntheticRecord } from '../src/model/index.js';
 import { fragmentKey, prerenderedFormats } from '../src/oai/fragments.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
+import { runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 const JATS = readFileSync(join(ROOT, 'test/fixtures/publisher-article.jats.xml'), 'utf8');
 let dir: string;
 
-function pubmeta(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'import', ...args], { encoding: 'utf8', cwd: dir, timeout: 120_000, env: { ...process.env, PUBMETA_DB: '', PUBMETA_LOG_LEVEL: 'warn' } });
+async function pubmeta(args: string[]) {
+  const r = await runNode([CLI, 'import', ...args], { cwd: dir, timeoutMs: 120_000, env: { ...process.env, PUBMETA_DB: '', PUBMETA_LOG_LEVEL: 'warn' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -64,7 +64,7 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
 
   it('refuses the record with invalid UTF-8, naming the file and byte offset; imports the others; exit 1', async () => {
     target = await stores.target();
-    const r = pubmeta(['bad.json', '--db', target.db]);
+    const r = await pubmeta(['bad.json', '--db', target.db]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(`bad.json#/3: byte ${badOffset}: invalid UTF-8 (0xE9)`);
     expect(r.stdout).toContain('bad.json: 4 created, 1 invalid');
@@ -75,7 +75,7 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
 
   it('--repair imports it, reports the repair for the record and flags it with a note; a re-run changes nothing', async () => {
     target = await stores.target();
-    const r = pubmeta(['bad.json', '--repair', '--db', target.db]);
+    const r = await pubmeta(['bad.json', '--repair', '--db', target.db]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`repaired: bad.json#/3: byte ${badOffset}: invalid UTF-8 0xE9, read as windows-1252 "é"`);
     expect(r.stderr.match(/^repaired: /gm)).toHaveLength(1);
@@ -89,17 +89,17 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
     expect(stored!.record!.title).not.toEqual(records[3]!.title);
     expect(stored!.record!.notes!.at(-1)).toMatch(/^pubmeta import --repair: 1 invalid text sequence\(s\) repaired \(byte \d+: invalid UTF-8 0xE9, read as windows-1252 "é"\)$/);
     expect((await store.records.get(records[2]!.id as string))!.record!.notes).toBeUndefined();
-    const again = pubmeta(['bad.json', '--repair', '--db', target.db]);
+    const again = await pubmeta(['bad.json', '--repair', '--db', target.db]);
     expect(again.stdout).toContain('0 created, 5 unchanged');
   });
 
   it('refuses an XML file with invalid UTF-8 by file and byte offset unless --repair', async () => {
     target = await stores.target();
     const offset = readFileSync(join(dir, 'bad.xml')).indexOf(0xe9);
-    const r = pubmeta(['bad.xml', '--db', target.db]);
+    const r = await pubmeta(['bad.xml', '--db', target.db]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`bad.xml: byte ${offset}: invalid UTF-8 (0xE9)`);
-    const repaired = pubmeta(['bad.xml', '--repair', '--db', target.db]);
+    const repaired = await pubmeta(['bad.xml', '--repair', '--db', target.db]);
     expect(repaired.code, repaired.stderr).toBe(0);
     expect(repaired.stderr).toContain(`repaired: bad.xml: byte ${offset}: invalid UTF-8 0xE9`);
     expect(repaired.stdout).toContain('bad.xml: 1 created');
@@ -107,8 +107,8 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
 
   it('reads UTF-16 LE and BE XML, with a BOM or only an encoding declaration, as the same record as UTF-8', async () => {
     target = await stores.target();
-    expect(pubmeta(['article.xml', '--db', target.db]).stdout).toContain('article.xml: 1 created');
-    const r = pubmeta(['le-bom.xml', 'le-decl.xml', 'be-bom.xml', 'be-decl.xml', '--db', target.db]);
+    expect((await pubmeta(['article.xml', '--db', target.db])).stdout).toContain('article.xml: 1 created');
+    const r = await pubmeta(['le-bom.xml', 'le-decl.xml', 'be-bom.xml', 'be-decl.xml', '--db', target.db]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/not valid JSON/);
     for (const name of ['le-bom', 'le-decl', 'be-bom', 'be-decl']) expect(r.stdout).toContain(`${name}.xml: 0 created, 1 unchanged`);
@@ -116,29 +116,29 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
 
   it('reads UTF-16 JSON with a BOM, and JSON Lines named by line, in transactions of --batch-size records', async () => {
     target = await stores.target();
-    const lines = pubmeta(['lines.jsonl', '--batch-size', '2', '--db', target.db]);
+    const lines = await pubmeta(['lines.jsonl', '--batch-size', '2', '--db', target.db]);
     expect(lines.code, lines.stderr).toBe(0);
     expect(lines.stdout).toContain('5 created in 3 transaction(s)');
-    const r = pubmeta(['le-bom.json', 'be-bom.json', '--db', target.db]);
+    const r = await pubmeta(['le-bom.json', 'be-bom.json', '--db', target.db]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('le-bom.json: 0 created, 5 unchanged');
     expect(r.stdout).toContain('be-bom.json: 0 created, 5 unchanged');
     const broken = join(dir, `broken-${backend.name}.jsonl`);
     writeFileSync(broken, `${JSON.stringify(records[0])}\n{"id": "x",}\n`);
-    const b = pubmeta([broken, '--db', target.db]);
+    const b = await pubmeta([broken, '--db', target.db]);
     expect(b.code).toBe(1);
     expect(b.stderr).toMatch(/broken-\w+\.jsonl:2: not valid JSON: line 2 column 12: /);
   });
 
   it('renders every record in every OAI format after committing them, as a rerender run; --no-render leaves it, the next import finishes it', async () => {
     target = await stores.target();
-    const skipped = pubmeta(['lines.jsonl', '--no-render', '--db', target.db]);
+    const skipped = await pubmeta(['lines.jsonl', '--no-render', '--db', target.db]);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stdout).not.toContain('OAI metadata');
     let store = await stores.reopen(target);
     const formats = prerenderedFormats();
     for (const format of formats) expect(await store.records.listUnrendered(fragmentKey(format)!, '', 10)).toHaveLength(5);
-    const again = pubmeta(['lines.jsonl', '--json', '--db', target.db]);
+    const again = await pubmeta(['lines.jsonl', '--json', '--db', target.db]);
     expect(again.code, again.stderr).toBe(0);
     const summary = JSON.parse(again.stdout) as { unchanged: number; rendered: { parts: number; notDisseminable: number }; seconds: { records: number; render: number } };
     expect(summary.unchanged).toBe(5);
@@ -147,7 +147,7 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
     for (const format of formats) expect(await store.records.listUnrendered(fragmentKey(format)!, '', 10)).toEqual([]);
     const [run] = await store.jobs.recentRuns({ limit: 1, job: 'rerender' });
     expect(run).toMatchObject({ trigger: 'import', status: 'succeeded' });
-    const nothingLeft = pubmeta(['lines.jsonl', '--db', target.db]);
+    const nothingLeft = await pubmeta(['lines.jsonl', '--db', target.db]);
     expect(nothingLeft.stdout).toContain('0 created, 5 unchanged');
     expect(nothingLeft.stdout).not.toContain('OAI metadata');
   });

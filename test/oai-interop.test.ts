@@ -12,6 +12,7 @@ import { generateSyntheticRecords } from '../src/model/index.js';
 import { oaiIdentifier } from '../src/oai/index.js';
 import { openStore } from '../src/store/index.js';
 import { expectValidOaiResponse, httpRequest, parseOai } from './helpers/oai.js';
+import { runCommand, runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -21,8 +22,8 @@ const REPOSITORY = 'interop.example.org';
 const RECORDS = 1_100;
 const PAGE_SIZE = 150;
 
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' } });
+async function cli(args: string[]) {
+  return runNode([CLI, ...args], { env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' } });
 }
 
 describe.skipIf(!hasHttpOai && !process.env.CI)('interop: HTTP::OAI harvests `pubmeta serve` (skipped when perl -MHTTP::OAI is unavailable)', () => {
@@ -37,10 +38,10 @@ describe.skipIf(!hasHttpOai && !process.env.CI)('interop: HTTP::OAI harvests `pu
     db = join(dir, 'store.db');
     const file = join(dir, 'records.json');
     writeFileSync(file, JSON.stringify(generateSyntheticRecords(RECORDS, 42)));
-    const imported = cli(['import', file, '--db', db, '--quiet']);
+    const imported = await cli(['import', file, '--db', db, '--quiet']);
     expect(imported.status, imported.stderr).toBe(0);
     expect(imported.stdout).toContain(`${RECORDS} created`);
-    const deleted = cli(['delete', 'syn-42-000010', 'syn-42-000500', 'syn-42-001099', '--db', db]);
+    const deleted = await cli(['delete', 'syn-42-000010', 'syn-42-000500', 'syn-42-001099', '--db', db]);
     expect(deleted.status, deleted.stderr).toBe(0);
     // A list covers changes up to the second before it starts (snapshot semantics): let the import's second pass.
     await new Promise((resolve) => setTimeout(resolve, 1_100 - (Date.now() % 1_000)));
@@ -81,7 +82,7 @@ describe.skipIf(!hasHttpOai && !process.env.CI)('interop: HTTP::OAI harvests `pu
     expect(records.records).toHaveLength(PAGE_SIZE);
     expect(records.token?.completeListSize).toBe(RECORDS);
 
-    const harvest = spawnSync('perl', [HARVEST_SCRIPT, url, 'oai_dc'], { encoding: 'utf8', timeout: 120_000 });
+    const harvest = await runCommand('perl', [HARVEST_SCRIPT, url, 'oai_dc'], { timeoutMs: 120_000 });
     expect(harvest.status, harvest.stderr).toBe(0);
     const lines = harvest.stdout.trim().split('\n').map((line) => line.split('\t'));
     const harvested = lines.map(([identifier]) => identifier!);

@@ -3,17 +3,17 @@
  * resolved the way a user's code resolves them (Node's package self-reference on the built
  * dist/), and nothing internal (migrations, drivers, test hooks) among the exported names.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; exports: Record<string, unknown> };
 
-function exportedNames(specifier: string): string[] {
-  const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m)));`], { cwd: ROOT, encoding: 'utf8' });
+async function exportedNames(specifier: string): Promise<string[]> {
+  const run = await runNode(['--input-type=module', '-e', `const m = await import(${JSON.stringify(specifier)}); console.log(JSON.stringify(Object.keys(m)));`], { cwd: ROOT });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as string[];
 }
@@ -29,10 +29,10 @@ describe('package exports', () => {
     expect(subpaths).toEqual(capabilities);
   });
 
-  it('every subpath loads from dist and exports only public names', () => {
-    const all = new Set(exportedNames(pkg.name));
+  it('every subpath loads from dist and exports only public names', async () => {
+    const all = new Set(await exportedNames(pkg.name));
     for (const capability of capabilities) {
-      const names = exportedNames(`${pkg.name}/${capability}`);
+      const names = await exportedNames(`${pkg.name}/${capability}`);
       expect(names.length, capability).toBeGreaterThan(0);
       for (const name of names) {
         // Schema migrations (SQLITE_MIGRATIONS ...) and test hooks stay inside; migrateStore (pubmeta migrate's copy) is public.

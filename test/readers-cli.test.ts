@@ -1,16 +1,16 @@
 // `pubmeta export` and `pubmeta import` on XML inputs chosen by content (spawns dist/cli/main.js:
 // `npm test` builds first). Expected values come from the input files, parsed here on their own.
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.js';
 import { formatXmlErrors, validateXml } from '../src/validate/index.js';
 import { at, attr, one, parseXml, text, texts, type XNode } from './formats-helpers.js';
 import { loadRecordInputs } from '../src/cli/inputs.js';
 import { BIG_REFS, writeBigJats } from './readers-helpers.js';
+import { runNode } from './helpers/run-node.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
@@ -19,11 +19,10 @@ const EXAMPLES = join(root, '../shared/testdata/crossref-examples');
 const work = mkdtempSync(join(tmpdir(), 'pubmeta-readers-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function pubmeta(args: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...args], {
+async function pubmeta(args: string[]) {
+  const result = await runNode([cli, ...args], {
     cwd: root,
-    encoding: 'utf8',
-    timeout: 180_000,
+    timeoutMs: 180_000,
     env: { ...process.env, PUBMETA_DEPOSITOR_NAME: 'Readers Test', PUBMETA_DEPOSITOR_EMAIL: 'readers@example.org', PUBMETA_REGISTRANT: 'pubmeta tests', PUBMETA_DB: '' },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr, signal: result.signal };
@@ -40,11 +39,16 @@ const fixtureXml = readFileSync(FIXTURE, 'utf8');
 
 describe('pubmeta export --format crossref on a publisher JATS article', () => {
   const out = join(work, 'publisher');
-  const run = pubmeta(['export', '--format', 'crossref', FIXTURE, '--out', out]);
   const jats = parseXml(readFileSync(FIXTURE, 'utf8'));
   const meta = one(jats, 'article/front/article-meta');
-  const deposit = run.code === 0 ? onlyCrossrefFile(out) : '';
-  const article = deposit ? one(parseXml(deposit), 'doi_batch/body/journal/journal_article') : ({} as XNode);
+  let run: Awaited<ReturnType<typeof pubmeta>>;
+  let deposit: string;
+  let article: XNode;
+  beforeAll(async () => {
+    run = await pubmeta(['export', '--format', 'crossref', FIXTURE, '--out', out]);
+    deposit = run.code === 0 ? onlyCrossrefFile(out) : '';
+    article = deposit ? one(parseXml(deposit), 'doi_batch/body/journal/journal_article') : ({} as XNode);
+  }, 180_000);
 
   it('succeeds and prints the reader warnings', () => {
     expect(run.code, run.stderr).toBe(0);
@@ -135,7 +139,7 @@ describe('pubmeta import of Crossref example deposits', () => {
   for (const name of ['journal.article5.3.1.xml', 'journal.article5.3.0.xml', 'journal.vol.issue5.3.0.xml']) {
     it(name, async () => {
       const db = join(work, `${name}.db`);
-      const run = pubmeta(['import', '--db', db, join(EXAMPLES, name)]);
+      const run = await pubmeta(['import', '--db', db, join(EXAMPLES, name)]);
       expect(run.code, run.stderr).toBe(0);
       const batch = parseXml(readFileSync(join(EXAMPLES, name), 'utf8'));
       const articles = at(batch, 'doi_batch/body/journal/journal_article');
@@ -162,17 +166,17 @@ describe('pubmeta import of Crossref example deposits', () => {
 });
 
 describe('inputs are chosen by content, not by name', () => {
-  it('a JATS file named .json exports, and a Crossref deposit converts to JATS', () => {
+  it('a JATS file named .json exports, and a Crossref deposit converts to JATS', async () => {
     const disguised = join(work, 'article.json');
     copyFileSync(FIXTURE, disguised);
     const out = join(work, 'disguised');
-    const run = pubmeta(['export', '--format', 'oai_dc', disguised, '--out', out]);
+    const run = await pubmeta(['export', '--format', 'oai_dc', disguised, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     // The local id is the DOI; "/" is percent-encoded in the file name.
     expect(readdirSync(join(out, 'oai_dc'))).toContain('10.5555%2Fjcb.2024.0117.xml');
 
     const toJats = join(work, 'from-crossref');
-    const converted = pubmeta(['export', '--format', 'jats', join(EXAMPLES, 'journal.article5.3.1.xml'), '--out', toJats]);
+    const converted = await pubmeta(['export', '--format', 'jats', join(EXAMPLES, 'journal.article5.3.1.xml'), '--out', toJats]);
     expect(converted.code, converted.stderr).toBe(0);
     const jats = readFileSync(join(toJats, 'jats', readdirSync(join(toJats, 'jats')).find((f) => f.endsWith('.xml'))!), 'utf8');
     expect(validateXml(jats, 'jats').valid).toBe(true);
@@ -196,16 +200,16 @@ describe('XML inputs in other encodings', () => {
 });
 
 describe('malformed JATS on the command line', () => {
-  it('not well-formed: names the file, line and column; exit 1; nothing written', () => {
+  it('not well-formed: names the file, line and column; exit 1; nothing written', async () => {
     const file = join(work, 'broken.xml');
     writeFileSync(file, '<?xml version="1.0"?>\n<article>\n<front>\n<article-meta></front>\n</article>\n');
     const out = join(work, 'broken-out');
-    const run = pubmeta(['export', '--format', 'crossref', file, '--out', out]);
+    const run = await pubmeta(['export', '--format', 'crossref', file, '--out', out]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*4:\\d+ not well-formed XML`));
   });
 
-  it('a DTD with an external entity pointing at a local file: warned, the file never read', () => {
+  it('a DTD with an external entity pointing at a local file: warned, the file never read', async () => {
     const secretFile = join(work, 'secret.txt');
     const secret = `CLI-SECRET-${process.pid}-${Date.now()}`;
     writeFileSync(secretFile, secret);
@@ -217,7 +221,7 @@ describe('malformed JATS on the command line', () => {
     const file = join(work, 'xxe.xml');
     writeFileSync(file, xml);
     const out = join(work, 'xxe-out');
-    const run = pubmeta(['export', '--format', 'all', file, '--out', out]);
+    const run = await pubmeta(['export', '--format', 'all', file, '--out', out]);
     expect(run.stderr).toMatch(/external entities \(secret\).*not resolved/);
     const written = (readdirSync(out, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.xml'))
@@ -227,20 +231,20 @@ describe('malformed JATS on the command line', () => {
     expect(written + run.stdout + run.stderr).not.toContain(secret);
   });
 
-  it('missing article-meta: a clear error, exit 1', () => {
+  it('missing article-meta: a clear error, exit 1', async () => {
     const file = join(work, 'no-meta.xml');
     writeFileSync(file, '<article><front><journal-meta><journal-title>J</journal-title></journal-meta></front></article>');
-    const run = pubmeta(['import', '--db', join(work, 'no-meta.db'), file]);
+    const run = await pubmeta(['import', '--db', join(work, 'no-meta.db'), file]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/no-meta\.xml: .*front>\/<article-meta>/);
   });
 
-  it('a 50 MB article converts to a Crossref deposit in bounded time', () => {
+  it('a 50 MB article converts to a Crossref deposit in bounded time', async () => {
     const file = join(work, 'big.jats.xml');
     writeBigJats(file, 50 * 1024 * 1024);
     const out = join(work, 'big-out');
     const started = Date.now();
-    const run = pubmeta(['export', '--format', 'crossref', file, '--out', out]);
+    const run = await pubmeta(['export', '--format', 'crossref', file, '--out', out]);
     expect(run.signal, 'killed by the timeout').toBeNull();
     expect(run.code, run.stderr).toBe(0);
     expect(Date.now() - started).toBeLessThan(180_000);

@@ -1,17 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRecord, validateArticle } from '../src/model/index.js';
+import { runNode } from './helpers/run-node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'dist/cli/main.js');
 let work: string;
 
-function pubmeta(...args: string[]) {
-  return spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+async function pubmeta(...args: string[]) {
+  return runNode([cli, ...args], { cwd: root, timeoutMs: 60_000 });
 }
 
 beforeAll(() => {
@@ -24,13 +24,13 @@ afterAll(() => {
 });
 
 describe('pubmeta sample', () => {
-  it('writes N records, one file each named by local id, identical on every run', () => {
+  it('writes N records, one file each named by local id, identical on every run', async () => {
     const first = join(work, 'a');
     const second = join(work, 'b');
-    const run1 = pubmeta('sample', '--synthetic', '25', '--out', first, '--seed', '7');
+    const run1 = await pubmeta('sample', '--synthetic', '25', '--out', first, '--seed', '7');
     expect(run1.status, run1.stderr).toBe(0);
     expect(run1.stderr).toMatch(/wrote 25 synthetic record/);
-    expect(pubmeta('sample', '--synthetic', '25', '--out', second, '--seed', '7', '--quiet').status).toBe(0);
+    expect((await pubmeta('sample', '--synthetic', '25', '--out', second, '--seed', '7', '--quiet')).status).toBe(0);
     const files = readdirSync(first).sort();
     expect(files).toHaveLength(25);
     expect(readdirSync(second).sort()).toEqual(files);
@@ -44,30 +44,30 @@ describe('pubmeta sample', () => {
     }
   });
 
-  it('gives different records for a different seed, and compact JSON on request', () => {
+  it('gives different records for a different seed, and compact JSON on request', async () => {
     const out = join(work, 'c');
-    expect(pubmeta('sample', '--synthetic', '2', '--out', out, '--seed', '8', '--compact', '--quiet').status).toBe(0);
+    expect((await pubmeta('sample', '--synthetic', '2', '--out', out, '--seed', '8', '--compact', '--quiet')).status).toBe(0);
     const text = readFileSync(join(out, 'syn-8-000000.json'), 'utf8');
     expect(text.trimEnd().split('\n')).toHaveLength(1);
     expect(JSON.parse(text)).toEqual(syntheticRecord(0, 8));
     expect(JSON.parse(text)).not.toEqual(syntheticRecord(0, 7));
   });
 
-  it('has --help', () => {
-    const help = pubmeta('sample', '--help');
+  it('has --help', async () => {
+    const help = await pubmeta('sample', '--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/--synthetic <count>/);
     expect(help.stdout).toMatch(/--out <dir>/);
     expect(help.stdout).toMatch(/--seed <seed>/);
   });
 
-  it('refuses a bad count or a missing --out, writing nothing', () => {
+  it('refuses a bad count or a missing --out, writing nothing', async () => {
     const out = join(work, 'd');
-    const bad = pubmeta('sample', '--synthetic', 'ten', '--out', out);
+    const bad = await pubmeta('sample', '--synthetic', 'ten', '--out', out);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--synthetic.*'ten' is invalid/);
     expect(existsSync(out)).toBe(false);
-    const missing = pubmeta('sample', '--synthetic', '3');
+    const missing = await pubmeta('sample', '--synthetic', '3');
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/--out/);
   });

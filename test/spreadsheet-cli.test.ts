@@ -2,7 +2,6 @@
  * Spreadsheets, templates and JSON record validation as an editor runs them: the built CLI
  * (dist/cli/main.js) spawned on real files, imports checked in a real SQLite store.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleRecord } from '../src/model/index.js';
 import { formatIds } from '../src/formats/registry.js';
 import { openStore } from '../src/store/index.js';
+import { runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
 let dir: string;
 
-function pubmeta(...args: string[]) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, PUBMETA_DB: '' }, timeout: 120_000 });
+async function pubmeta(...args: string[]) {
+  const run = await runNode([CLI, ...args], { cwd: dir, env: { ...process.env, PUBMETA_DB: '' }, timeoutMs: 120_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -52,7 +52,7 @@ afterAll(() => {
 
 describe('pubmeta import of the bundled example spreadsheet', () => {
   it('imports samples/example-issue.csv as the three records it describes', async () => {
-    const run = pubmeta('import', join(ROOT, 'samples/example-issue.csv'), '--db', 'example.db');
+    const run = await pubmeta('import', join(ROOT, 'samples/example-issue.csv'), '--db', 'example.db');
     // Nothing on stderr but the progress lines a slow (loaded) machine may get every 10 s.
     const progressLine = (line: string) => /"msg":"import progress"/.test(line);
     expect(run.stderr.split('\n').filter((line) => line !== '' && !progressLine(line))).toEqual([]);
@@ -66,8 +66,8 @@ describe('pubmeta import of the bundled example spreadsheet', () => {
 });
 
 describe('pubmeta export of a spreadsheet', () => {
-  it('exports every row of samples/example-issue.csv to every registered format, each file valid', () => {
-    const run = pubmeta('export', join(ROOT, 'samples/example-issue.csv'), '--format', 'all', '--out', 'exported');
+  it('exports every row of samples/example-issue.csv to every registered format, each file valid', async () => {
+    const run = await pubmeta('export', join(ROOT, 'samples/example-issue.csv'), '--format', 'all', '--out', 'exported');
     expect(run.status, run.stderr).toBe(0);
     // Layout <out>/<format>/<id>.<ext>; Crossref goes out as deposit batches instead.
     const formats = readdirSync(join(dir, 'exported')).sort();
@@ -80,7 +80,7 @@ describe('pubmeta export of a spreadsheet', () => {
     expect(batches).toHaveLength(1);
     const batch = readFileSync(join(dir, 'exported', 'crossref', batches[0]!), 'utf8');
     for (const n of [1, 2, 3]) expect(batch).toContain(`<doi>10.5555/example-issue-${n}</doi>`);
-    const validated = pubmeta('validate', 'exported');
+    const validated = await pubmeta('validate', 'exported');
     expect(validated.status, validated.stdout + validated.stderr).toBe(0);
     expect(validated.stdout).not.toMatch(/invalid/);
   });
@@ -111,7 +111,7 @@ describe('pubmeta import: 3 bad rows among 20', () => {
     rows[15]![header.indexOf('journal.title')] = ''; // row 17: required, empty
     writeFileSync(join(dir, 'rows.csv'), `${[header, ...rows].map((cells) => csvLine(cells)).join('\r\n')}\r\n`);
 
-    const run = pubmeta('import', 'rows.csv', '--db', 'rows.db');
+    const run = await pubmeta('import', 'rows.csv', '--db', 'rows.db');
     expect(run.status).toBe(1);
     const errors = run.stderr.trim().split('\n');
     expect(errors).toEqual([
@@ -167,7 +167,7 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     const text = `\uFEFF${csvLine(header, ';')}\r\n${csvLine(cells, ';')}\r\n`;
     writeFileSync(join(dir, 'locale.csv'), text, 'utf8');
     expect(readFileSync(join(dir, 'locale.csv')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const run = pubmeta('import', 'locale.csv', '--db', 'locale.db');
+    const run = await pubmeta('import', 'locale.csv', '--db', 'locale.db');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect((await storedRecords('locale.db')).get('locale-1')).toEqual(expected);
@@ -182,7 +182,7 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
     writeFileSync(join(dir, 'unicode-le.txt'), le);
     writeFileSync(join(dir, 'unicode-be.tsv'), be);
     for (const [file, db] of [['unicode-le.txt', 'le.db'], ['unicode-be.tsv', 'be.db']] as const) {
-      const run = pubmeta('import', file, '--db', db);
+      const run = await pubmeta('import', file, '--db', db);
       expect(run.stderr, file).toBe('');
       expect(run.status, file).toBe(0);
       expect((await storedRecords(db)).get('locale-1'), file).toEqual(expected);
@@ -192,29 +192,29 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
   it('takes --delimiter over the detected one', async () => {
     writeFileSync(join(dir, 'forced.csv'), 'doi;title.en;author1.family;journal.title\r\n10.5555/forced-1;A title, with a comma;Smith;J\r\n');
     // Forced to ",", the header is one unknown column and the row's cells split at the comma.
-    const wrong = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ',');
+    const wrong = await pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ',');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/^forced\.csv:2: column A \(doi;title\.en;author1\.family;journal\.title\): not a known column/m);
-    const right = pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ';');
+    const right = await pubmeta('import', 'forced.csv', '--db', 'forced.db', '--delimiter', ';');
     expect(right.stderr).toBe('');
     expect((await storedRecords('forced.db')).get('10.5555/forced-1')?.title).toEqual({ en: 'A title, with a comma' });
-    expect(pubmeta('import', 'forced.csv', '--delimiter', '|').status).not.toBe(0);
+    expect((await pubmeta('import', 'forced.csv', '--delimiter', '|')).status).not.toBe(0);
   });
 
   it('a Windows-1252 file (legacy "CSV" save) fails at the cells with undecodable bytes, naming the fix', async () => {
     const header1252 = 'id,doi,language,title.en,journal.title,author1.family\r\n';
     const rows = 'ok-1,10.5555/ok-1,en,Plain ASCII title,Journal,Smith\r\nbad-1,10.5555/bad-1,en,Caf\xe9 society,Journal,M\xfcller\r\n';
     writeFileSync(join(dir, 'legacy.csv'), Buffer.from(header1252 + rows, 'latin1'));
-    const run = pubmeta('import', 'legacy.csv', '--db', 'legacy.db');
+    const run = await pubmeta('import', 'legacy.csv', '--db', 'legacy.db');
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^legacy\.csv:3: column D \(title\.en\): holds bytes that are not text in the file encoding .*CSV UTF-8/m);
     expect(run.stderr).toMatch(/^legacy\.csv:3: column F \(author1\.family\): holds bytes/m);
     expect([...(await storedRecords('legacy.db')).keys()]).toEqual(['ok-1']);
   });
 
-  it('an unknown column with values fails those rows with a did-you-mean; an empty one is a warning', () => {
+  it('an unknown column with values fails those rows with a did-you-mean; an empty one is a warning', async () => {
     writeFileSync(join(dir, 'typo.csv'), 'doi,titel.en,language,journal.title,author1.family,notes for me\r\n10.5555/t1,Title one,en,J,Smith,\r\n10.5555/t2,,en,J,Smith,\r\n');
-    const run = pubmeta('import', 'typo.csv', '--db', 'typo.db');
+    const run = await pubmeta('import', 'typo.csv', '--db', 'typo.db');
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/^typo\.csv:2: column B \(titel\.en\): not a known column; did you mean title\.en\?$/m);
     expect(run.stderr).toMatch(/^warning: typo\.csv:1: column F \(notes for me\): not a known column .*the column is empty and ignored$/m);
@@ -223,51 +223,51 @@ describe('pubmeta import: files as spreadsheet programs write them', () => {
 
 describe('pubmeta template', () => {
   it('--csv prints a header and one example row that imports as a valid record', async () => {
-    const run = pubmeta('template', '--csv');
+    const run = await pubmeta('template', '--csv');
     expect(run.status).toBe(0);
     const [headerLine] = run.stdout.split('\r\n');
     for (const column of ['doi', 'title.en', 'author1.given', 'author1.family', 'author1.orcid', 'author1.affiliation1.ror', 'journal.id', 'dates.published.online', 'dates.published.print', 'funder1.id', 'funder1.award1', 'references']) {
       expect(headerLine!.split(',')).toContain(column);
     }
     writeFileSync(join(dir, 'template.csv'), run.stdout);
-    const imported = pubmeta('import', 'template.csv', '--db', 'template.db');
+    const imported = await pubmeta('import', 'template.csv', '--db', 'template.db');
     expect(imported.stderr).toBe('');
     expect(imported.status).toBe(0);
     expect((await storedRecords('template.db')).get('example-rich-1')!.references!.length).toBeGreaterThan(0);
   });
 
   it('--csv --full --delimiter ";" --bom carries the whole rich example back, field for field', async () => {
-    const run = pubmeta('template', '--csv', '--full', '--delimiter', ';', '--bom');
+    const run = await pubmeta('template', '--csv', '--full', '--delimiter', ';', '--bom');
     expect(run.status).toBe(0);
     expect(run.stdout.startsWith('\uFEFFid;doi;')).toBe(true);
     writeFileSync(join(dir, 'full.csv'), run.stdout);
-    const imported = pubmeta('import', 'full.csv', '--db', 'full.db');
+    const imported = await pubmeta('import', 'full.csv', '--db', 'full.db');
     expect(imported.stderr).toBe('');
     const rich = JSON.parse(readFileSync(join(ROOT, 'samples/example-rich.json'), 'utf8')) as ArticleRecord;
     expect((await storedRecords('full.db')).get('example-rich-1')).toEqual(rich);
   });
 
-  it('--json prints a record that pubmeta validate accepts; --json --csv is a usage error', () => {
-    const run = pubmeta('template', '--json');
+  it('--json prints a record that pubmeta validate accepts; --json --csv is a usage error', async () => {
+    const run = await pubmeta('template', '--json');
     expect(run.status).toBe(0);
     writeFileSync(join(dir, 'skeleton.json'), run.stdout);
-    expect(pubmeta('validate', 'skeleton.json')).toMatchObject({ status: 0, stdout: 'skeleton.json: valid (record)\n' });
-    const both = pubmeta('template', '--json', '--csv');
+    expect(await pubmeta('validate', 'skeleton.json')).toMatchObject({ status: 0, stdout: 'skeleton.json: valid (record)\n' });
+    const both = await pubmeta('template', '--json', '--csv');
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/--json or --csv/);
   });
 });
 
 describe('pubmeta validate on JSON records', () => {
-  it('exits 0 for a good record and 1 for a bad one, naming the field and the closest allowed name', () => {
+  it('exits 0 for a good record and 1 for a bad one, naming the field and the closest allowed name', async () => {
     const seed = JSON.parse(readFileSync(join(ROOT, 'samples/seed-jdp-323.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'good.json'), JSON.stringify(seed));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...seed, dates: { publishedOnline: '2018-12-01' }, doi: 'not-a-doi' }));
 
-    const good = pubmeta('validate', 'good.json');
+    const good = await pubmeta('validate', 'good.json');
     expect(good).toMatchObject({ status: 0, stdout: 'good.json: valid (record)\n', stderr: '' });
 
-    const bad = pubmeta('validate', 'bad.json');
+    const bad = await pubmeta('validate', 'bad.json');
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe(
       [
@@ -278,7 +278,7 @@ describe('pubmeta validate on JSON records', () => {
       ].join('\n'),
     );
 
-    const json = pubmeta('validate', '--json', 'good.json', 'bad.json');
+    const json = await pubmeta('validate', '--json', 'good.json', 'bad.json');
     expect(json.status).toBe(1);
     const report = JSON.parse(json.stdout) as { valid: boolean; files: { file: string; valid: boolean; errors: { source: string; message: string }[] }[] };
     expect(report.valid).toBe(false);
@@ -288,16 +288,16 @@ describe('pubmeta validate on JSON records', () => {
     ]);
   });
 
-  it('lists the allowed fields when no name is close', () => {
+  it('lists the allowed fields when no name is close', async () => {
     const seed = JSON.parse(readFileSync(join(ROOT, 'samples/seed-jdp-323.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'odd.json'), JSON.stringify({ ...seed, journal: { title: 'J', xyzzy: 1 } }));
-    const run = pubmeta('validate', 'odd.json');
+    const run = await pubmeta('validate', 'odd.json');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('odd.json: /journal/xyzzy: is not a field of this record model; allowed here: id, title, abbrevTitle, issns, publisher, url, doi');
   });
 
-  it('checks a spreadsheet row by row, as import reads it', () => {
-    const run = pubmeta('validate', 'rows.csv', join(ROOT, 'samples/example-issue.csv'));
+  it('checks a spreadsheet row by row, as import reads it', async () => {
+    const run = await pubmeta('validate', 'rows.csv', join(ROOT, 'samples/example-issue.csv'));
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^rows\.csv: invalid \(record\)$/m);
     expect(run.stdout).toMatch(/^rows\.csv:17: column I \(journal\.title\): is required$/m);

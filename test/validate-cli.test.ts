@@ -1,15 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, SHARED_TESTDATA, oaiDcRecord, positionOf, removeFirstElement } from './helpers/xml-fixtures.js';
+import { runNode } from './helpers/run-node.js';
 
 const CLI = join(REPO_ROOT, 'dist/cli/main.js');
 const CROSSREF_EXAMPLES = join(SHARED_TESTDATA, 'crossref-examples');
 
-function pubmeta(...args: string[]) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+async function pubmeta(...args: string[]) {
+  const run = await runNode([CLI, ...args], { cwd: REPO_ROOT, timeoutMs: 120_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -25,16 +25,16 @@ afterAll(() => {
 });
 
 describe('pubmeta validate', () => {
-  it('reports every Crossref example deposit valid and exits 0', () => {
+  it('reports every Crossref example deposit valid and exits 0', async () => {
     const files = readdirSync(CROSSREF_EXAMPLES).filter((f) => f.endsWith('.xml')).sort().map((f) => join('../shared/testdata/crossref-examples', f));
-    const run = pubmeta('validate', ...files);
+    const run = await pubmeta('validate', ...files);
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toEqual(files.map((f) => `${f}: valid (${f.includes('5.3.1') ? 'crossref-5.3.1' : 'crossref-5.3.0'})`));
   });
 
-  it('reports a copy without <doi_data> invalid with FILE:line:column and exits 1; problems with other files too', () => {
+  it('reports a copy without <doi_data> invalid with FILE:line:column and exits 1; problems with other files too', async () => {
     const original = readFileSync(join(CROSSREF_EXAMPLES, 'journal.article5.3.1.xml'), 'utf8');
     const articleStart = original.indexOf('<journal_article');
     const broken = original.slice(0, articleStart) + removeFirstElement(original.slice(articleStart), 'doi_data');
@@ -46,7 +46,7 @@ describe('pubmeta validate', () => {
     writeFileSync(unknownFile, '<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>\n');
     const missingFile = join(work, 'does-not-exist.xml');
 
-    const run = pubmeta('validate', brokenFile, malformedFile, unknownFile, missingFile);
+    const run = await pubmeta('validate', brokenFile, malformedFile, unknownFile, missingFile);
     expect(run.status).toBe(1);
     const out = run.stdout.split('\n');
     const at = positionOf(broken, broken.indexOf('<citation_list', articleStart));
@@ -58,13 +58,13 @@ describe('pubmeta validate', () => {
     expect(run.stderr).toContain(`pubmeta validate: no such file: ${missingFile}`);
   });
 
-  it('--json prints one machine-readable report', () => {
+  it('--json prints one machine-readable report', async () => {
     const good = join(work, 'good-dc.xml');
     writeFileSync(good, oaiDcRecord());
     const bad = join(work, 'bad-dc.xml');
     const badXml = oaiDcRecord('\n  <dc:subjekt>Defence</dc:subjekt>');
     writeFileSync(bad, badXml);
-    const run = pubmeta('validate', '--json', good, bad);
+    const run = await pubmeta('validate', '--json', good, bad);
     expect(run.status).toBe(1);
     const report = JSON.parse(run.stdout) as { valid: boolean; files: { file: string; schema: string; valid: boolean; errors: { line: number; column: number; message: string }[] }[] };
     expect(report.valid).toBe(false);
@@ -79,17 +79,17 @@ describe('pubmeta validate', () => {
     ]);
   });
 
-  it('--schema overrides detection', () => {
+  it('--schema overrides detection', async () => {
     const file = join(work, 'dc-as-jats.xml');
     writeFileSync(file, oaiDcRecord());
-    const run = pubmeta('validate', '--schema', 'oai_dc', file);
+    const run = await pubmeta('validate', '--schema', 'oai_dc', file);
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe(`${file}: valid (oai_dc)`);
-    expect(pubmeta('validate', '--schema', 'dublin-core', file).status).not.toBe(0);
+    expect((await pubmeta('validate', '--schema', 'dublin-core', file)).status).not.toBe(0);
   });
 
-  it('--help explains the command', () => {
-    const run = pubmeta('validate', '--help');
+  it('--help explains the command', async () => {
+    const run = await pubmeta('validate', '--help');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: pubmeta validate [options] <files...>');
     expect(run.stdout).toContain('--json');

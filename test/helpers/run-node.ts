@@ -7,14 +7,25 @@ export interface NodeRun {
   stderr: string;
 }
 
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
 /**
  * Runs `node ARGS` and resolves when it exits: spawnSync's result without blocking the test
  * worker. A worker blocked for over a minute (a long spawnSync) misses its own RPC deadline
  * with the test runner ("Timeout calling onTaskUpdate"), which fails the run.
  */
-export function runNode(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<NodeRun> {
+export function runNode(args: readonly string[], options: RunOptions = {}): Promise<NodeRun> {
+  return runCommand(process.execPath, args, options);
+}
+
+/** Runs `COMMAND ARGS` (any program, e.g. perl) the same way as runNode: asynchronously, output as text. */
+export function runCommand(command: string, args: readonly string[], options: RunOptions = {}): Promise<NodeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
