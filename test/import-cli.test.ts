@@ -2,15 +2,16 @@
 // decoding (invalid UTF-8 refused with the file and byte offset; --repair reports and flags),
 // UTF-16 XML and JSON, JSON Lines, bounded transactions; the OAI metadata rendered after the
 // records are committed, as a tracked rerender run.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRecord } from '../src/model/index.js';
 import { fragmentKey, prerenderedFormats } from '../src/oai/fragments.js';
 import { describeBackends, useTestStores, type TestTarget } from './helpers/backends.js';
-import { runNode } from './helpers/run-node.js';
+import { runCommand, runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -150,5 +151,32 @@ describeBackends('pubmeta import: strict decoding', (backend) => {
     const nothingLeft = await pubmeta(['lines.jsonl', '--db', target.db]);
     expect(nothingLeft.stdout).toContain('0 created, 5 unchanged');
     expect(nothingLeft.stdout).not.toContain('OAI metadata');
+  });
+});
+
+// Issue 11 §2: "It shows progress on a TTY, as the harvester does." `script` gives the CLI a terminal.
+describe('pubmeta import on a terminal', () => {
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  const onTerminal = (args: string[]) => {
+    const command = [process.execPath, CLI, 'import', ...args].map((a) => `'${a}'`).join(' ');
+    return runCommand('script', ['-qec', command, '/dev/null'], { cwd: dir, timeoutMs: 120_000, env: { ...process.env, PUBMETA_DB: '', COLUMNS: '160' } });
+  };
+
+  it.skipIf(!hasScript)('draws a progress bar with records committed, bytes, rate and file; none with --no-progress or piped', async () => {
+    writeFileSync(join(dir, 'many.json'), JSON.stringify(Array.from({ length: 2500 }, (_, i) => syntheticRecord(i, 5))));
+    const tty = await onTerminal(['many.json', '--db', join(dir, 'tty.db'), '--no-render', '--batch-size', '500']);
+    expect(tty.status, tty.stderr).toBe(0);
+    expect(tty.stdout).toMatch(/\[[█░]+\] \d+% \| \d+ records committed \| [\d.]+ MB \| \d+ rec\/s \| many\.json/);
+    expect(tty.stdout).toMatch(/\[█+\] 100% \| 2500 records committed/);
+    expect(tty.stdout).toContain('2500 created');
+
+    const quiet = await onTerminal(['many.json', '--db', join(dir, 'tty-quiet.db'), '--no-render', '--no-progress']);
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toContain('2500 created');
+    expect(quiet.stdout).not.toMatch(/[█░]/);
+
+    const piped = await pubmeta(['many.json', '--db', join(dir, 'piped.db'), '--no-render']);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toMatch(/[█░]/);
   });
 });
