@@ -13,6 +13,7 @@ import { Command as CommandClass, type Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_COMMAND_MODULES, buildProgram, COMMAND_MODULES } from '../src/cli/main.js';
 import { allCommands, closestName, commandPath, describeFailure, EXIT, EnvironmentError, UsageError } from '../src/cli/conventions.js';
+import { runNode } from './helpers/run-node.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -39,20 +40,9 @@ interface Result {
   stderr: string;
 }
 
-function pubmeta(args: string[], options: { timeoutMs?: number } = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, ...ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function pubmeta(args: string[], options: { timeoutMs?: number } = {}): Promise<Result> {
+  const r = await runNode([CLI, ...args], { cwd: dir, env: { ...process.env, ...ENV }, timeoutMs: options.timeoutMs ?? 90_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** At most `limit` at once (2 cores shared with other work). */

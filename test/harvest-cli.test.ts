@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultIdentifier, startFaultServer, type FaultServer } from './helpers/fault-server.js';
+import { runCommand } from './helpers/run-node.js';
 
 /** `pubmeta harvest add | run | status` as a user runs them (built CLI, separate process). */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,20 +34,9 @@ interface Result {
 }
 
 /** Spawned asynchronously: the repositories answer from this process's event loop. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, PUBMETA_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  const r = await runCommand(command, args, { env: { ...process.env, PUBMETA_LOG_LEVEL: 'info', ...env }, timeoutMs: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const pubmeta = (args: string[], env: NodeJS.ProcessEnv = {}) => run(process.execPath, [CLI, ...args], env);

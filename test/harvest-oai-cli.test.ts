@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultTitle, startFaultServer, type FaultServer } from './helpers/fault-server.js';
+import { runNode } from './helpers/run-node.js';
 
 /**
  * `pubmeta oai identify | formats | sets | get` (built CLI, its own process) against a fault
@@ -25,20 +26,9 @@ interface Result {
   stderr: string;
 }
 
-function pubmeta(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function pubmeta(args: string[]): Promise<Result> {
+  const r = await runNode([CLI, ...args], { env: { ...process.env, PUBMETA_LOG_LEVEL: 'warn' }, timeoutMs: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 beforeAll(async () => {
